@@ -1,0 +1,1 @@
+"""civicbot bookings package."""

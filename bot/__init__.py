@@ -1,0 +1,1 @@
+"""civicbot: how it runs and connects (settings, composition root, CLI, channels)."""

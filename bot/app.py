@@ -1,0 +1,177 @@
+"""Composition root: builds every service once from the settings and passes them down.
+
+Each property is built on first use, so a CLI command only pays for what it touches
+(`civicbot rooms list` never loads the embedder).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from bot.db import create_schema, make_engine
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+class App:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def engine(self) -> Engine:
+        engine = make_engine(self.settings.db_url)
+        create_schema(engine)
+        return engine
+
+    @cached_property
+    def kb(self) -> Any:
+        from knowledge.store import KnowledgeBase
+
+        return KnowledgeBase(self.engine)
+
+    @cached_property
+    def embedder(self) -> Any:
+        from retrieval.embedders import make_embedder
+
+        return make_embedder(self.settings.embedder, blas_threads=self.settings.blas_threads)
+
+    @cached_property
+    def search(self) -> Any:
+        """The hybrid search service, indexes loaded from the data dir and synced with the database."""
+        from retrieval.service import SearchService
+
+        return SearchService(self.engine, self.settings.data_dir / "index", self.embedder)
+
+    @cached_property
+    def answerer(self) -> Any:
+        from retrieval.answer import Answerer
+
+        return Answerer(
+            self.search,
+            threshold=self.settings.answer_threshold,
+            llm_base_url=self.settings.llm_base_url,
+            llm_model=self.settings.llm_model,
+            llm_api_key=self.settings.llm_api_key.get_secret_value() if self.settings.llm_api_key else None,
+            llm_timeout_s=self.settings.llm_timeout_s,
+        )
+
+    @cached_property
+    def rules(self) -> Any:
+        from knowledge.eligibility.registry import RuleRegistry
+
+        return RuleRegistry.load_default(extra_dir=self.settings.data_dir / "rules")
+
+    @cached_property
+    def bookings(self) -> Any:
+        from bookings.service import BookingService
+
+        return BookingService(self.engine, house_tz=self.settings.house_timezone)
+
+    # ---- conversation layer ---------------------------------------------------------------
+    @cached_property
+    def redis(self) -> Any:
+        if not self.settings.redis_url:
+            return None
+        import redis
+
+        return redis.Redis.from_url(self.settings.redis_url)
+
+    @cached_property
+    def states(self) -> Any:
+        if self.redis is not None:
+            from handlers.state_redis import RedisStateStore
+
+            return RedisStateStore(self.redis)
+        from handlers.state import SqlStateStore
+
+        return SqlStateStore(self.engine)
+
+    @cached_property
+    def deduper(self) -> Any:
+        if self.redis is not None:
+            from handlers.state_redis import RedisDeduper
+
+            return RedisDeduper(self.redis)
+        from handlers.state import SqlDeduper
+
+        return SqlDeduper(self.engine)
+
+    @cached_property
+    def limiter(self) -> Any:
+        if self.redis is not None:
+            from handlers.state_redis import RedisRateLimiter
+
+            return RedisRateLimiter(self.redis, limit=self.settings.rate_limit_per_minute)
+        from handlers.state import MemoryRateLimiter
+
+        return MemoryRateLimiter(limit=self.settings.rate_limit_per_minute)
+
+    @cached_property
+    def logs(self) -> Any:
+        from handlers.logs import ActivityLog
+
+        return ActivityLog(self.engine)
+
+    @cached_property
+    def roles(self) -> Any:
+        from handlers.roles import RoleStore
+
+        return RoleStore(self.engine, self.settings.admin_id_set)
+
+    @cached_property
+    def staff_target(self) -> Any:
+        from handlers.messages import Target
+
+        raw = self.settings.staff_chat_id
+        if not raw:
+            return None
+        channel, sep, chat = raw.partition(":")
+        return Target(channel, chat) if sep and not channel.lstrip("-").isdigit() else Target("telegram", raw)
+
+    def services(self, **overrides: Any) -> Any:
+        from handlers.flow import Services
+
+        s = self.settings
+        values: dict[str, Any] = dict(
+            answerer=self.answerer,
+            search=self.search,
+            kb=self.kb,
+            rules=self.rules,
+            bookings=self.bookings,
+            roles=self.roles,
+            logs=self.logs,
+            staff_target=self.staff_target,
+            settings={
+                "timezone": s.timezone,
+                "house_timezone": s.house_timezone,
+                "max_upload_mb": s.max_upload_mb,
+                "reminder_hours": s.reminder_offsets_h,
+                "staff_lang": s.default_lang,
+                "data_dir": str(s.data_dir),
+            },
+        )
+        values.update(overrides)
+        return Services(**values)
+
+    @cached_property
+    def dialog(self) -> Any:
+        from handlers.dialog import Dialog
+        from handlers.flows import default_flows
+        from handlers.i18n import Catalog
+
+        self.search.refresh()
+        dialog = Dialog(
+            Catalog.load(),
+            self.services(),
+            default_flows(),
+            self.states,
+            deduper=self.deduper,
+            limiter=self.limiter,
+            default_lang=self.settings.default_lang,
+            salt=self.settings.pseudonym_salt.get_secret_value().encode(),
+        )
+        return dialog

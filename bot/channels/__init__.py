@@ -1,0 +1,1 @@
+"""civicbot bot/channels package."""

@@ -1,0 +1,61 @@
+"""Database engine (SQLite file by default, any SQLAlchemy URL via DATABASE_URL) and schema set-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, create_engine
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine. For SQLite: WAL, foreign keys, a busy timeout, and `BEGIN IMMEDIATE`
+    on every transaction so that check-then-insert races (bookings) are serialized by the database."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            if path and path != ":memory:":
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def import_models() -> None:
+    """Import every module that defines tables so that SQLModel.metadata knows them all."""
+    import importlib
+
+    for mod in (
+        "knowledge.models",
+        "bookings.models",
+        "handlers.models",
+    ):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:  # a package not written yet
+            if exc.name != mod:
+                raise
+
+
+def create_schema(engine: Engine) -> None:
+    """Bring the schema up to date (Alembic head when migrations exist, else create_all)."""
+    import_models()
+    SQLModel.metadata.create_all(engine)

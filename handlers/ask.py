@@ -1,0 +1,200 @@
+"""Questions and answers: free text is a question; answers carry their sources; unsure → handoff."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from handlers.flow import Ctx, Flow, Stale
+from handlers.messages import Choice, Reply, Target
+
+SNIPPET_CHARS = 500
+SOURCE_CHARS = 3500
+
+
+class AskFlow(Flow):
+    name = "ask"
+    menu_key = "menu.ask"
+    commands = ("ask", "contact")
+
+    def available(self, services: Any) -> bool:
+        return services.answerer is not None
+
+    def start(self, ctx: Ctx) -> list[Reply]:
+        return [Reply(ctx.t("ask.prompt"), choices=[ctx.nav(back=False)], input="text")]
+
+    def on_command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
+        if command == "contact":
+            return self._contact(ctx)
+        ctx.enter(self.name)
+        return self.on_text(ctx, args) if args else self.start(ctx)
+
+    def on_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        if ctx.flow == self.name and ctx.data.get("await") == "contact":
+            ctx.finish()
+            return self._handoff(ctx, text, query_id=None)
+        if ctx.flow == self.name:
+            ctx.finish()
+        return self.answer(ctx, text)
+
+    def on_callback(self, ctx: Ctx, data: str) -> list[Reply]:
+        parts = data.split(":")
+        action = parts[1] if len(parts) > 1 else ""
+        if action == "contact":
+            return self._contact(ctx)
+        if len(parts) < 3 or not parts[-1].isdigit():
+            raise Stale()
+        qid = int(parts[-1])
+        if action == "fb" and len(parts) == 4:
+            ok = ctx.services.logs.set_feedback(qid, ctx.user_hash, 1 if parts[2] == "up" else -1)
+            return [Reply(ctx.t("ask.thanks_feedback" if ok else "common.stale_button"))]
+        last = ctx.session.get("ask_last") or {}
+        if action == "fwd":
+            query = ctx.services.logs.get_query(qid)
+            if query is None or query.user_hash != ctx.user_hash:
+                raise Stale()
+            return self._handoff(ctx, query.question, query_id=qid)
+        if last.get("qid") != qid:
+            raise Stale()
+        if action == "more":
+            return self._more(ctx, last)
+        if action == "src":
+            return self._source(ctx, last)
+        raise Stale()
+
+    # ---- answering ---------------------------------------------------------------------
+    def answer(self, ctx: Ctx, question: str) -> list[Reply]:
+        started = time.perf_counter()
+        result = ctx.services.answerer.answer(question, ctx.lang)
+        latency_ms = (time.perf_counter() - started) * 1000
+        lang = result.lang if result.lang in ("vi", "ru") else ctx.lang
+        ctx.lang = lang
+        qid = ctx.services.logs.log_query(
+            channel=ctx.msg.channel,
+            user_hash=ctx.user_hash,
+            lang=lang,
+            question=question,
+            top_doc_ids=[h.doc_id for h in result.hits],
+            confidence=result.confidence,
+            abstained=result.abstained,
+            latency_ms=latency_ms,
+        )
+        ctx.session["ask_last"] = {
+            "qid": qid,
+            "q": question,
+            "offset": 0,
+            "sources": [_hit_dict(h) for h in result.hits[:3]],
+        }
+        if result.abstained:
+            return [self._abstain_reply(ctx, result, qid)]
+        text = result.text + "\n\n" + self._sources_text(ctx, result.citations)
+        rows = [
+            [Choice("👍", f"ask:fb:up:{qid}"), Choice("👎", f"ask:fb:down:{qid}")],
+            [Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")],
+        ]
+        return [Reply(text, choices=rows)]
+
+    def _abstain_reply(self, ctx: Ctx, result: Any, qid: int) -> Reply:
+        lines = [ctx.t("ask.not_sure")]
+        near = [h for h in result.hits[:3]]
+        if near:
+            lines.append(ctx.t("ask.closest_sources"))
+            lines.extend(f"• {h.title}" + (f" — {h.url}" if h.url else "") for h in near)
+        rows: list[list[Choice]] = []
+        if ctx.staff_target is not None:
+            lines.append(ctx.t("ask.offer_handoff"))
+            rows.append([Choice(ctx.t("ask.forward"), f"ask:fwd:{qid}")])
+        if near:
+            rows.append([Choice(ctx.t("ask.more"), f"ask:more:{qid}")])
+        return Reply("\n".join(lines), choices=rows)
+
+    def _sources_text(self, ctx: Ctx, citations: list[Any]) -> str:
+        lines = [ctx.t("ask.sources")]
+        for c in citations:
+            line = f"• {c.title}"
+            published = getattr(c, "published", None)
+            if published:
+                line += f" ({published})"
+            if c.url:
+                line += f" — {c.url}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def _more(self, ctx: Ctx, last: dict[str, Any]) -> list[Reply]:
+        offset = int(last.get("offset", 0)) + 1
+        result = ctx.services.answerer.answer(last["q"], ctx.lang, k=3, offset=offset)
+        hits = list(result.hits)[:3]
+        if not hits:
+            return [Reply(ctx.t("ask.no_more"))]
+        last["offset"] = offset + len(hits) - 1
+        last["sources"] = [_hit_dict(h) for h in hits]
+        parts = [ctx.t("ask.more_header")]
+        for h in hits:
+            snippet = h.text if len(h.text) <= SNIPPET_CHARS else h.text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+            parts.append(f"📄 {h.title}" + (f" — {h.url}" if h.url else "") + f"\n{snippet}")
+        qid = last["qid"]
+        rows = [[Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")]]
+        return [Reply("\n\n".join(parts), choices=rows)]
+
+    def _source(self, ctx: Ctx, last: dict[str, Any]) -> list[Reply]:
+        sources = last.get("sources") or []
+        if not sources:
+            return [Reply(ctx.t("ask.no_more"))]
+        src = sources[0]
+        text = src["text"] if len(src["text"]) <= SOURCE_CHARS else src["text"][:SOURCE_CHARS] + " …"
+        head = f"📄 {src['title']}" + (f" ({src['published']})" if src.get("published") else "")
+        head += f"\n{src['url']}" if src.get("url") else ""
+        return [Reply(f"{head}\n\n{text}")]
+
+    # ---- human handoff -----------------------------------------------------------------
+    def _contact(self, ctx: Ctx) -> list[Reply]:
+        if ctx.staff_target is None:
+            return [Reply(ctx.t("ask.no_staff"))]
+        ctx.enter(self.name)
+        ctx.data["await"] = "contact"
+        return [Reply(ctx.t("ask.contact_prompt"), choices=[ctx.nav(back=False)], input="text")]
+
+    def _handoff(self, ctx: Ctx, question: str, query_id: int | None) -> list[Reply]:
+        target = ctx.staff_target
+        if target is None:
+            return [Reply(ctx.t("ask.no_staff"))]
+        hid = ctx.services.logs.open_handoff(
+            channel=ctx.msg.channel, chat_id=ctx.msg.chat_id, user_hash=ctx.user_hash,
+            lang=ctx.lang, question=question, query_id=query_id,
+        )
+        staff_text = ctx.catalog.t(
+            ctx.services.settings.get("staff_lang", "vi"), "ask.staff_new_question",
+            id=hid, lang=ctx.lang, channel=ctx.msg.channel, question=question,
+        )
+        return [
+            Reply(staff_text, target=target, track=f"handoff:{hid}"),
+            Reply(ctx.t("ask.forwarded", id=hid)),
+        ]
+
+    def on_staff_reply(self, ctx: Ctx) -> list[Reply]:
+        """A staff member replied (in the staff chat) to a forwarded question: relay it."""
+        logs = ctx.services.logs
+        found = logs.find_handoff(ctx.msg.reply_to_message_id, ctx.msg.reply_to_text)
+        if found is None:
+            return []
+        text = (ctx.msg.text or "").strip()
+        logs.mark_replied(found.id)
+        to_user = ctx.catalog.t(found.lang, "ask.staff_answer", answer=text)
+        return [
+            Reply(to_user, target=Target(found.channel, found.chat_id)),
+            Reply(ctx.t("ask.relayed", id=found.id)),
+        ]
+
+    def on_sent(self, services: Any, track: str, message_id: str) -> None:
+        if track.startswith("handoff:") and track[8:].isdigit():
+            services.logs.set_handoff_message(int(track[8:]), message_id)
+
+
+def _hit_dict(hit: Any) -> dict[str, Any]:
+    return {
+        "title": hit.title,
+        "url": hit.url,
+        "published": str(hit.published) if getattr(hit, "published", None) else None,
+        "text": hit.text,
+        "doc_id": hit.doc_id,
+    }

@@ -1,0 +1,127 @@
+"""The activity log of the conversation layer: questions asked, feedback, handoffs to staff."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from handlers.models import Handoff, QueryLog
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    id: int
+    channel: str
+    chat_id: str
+    lang: str
+    question: str
+    query_id: int | None
+
+
+class ActivityLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def log_query(
+        self,
+        *,
+        channel: str,
+        user_hash: str,
+        lang: str,
+        question: str,
+        top_doc_ids: Sequence[str],
+        confidence: float,
+        abstained: bool,
+        latency_ms: float,
+    ) -> int:
+        row = QueryLog(
+            channel=channel,
+            user_hash=user_hash,
+            lang=lang,
+            question=question[:4000],
+            top_doc_ids=json.dumps(list(top_doc_ids)[:10]),
+            confidence=round(float(confidence), 4),
+            abstained=abstained,
+            latency_ms=round(latency_ms, 2),
+        )
+        with Session(self.engine) as s:
+            s.add(row)
+            s.commit()
+            s.refresh(row)
+            assert row.id is not None
+            return row.id
+
+    def get_query(self, query_id: int) -> QueryLog | None:
+        with Session(self.engine) as s:
+            return s.get(QueryLog, query_id)
+
+    def set_feedback(self, query_id: int, user_hash: str, value: int) -> bool:
+        """Record 👍 (+1) or 👎 (-1); only the user who asked may rate. Returns False if not theirs."""
+        with Session(self.engine) as s:
+            row = s.get(QueryLog, query_id)
+            if row is None or row.user_hash != user_hash:
+                return False
+            row.feedback = 1 if value > 0 else -1
+            s.add(row)
+            s.commit()
+            return True
+
+    def open_handoff(
+        self, *, channel: str, chat_id: str, user_hash: str, lang: str, question: str, query_id: int | None
+    ) -> int:
+        with Session(self.engine) as s:
+            row = Handoff(
+                channel=channel, chat_id=chat_id, user_hash=user_hash, lang=lang,
+                question=question[:4000], query_id=query_id,
+            )
+            s.add(row)
+            if query_id is not None:
+                q = s.get(QueryLog, query_id)
+                if q is not None:
+                    q.handed_off = True
+                    s.add(q)
+            s.commit()
+            s.refresh(row)
+            assert row.id is not None
+            return row.id
+
+    def set_handoff_message(self, handoff_id: int, staff_message_id: str) -> None:
+        with Session(self.engine) as s:
+            row = s.get(Handoff, handoff_id)
+            if row is not None:
+                row.staff_message_id = staff_message_id
+                s.add(row)
+                s.commit()
+
+    def find_handoff(self, staff_message_id: str | None, quoted_text: str | None) -> HandoffView | None:
+        """The handoff a staff reply answers: by the replied-to message id, else by `#H<id>` in its text."""
+        with Session(self.engine) as s:
+            row = None
+            if staff_message_id:
+                row = s.exec(select(Handoff).where(col(Handoff.staff_message_id) == staff_message_id)).first()
+            if row is None and quoted_text:
+                m = re.search(r"#H(\d+)", quoted_text)
+                row = s.get(Handoff, int(m.group(1))) if m else None
+            if row is None or row.id is None:
+                return None
+            return HandoffView(row.id, row.channel, row.chat_id, row.lang, row.question, row.query_id)
+
+    def mark_replied(self, handoff_id: int) -> None:
+        with Session(self.engine) as s:
+            row = s.get(Handoff, handoff_id)
+            if row is None:
+                return
+            row.replies += 1
+            row.status = "answered"
+            if row.query_id is not None:
+                q = s.get(QueryLog, row.query_id)
+                if q is not None:
+                    q.resolved = True
+                    s.add(q)
+            s.add(row)
+            s.commit()

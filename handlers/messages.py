@@ -1,0 +1,117 @@
+"""The neutral contract between channels and the dialog.
+
+A channel adapter turns a platform update into an :class:`Incoming`; the dialog answers with a
+list of :class:`Reply`; the adapter renders them. A reply carries *intent* (text, choices, a
+document); the adapter decides how to show it (inline buttons on Telegram, a numbered list the
+user answers with a digit on Zalo and in the terminal).
+
+Nothing here knows which messenger it serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal[
+    "text", "command", "callback", "document", "photo", "sticker", "voice", "video", "location", "contact", "other"
+]
+
+CALLBACK_MAX_BYTES = 64
+"""Telegram's limit for callback data; every Choice.data must fit."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a reply goes when it is not the chat the update came from (staff chat, another user)."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the user sent. `file_ref` is the platform's id; the adapter can fetch its bytes."""
+
+    file_ref: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    """`telegram`, `zalo_bot`, `zalo_oa`, `console`, ..."""
+    chat_id: str
+    user_id: str
+    kind: Kind = "text"
+    text: str | None = None
+    """The message text (for a command, the whole `/cmd args` text)."""
+    callback: str | None = None
+    """For kind == "callback": the pressed Choice's data."""
+    language_code: str | None = None
+    """The platform's hint of the user's language (e.g. Telegram's `language_code`)."""
+    user_name: str | None = None
+    message_id: str | None = None
+    update_id: str | None = None
+    """A platform-unique id for duplicate detection (None: no deduplication)."""
+    reply_to_message_id: str | None = None
+    reply_to_text: str | None = None
+    """When the user replied to an earlier message (staff replying to a handoff)."""
+    attachment: Attachment | None = None
+    caption: str | None = None
+    is_group: bool = False
+
+    @property
+    def command(self) -> str | None:
+        """`/start@bot arg` → `start`; None if this is not a command."""
+        if not self.text or not self.text.startswith("/"):
+            return None
+        head = self.text.split(maxsplit=1)[0][1:]
+        return head.split("@", 1)[0].lower() or None
+
+    @property
+    def command_args(self) -> str:
+        if not self.text or not self.text.startswith("/"):
+            return ""
+        parts = self.text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    data: str
+    """Callback data, at most 64 bytes UTF-8 (checked when built)."""
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode("utf-8")) > CALLBACK_MAX_BYTES:
+            raise ValueError(f"callback data over {CALLBACK_MAX_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class OutgoingDocument:
+    file_name: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass
+class Reply:
+    text: str
+    choices: list[list[Choice]] = field(default_factory=list)
+    """Rows of buttons."""
+    target: Target | None = None
+    """None: the chat the update came from."""
+    document: OutgoingDocument | None = None
+    html: bool = False
+    """True when `text` is already safe HTML (bold, links); otherwise adapters escape it."""
+    track: str | None = None
+    """An opaque key; the adapter reports the sent message id back via Dialog.on_sent(track, id)."""
+    input: Literal["choice", "text"] = "choice"
+    """"text": the step expects typed input, so a typed digit is not taken as a numbered choice."""
+
+    def all_choices(self) -> list[Choice]:
+        return [c for row in self.choices for c in row]

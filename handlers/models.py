@@ -1,0 +1,80 @@
+"""Tables of the conversation layer: dialog state, processed updates, the query log, handoffs, roles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DialogStateRow(SQLModel, table=True):
+    __tablename__ = "dialog_state"
+
+    key: str = Field(primary_key=True, max_length=300)
+    data: str = "{}"
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An update already handled (duplicate deliveries are dropped)."""
+
+    __tablename__ = "processed_update"
+
+    key: str = Field(primary_key=True, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class QueryLog(SQLModel, table=True):
+    """One question asked. `user_hash` is a salted hash: no raw user id here."""
+
+    __tablename__ = "query_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    channel: str = Field(max_length=30)
+    user_hash: str = Field(max_length=64, index=True)
+    lang: str = Field(max_length=8)
+    question: str
+    top_doc_ids: str = "[]"
+    confidence: float = 0.0
+    abstained: bool = False
+    latency_ms: float = 0.0
+    feedback: int | None = None
+    """+1 (👍), -1 (👎) or None."""
+    handed_off: bool = False
+    resolved: bool = False
+    """True once staff answered it (for /unanswered)."""
+
+
+class Handoff(SQLModel, table=True):
+    """A question forwarded to the staff chat; staff replies are relayed back in order."""
+
+    __tablename__ = "handoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    channel: str = Field(max_length=30)
+    chat_id: str = Field(max_length=100)
+    user_hash: str = Field(max_length=64)
+    lang: str = Field(max_length=8)
+    question: str
+    query_id: int | None = None
+    staff_message_id: str | None = Field(default=None, max_length=100, index=True)
+    status: str = Field(default="open", max_length=20)
+    replies: int = 0
+
+
+class Role(SQLModel, table=True):
+    """A staff member or admin, by channel user id."""
+
+    __tablename__ = "staff_role"
+
+    user_id: str = Field(primary_key=True, max_length=100)
+    role: str = Field(max_length=20)
+    """`admin` or `staff`."""
+    added_by: str | None = Field(default=None, max_length=100)
+    added_at: datetime = Field(default_factory=utcnow)

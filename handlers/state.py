@@ -1,0 +1,156 @@
+"""Conversation state, duplicate-update detection and flood control, behind small ports.
+
+Implementations: in memory (tests, one process), SQL (the default: survives a restart),
+Redis (`handlers/state_redis.py`, for several replicas).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from handlers.models import DialogStateRow, ProcessedUpdate, utcnow
+
+
+def state_key(channel: str, chat_id: str, user_id: str) -> str:
+    return f"{channel}:{chat_id}:{user_id}"
+
+
+class DialogStateStore(Protocol):
+    def get(self, key: str) -> dict[str, Any] | None: ...
+    def set(self, key: str, value: dict[str, Any]) -> None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class Deduper(Protocol):
+    def first_time(self, key: str) -> bool:
+        """True the first time a key is seen (atomically, across replicas for shared stores)."""
+        ...
+
+
+class RateLimiter(Protocol):
+    def allow(self, key: str) -> bool: ...
+
+
+class MemoryStateStore:
+    def __init__(self) -> None:
+        self._data: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            raw = self._data.get(key)
+        return json.loads(raw) if raw is not None else None
+
+    def set(self, key: str, value: dict[str, Any]) -> None:
+        raw = json.dumps(value, ensure_ascii=False)
+        with self._lock:
+            self._data[key] = raw
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+
+class SqlStateStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with Session(self.engine) as s:
+            row = s.get(DialogStateRow, key)
+            return json.loads(row.data) if row else None
+
+    def set(self, key: str, value: dict[str, Any]) -> None:
+        raw = json.dumps(value, ensure_ascii=False)
+        with Session(self.engine) as s:
+            row = s.get(DialogStateRow, key)
+            if row is None:
+                s.add(DialogStateRow(key=key, data=raw))
+            else:
+                row.data = raw
+                row.updated_at = utcnow()
+                s.add(row)
+            s.commit()
+
+    def delete(self, key: str) -> None:
+        with Session(self.engine) as s:
+            row = s.get(DialogStateRow, key)
+            if row is not None:
+                s.delete(row)
+                s.commit()
+
+
+class MemoryDeduper:
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._seen: set[str] = set()
+        self._order: deque[str] = deque()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        with self._lock:
+            if key in self._seen:
+                return False
+            self._seen.add(key)
+            self._order.append(key)
+            if len(self._order) > self._capacity:
+                self._seen.discard(self._order.popleft())
+            return True
+
+
+class SqlDeduper:
+    """Inserts the key; a primary-key violation means another worker already took it."""
+
+    def __init__(self, engine: Engine, keep: timedelta = timedelta(days=2)) -> None:
+        self.engine = engine
+        self.keep = keep
+        self._inserts = 0
+
+    def first_time(self, key: str) -> bool:
+        try:
+            with Session(self.engine) as s:
+                s.add(ProcessedUpdate(key=key))
+                s.commit()
+        except IntegrityError:
+            return False
+        self._inserts += 1
+        if self._inserts % 1000 == 0:
+            self._prune()
+        return True
+
+    def _prune(self) -> None:
+        with Session(self.engine) as s:
+            s.exec(delete(ProcessedUpdate).where(ProcessedUpdate.created_at < utcnow() - self.keep))  # type: ignore[call-overload,arg-type]
+            s.commit()
+
+
+class MemoryRateLimiter:
+    """A sliding window: at most `limit` messages per `window_s` seconds per key."""
+
+    def __init__(self, limit: int = 30, window_s: float = 60.0, clock: Any = time.monotonic) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.window_s:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            return True

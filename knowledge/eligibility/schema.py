@@ -1,0 +1,281 @@
+"""The shape of a rule file, as pydantic models (structure only; references are checked in checks.py).
+
+Two kinds of file live in `knowledge/rules/` and in the staff directory `<data_dir>/rules/`:
+
+* a **program version** (`kind: program`): questions, derived values, thresholds, the ordered
+  outcomes with their conditions, the benefits each outcome opens, texts in vi / ru / en;
+* a **table** (`kind: table`): rows of keys → value, e.g. the Kazakhstan poverty line per
+  (region, quarter), edited by staff.
+
+Expressions (`Expr`) are a number, a *name* (a question id, a derived value, a threshold or a
+built-in `$year` / `$quarter` / `$prev_quarter` of the check date) or one operation
+`{add|sub|mul|div|min|max|first|count_true|lit: [...]}`. Conditions (`Cond`) are one of
+`all` / `any` / `not` / a comparison `le|lt|ge|gt|eq|ne: [a, b]` / `always: true`, each with an
+optional `reason` code whose text is in the file's `reasons` table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+LANG_CODES = ("vi", "ru", "en")
+BUILTINS = ("$year", "$quarter", "$prev_quarter")
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)]
+Number = StrictInt | StrictFloat
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LText(_Strict):
+    """A text in every language the bot speaks."""
+
+    vi: str = Field(min_length=1)
+    ru: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return str(getattr(self, lang, None) or self.en)
+
+
+class Op(_Strict):
+    add: list[Expr] | None = None
+    sub: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    mul: list[Expr] | None = None
+    div: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    min: list[Expr] | None = None
+    max: list[Expr] | None = None
+    first: list[Expr] | None = Field(default=None, min_length=1)
+    """The first alternative that can be computed; if none can, the missing ids of the last one."""
+    count_true: list[Name] | None = Field(default=None, min_length=1)
+    """How many of these yes/no questions are answered yes."""
+    lit: str | None = None
+    """A literal string (to compare with a choice answer)."""
+
+    @model_validator(mode="after")
+    def _one(self) -> Op:
+        _exactly_one(self, ("add", "sub", "mul", "div", "min", "max", "first", "count_true", "lit"))
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in type(self).model_fields if getattr(self, k) is not None)
+
+
+Expr = Number | str | Op
+
+
+class Cond(_Strict):
+    all: list[Cond] | None = Field(default=None, min_length=1)
+    any: list[Cond] | None = Field(default=None, min_length=1)
+    not_: Cond | None = Field(default=None, alias="not")
+    le: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    lt: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    ge: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    gt: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    eq: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    ne: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
+    always: StrictBool | None = None
+    reason: Name | None = None
+    """A code in the file's `reasons` table, reported when this condition holds in the outcome."""
+
+    @model_validator(mode="after")
+    def _one(self) -> Cond:
+        _exactly_one(self, COND_OPS)
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in COND_OPS if getattr(self, k) is not None)
+
+
+COND_OPS = ("all", "any", "not_", "le", "lt", "ge", "gt", "eq", "ne", "always")
+COMPARISONS = ("le", "lt", "ge", "gt", "eq", "ne")
+
+
+def _exactly_one(model: BaseModel, fields: tuple[str, ...]) -> None:
+    present = [f for f in fields if getattr(model, f) is not None]
+    if len(present) != 1:
+        names = ", ".join(f.rstrip("_") for f in fields)
+        raise ValueError(f"exactly one of {names} is required (got {len(present)})")
+
+
+class Source(_Strict):
+    id: Name
+    document: str = Field(min_length=1)
+    article: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    locator: str | None = None
+    """Where in the site/document (e.g. a news article number) when the URL is the site only."""
+    date: date | None = None
+    """The document's date or date in force (shown to the user with the source)."""
+    verified: bool = True
+
+
+class Option(_Strict):
+    id: Name
+    label: LText
+
+
+class Question(_Strict):
+    id: Name
+    type: Literal["number", "yes_no", "choice", "count"]
+    prompt: LText
+    label: LText
+    """A short name, used when listing counted indicators and in reasons."""
+    unit: str | None = None
+    options: list[Option] | None = None
+    min: Number | None = None
+    max: Number | Name | None = None
+    """A number or the id of another count question (e.g. children ≤ members)."""
+    indicator: bool = False
+    ask: bool = True
+    """False: accepted in answer files (an alternative input) but never asked in the chat."""
+    verified: bool = True
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _typed(self) -> Question:
+        if self.type == "choice" and not self.options:
+            raise ValueError("a choice question needs options")
+        if self.type != "choice" and self.options:
+            raise ValueError(f"options are only for choice questions (this one is {self.type})")
+        if self.type == "number" and not self.unit:
+            raise ValueError("a number question needs a unit")
+        return self
+
+
+class Derived(_Strict):
+    expr: Expr
+    label: LText
+    unit: str | None = None
+
+
+class Threshold(_Strict):
+    """A constant (`value`), a value per answer (`by` + `values`) or a table lookup (`table` + `key`)."""
+
+    label: LText
+    unit: str | None = None
+    value: Number | None = None
+    by: str | None = None
+    values: dict[str, Number] | None = None
+    table: Name | None = None
+    key: list[str] | None = None
+    source: Name | None = None
+    verified: bool = True
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _string_keys(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("values"), dict):
+            data = {**data, "values": {str(k): v for k, v in data["values"].items()}}
+        return data
+
+    @model_validator(mode="after")
+    def _shape(self) -> Threshold:
+        shapes = [self.value is not None, self.by is not None or self.values is not None,
+                  self.table is not None or self.key is not None]
+        if sum(shapes) != 1:
+            raise ValueError("give exactly one of: value; by + values; table + key")
+        if (self.by is None) != (self.values is None):
+            raise ValueError("`by` and `values` go together")
+        if (self.table is None) != (self.key is None):
+            raise ValueError("`table` and `key` go together")
+        return self
+
+
+class Variant(_Strict):
+    id: Name
+    when: Cond
+    text: LText
+
+
+class Benefit(_Strict):
+    title: LText
+    text: LText
+    """May use {amount}, {details keys} and any value name in braces."""
+    when: Cond | None = None
+    amount: Expr | None = None
+    unit: str | None = None
+    details: dict[Name, Expr] = Field(default_factory=dict)
+    variants: list[Variant] = Field(default_factory=list)
+    source: Name | None = None
+    verified: bool = True
+
+
+class Outcome(_Strict):
+    id: Name
+    when: Cond
+    label: LText
+    """The classification in plain words."""
+    summary: LText
+    benefits: list[Name] = Field(default_factory=list)
+    notes: list[Name] = Field(default_factory=list)
+    """Reason codes always reported with this outcome (e.g. a line not yet published)."""
+
+
+class Period(_Strict):
+    from_: date = Field(alias="from")
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Period:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError("`to` is before `from`")
+        return self
+
+    def contains(self, day: date) -> bool:
+        return self.from_ <= day and (self.to is None or day <= self.to)
+
+
+class RuleSet(_Strict):
+    kind: Literal["program"] = "program"
+    program: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    version: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    title: LText
+    country: str
+    currency: str
+    timezone: str
+    """For "today" when no date is given (e.g. Asia/Ho_Chi_Minh)."""
+    effective: Period
+    sources: list[Source] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+    derived: dict[Name, Derived] = Field(default_factory=dict)
+    thresholds: dict[Name, Threshold] = Field(default_factory=dict)
+    reasons: dict[Name, LText] = Field(default_factory=dict)
+    outcomes: list[Outcome] = Field(min_length=1)
+    benefits: dict[Name, Benefit] = Field(default_factory=dict)
+    apply: LText
+    disclaimer: LText
+    menu_langs: list[str] = Field(default_factory=list)
+    """Languages whose users see this program first in the chat."""
+
+    def question(self, qid: str) -> Question | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+    def outcome(self, oid: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.id == oid), None)
+
+    def source(self, sid: str | None) -> Source | None:
+        return next((s for s in self.sources if s.id == sid), None) if sid else None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.program, self.version)
+
+
+class Table(_Strict):
+    kind: Literal["table"]
+    id: Name
+    title: str
+    unit: str
+    keys: list[Name] = Field(min_length=1)
+    rows: list[dict[str, str | Number | bool | None]] = Field(default_factory=list)
+    """Each row: a value per key column, `value`, optional `verified` (default true) and `note`."""
+    source: str | None = None

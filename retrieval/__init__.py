@@ -1,0 +1,1 @@
+"""civicbot retrieval package."""
