@@ -35,6 +35,7 @@ test: install-dev
 check: install-dev
 	$(BIN)/ruff check bot handlers retrieval knowledge bookings tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install-dev
 	$(BIN)/python -m benchmarks.run_all

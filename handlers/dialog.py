@@ -177,11 +177,14 @@ class Dialog:
         return [Reply(ctx.t("common.unsupported_file"))]
 
     def _start(self, ctx: Ctx, args: str) -> list[Reply]:
+        """Greeting; the menu right away when the language is known (saved or from the platform),
+        else the language buttons first (one numbered list at a time on text-only channels)."""
         ctx.finish()
-        first_time = "lang" not in ctx.session
+        known = "lang" in ctx.session or pick_lang(ctx.msg.language_code, default="") != ""
         ctx.session["lang"] = ctx.lang
-        replies = [Reply(ctx.t("common.greeting"), choices=[self._lang_row()] if first_time else [])]
-        return replies + self._menu(ctx)
+        if not known:
+            return [Reply(ctx.t("common.greeting") + "\n\n" + ctx.t("common.choose_lang"), choices=[self._lang_row()])]
+        return [Reply(ctx.t("common.greeting")), *self._menu(ctx)]
 
     def _open(self, ctx: Ctx, name: str) -> list[Reply]:
         flow = self.flows.get(name)

@@ -78,7 +78,8 @@ class Services:
     settings: dict[str, Any] = field(default_factory=dict)
     """Plain values flows may need: timezone, house_timezone, max_upload_mb, reminder offsets..."""
     fetch_file: Any = None
-    """async (channel, file_ref) -> bytes, provided by the channel adapters (uploads)."""
+    """SYNC, thread-safe `(channel, file_ref) -> bytes`, provided by the hub (bot/hub.py) from the
+    channel adapters' async downloads; raises on network errors. None when no channel can download."""
 
 
 @dataclass

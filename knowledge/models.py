@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -37,6 +37,8 @@ class Document(SQLModel, table=True):
     content_hash: str = Field(default="", max_length=64)
     added_by: str | None = Field(default=None, max_length=200)
     meta_json: str = Field(default="{}")
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """The full cleaned text of this version (kept for history and re-chunking)."""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -35,11 +35,18 @@ def msg(text: str = "", **kw: object) -> Incoming:
     return Incoming(**base)  # type: ignore[arg-type]
 
 
-def test_start_offers_language_and_menu(dialog: Dialog) -> None:
+def test_start_uses_platform_language_and_shows_menu(dialog: Dialog) -> None:
     replies = dialog.handle(msg("/start", language_code="ru"))
     assert "Здравствуйте" in replies[0].text
     datas = [c.data for r in replies for c in r.all_choices()]
-    assert "lang:vi" in datas and "menu:ask" in datas
+    assert "menu:ask" in datas and "menu:lang" in datas
+
+
+def test_start_with_unknown_language_asks_for_it_first(dialog: Dialog) -> None:
+    replies = dialog.handle(msg("/start", language_code="en"))
+    assert [c.data for r in replies for c in r.all_choices()] == ["lang:vi", "lang:ru"]
+    out = dialog.handle(msg(kind="callback", callback="lang:ru"))
+    assert out[0].text == "Язык: русский." and any(c.data == "menu:ask" for c in out[1].all_choices())
 
 
 def test_question_answered_with_source_and_feedback(dialog: Dialog) -> None:

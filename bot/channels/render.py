@@ -1,0 +1,76 @@
+"""Rendering helpers shared by channel adapters: splitting long text, numbered choices, HTML escaping."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from handlers.messages import Reply
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split `text` into parts of at most `limit` characters, on paragraph, then sentence, then word
+    boundaries (a single over-long word is cut hard). Nothing is dropped."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        candidate = f"{current}{piece}" if current else piece.lstrip()
+        if len(candidate.rstrip()) <= limit:
+            current = candidate
+            continue
+        if current.strip():
+            parts.append(current.rstrip())
+        current = piece.lstrip()
+    if current.strip():
+        parts.append(current.rstrip())
+    return parts
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Sentences with their trailing whitespace; pieces longer than `limit` are cut on words."""
+    out: list[str] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        out.append(text[pos : m.end()])
+        pos = m.end()
+    if pos < len(text):
+        out.append(text[pos:])
+    result: list[str] = []
+    for piece in out:
+        while len(piece) > limit:
+            cut = piece.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            result.append(piece[:cut])
+            piece = piece[cut:]
+        result.append(piece)
+    return result
+
+
+def numbered(reply: Reply) -> str:
+    """The reply's text with its choices as a numbered list (for channels without buttons)."""
+    choices = [c for c in reply.all_choices()]
+    if not choices:
+        return reply.text
+    lines = [reply.text, ""]
+    if reply.input == "text":  # typed input expected: a digit is an answer, so offer the labels as words
+        lines.append("  ".join(f"[{c.label}]" for c in choices if not c.url))
+        lines.extend(f"• {c.label}: {c.url}" for c in choices if c.url)
+        return "\n".join(lines)
+    number = 0
+    for choice in choices:
+        if choice.url:
+            lines.append(f"• {choice.label}: {choice.url}")
+        else:
+            number += 1
+            lines.append(f"{number}. {choice.label}")
+    return "\n".join(lines)
+
+
+def to_html(reply: Reply) -> str:
+    """Telegram HTML parse mode: escape unless the dialog marked the text as safe HTML."""
+    return reply.text if reply.html else html.escape(reply.text, quote=False)

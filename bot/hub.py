@@ -1,0 +1,106 @@
+"""The hub between channel adapters and the dialog.
+
+Adapters turn platform updates into `Incoming` and call `await hub.process(msg)`. The hub runs
+the synchronous dialog in a worker thread (so the event loop keeps receiving and sending),
+keeps the updates of one chat in order (one chat at a time, chats in parallel), and delivers
+each Reply to its target channel — the origin chat, the staff chat, or a user on another
+channel — reporting the sent message ids back to the dialog (handoff bookkeeping).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from handlers.messages import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Deliver one reply (splitting/retrying as the platform needs); return the last message id."""
+        ...
+
+    async def download(self, file_ref: str) -> bytes:
+        """The bytes of a file the user sent (raises on failure)."""
+        ...
+
+
+class Hub:
+    def __init__(self, dialog: Any, *, workers: int = 1) -> None:
+        self.dialog = dialog
+        self.channels: dict[str, Channel] = {}
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dialog")
+        self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.metrics: Counter[str] = Counter()
+        self.latencies_ms: list[float] = []
+        if getattr(dialog, "services", None) is not None and dialog.services.fetch_file is None:
+            dialog.services.fetch_file = self.fetch_file_sync
+
+    def register(self, channel: Channel) -> None:
+        self.channels[channel.name] = channel
+
+    async def process(self, msg: Incoming) -> list[Reply]:
+        """Handle one update end to end; returns the replies (for tests and webhooks)."""
+        self._loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        self.metrics[f"updates_total:{msg.channel}"] += 1
+        lock = self._chat_locks.setdefault((msg.channel, msg.chat_id), asyncio.Lock())
+        async with lock:
+            try:
+                replies: list[Reply] = await self._loop.run_in_executor(self.executor, self.dialog.handle, msg)
+            except Exception:
+                self.metrics["errors_total"] += 1
+                log.exception("dialog failed on an update from %s", msg.channel)
+                return []
+            await self.deliver(msg.channel, msg.chat_id, replies)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.latencies_ms.append(elapsed)
+        if len(self.latencies_ms) > 10_000:
+            del self.latencies_ms[:5_000]
+        return replies
+
+    async def deliver(self, channel: str, chat_id: str, replies: Sequence[Reply]) -> None:
+        """Send replies in order; a reply with a target goes to that channel and chat."""
+        for reply in replies:
+            target_channel = reply.target.channel if reply.target else channel
+            target_chat = reply.target.chat_id if reply.target else chat_id
+            adapter = self.channels.get(target_channel)
+            if adapter is None:
+                self.metrics["undeliverable_total"] += 1
+                log.warning("no channel %s for a reply; dropped", target_channel)
+                continue
+            try:
+                message_id = await adapter.send(target_chat, reply)
+            except Exception:
+                self.metrics["send_errors_total"] += 1
+                log.exception("sending to %s failed", target_channel)
+                continue
+            self.metrics[f"replies_total:{target_channel}"] += 1
+            if reply.track and message_id is not None:
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(self.executor, self.dialog.on_sent, reply.track, str(message_id))
+
+    async def notify(self, channel: str, chat_id: str, replies: Sequence[Reply]) -> None:
+        """For schedulers and staff tools: deliver replies that answer no update."""
+        await self.deliver(channel, chat_id, replies)
+
+    def fetch_file_sync(self, channel: str, file_ref: str) -> bytes:
+        """Download a user's file from a worker thread (the dialog is synchronous)."""
+        adapter = self.channels.get(channel)
+        if adapter is None or self._loop is None:
+            raise LookupError(f"channel {channel} cannot download files")
+        future = asyncio.run_coroutine_threadsafe(adapter.download(file_ref), self._loop)
+        return future.result(timeout=120)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,99 @@
+"""Start every configured channel around one dialog: Telegram, Zalo (Bot Platform, OA), the HTTP
+server (webhooks, /healthz, /metrics), the reminder scheduler and the corpus-version watcher.
+With no messenger configured, the terminal chat runs instead."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.app import App
+from bot.hub import Hub
+
+log = logging.getLogger(__name__)
+
+
+def _optional(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+def build_hub(app: App) -> Hub:
+    return Hub(app.dialog)
+
+
+def messenger_channels(app: App, hub: Hub) -> list[Any]:
+    """The messenger adapters whose credentials are set (each registers itself with the hub)."""
+    s = app.settings
+    channels: list[Any] = []
+    telegram = _optional("bot.channels.telegram")
+    if s.telegram_bot_token and telegram is not None:
+        channels.append(
+            telegram.TelegramChannel(
+                hub,
+                s.telegram_bot_token.get_secret_value(),
+                api_base=s.telegram_api_base,
+                webhook_url=s.telegram_webhook_url,
+                webhook_secret=s.telegram_webhook_secret.get_secret_value() if s.telegram_webhook_secret else None,
+            )
+        )
+    zalo_bot = _optional("bot.channels.zalo_bot")
+    if s.zalo_bot_token and zalo_bot is not None:
+        channels.append(zalo_bot.from_settings(hub, s, app))
+    zalo_oa = _optional("bot.channels.zalo_oa")
+    if s.zalo_oa_app_id and s.zalo_oa_secret_key and zalo_oa is not None:
+        channels.append(zalo_oa.from_settings(hub, s, app))
+    for channel in channels:
+        hub.register(channel)
+    return channels
+
+
+async def run_bot(app: App, *, console_lang: str | None = None) -> None:
+    hub = build_hub(app)
+    channels = messenger_channels(app, hub)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks: list[asyncio.Task[Any]] = [asyncio.create_task(t) for t in _background(app, hub, channels, stop)]
+    if channels:
+        log.info("civicbot running: %s", ", ".join(c.name for c in channels))
+        tasks.extend(asyncio.create_task(c.run(stop)) for c in channels)
+        await stop.wait()
+    else:
+        from bot.channels.console import ConsoleChannel
+
+        console = ConsoleChannel(hub, lang=console_lang)
+        await console.run(stop)
+        stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    hub.close()
+
+
+def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) -> list[Awaitable[Any]]:
+    jobs: list[Awaitable[Any]] = []
+    scheduler = _optional("bot.scheduler")
+    if scheduler is not None:
+        jobs.append(scheduler.ReminderScheduler(
+            app.bookings, hub.notify, app.settings.reminder_offsets_h
+        ).run(stop))
+    replicas = _optional("bot.replicas")
+    if replicas is not None and hasattr(replicas, "watch_corpus"):
+        jobs.append(replicas.watch_corpus(app.search, stop))
+    http = _optional("bot.http")
+    if http is not None and hasattr(http, "serve") and channels:
+        serve: Callable[..., Awaitable[Any]] = http.serve
+        jobs.append(serve(app, hub, channels, stop))
+    return jobs

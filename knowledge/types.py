@@ -1,0 +1,111 @@
+"""Value types of the knowledge base: document metadata in, results and document info out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime
+from typing import Any
+
+Progress = Callable[[int, int], None]
+"""`progress(done, total)`, called during long operations."""
+
+SUPPORTED_LANGS = ("vi", "ru")
+"""Languages the knowledge base accepts."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocMeta:
+    """Metadata of one document; every field optional. Explicit values (CLI flags, a staff caption)
+    win over a sidecar `<file>.meta.yaml`, which wins over front matter, which wins over what is
+    found in the document itself (HTML title, first heading, first line, detected language)."""
+
+    title: str | None = None
+    lang: str | None = None
+    url: str | None = None
+    region: str | None = None
+    program: str | None = None
+    published: date | None = None
+    effective: date | None = None
+    doc_id: str | None = None
+    """An explicit stable id: a document with the same id is replaced."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Other front-matter keys, kept in Document.meta_json."""
+
+    def over(self, base: DocMeta | None) -> DocMeta:
+        """These values where set, else `base`'s (extras merged, ours winning)."""
+        if base is None:
+            return self
+        values: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "extra":
+                continue
+            mine = getattr(self, f.name)
+            values[f.name] = mine if mine not in (None, "") else getattr(base, f.name)
+        return DocMeta(**values, extra={**base.extra, **self.extra})
+
+    def with_(self, **changes: Any) -> DocMeta:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What one add did. `action`: `added` (new document), `replaced` (a new version of an existing
+    document; the old one kept as `replaced` in history) or `unchanged` (same text and metadata)."""
+
+    doc_id: str
+    title: str
+    lang: str
+    chunks: int
+    version: int
+    action: str
+    source: str = ""
+    kind: str = "document"
+    url: str | None = None
+    chars: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """One document version as listed / shown (chunks = its current chunk count; 0 for history)."""
+
+    doc_id: str
+    title: str
+    lang: str
+    source: str
+    url: str | None
+    region: str | None
+    program: str | None
+    published: date | None
+    effective: date | None
+    chunks: int
+    version: int
+    status: str
+    kind: str
+    added_by: str | None
+    created_at: datetime
+    chars: int = 0
+    content_hash: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("published", "effective", "created_at"):
+            value = data[key]
+            data[key] = value.isoformat() if value is not None else None
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkInfo:
+    """One stored chunk (for `kb show --chunks` and tests)."""
+
+    chunk_id: int
+    position: int
+    char_start: int
+    char_end: int
+    text: str
+    text_hash: str

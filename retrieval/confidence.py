@@ -1,0 +1,115 @@
+"""Calibrated answer confidence: a small logistic model over retrieval and overlap features.
+
+The weights are FITTED (benchmarks/fit_confidence.py) on a labelled question set: in-scope questions
+whose extractive answer was right are positives; wrong answers and off-topic questions are negatives.
+So `confidence` estimates P(the answer is right), and the answerer abstains below its threshold.
+The fitted model lives in `confidence_model.json` next to this module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).with_name("confidence_model.json")
+
+FEATURES: tuple[str, ...] = (
+    "top_score",  # the fused score of the answer's passage
+    "margin",  # that score minus the best score of another document
+    "dense",  # dense (cosine) similarity of the answer's passage, 0 when unknown
+    "bm25",  # log(1 + BM25 score) of the answer's passage, 0 when unknown
+    "cov_passage",  # share of the question's content words found in the passage (typo tolerant)
+    "cov_sentence",  # the same, in the answer sentences
+    "bigram_passage",  # share of the question's adjacent word pairs found in the passage
+    "trigram_passage",  # share of the question's character trigrams found in the passage
+    "numeric",  # +1 how-much/when question answered with a number, -1 without one, 0 otherwise
+    "qa",  # 1 when a curated staff answer was used
+    "q_terms",  # log(1 + number of the question's content words)
+)
+
+
+@dataclass
+class ConfidenceModel:
+    weights: dict[str, float]
+    bias: float
+    mean: dict[str, float] = field(default_factory=dict)
+    scale: dict[str, float] = field(default_factory=dict)
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def z(self, feats: dict[str, float]) -> float:
+        total = self.bias
+        for name, w in self.weights.items():
+            x = (feats.get(name, 0.0) - self.mean.get(name, 0.0)) / (self.scale.get(name, 1.0) or 1.0)
+            total += w * x
+        return total
+
+    def predict(self, feats: dict[str, float]) -> float:
+        z = max(-30.0, min(30.0, self.z(feats)))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"weights": self.weights, "bias": self.bias, "mean": self.mean, "scale": self.scale,
+                "meta": self.meta}
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ConfidenceModel:
+        def fdict(key: str) -> dict[str, float]:
+            raw = data.get(key) or {}
+            assert isinstance(raw, dict)
+            return {str(k): float(v) for k, v in raw.items()}
+
+        bias = data.get("bias", 0.0)
+        meta = data.get("meta") or {}
+        return cls(fdict("weights"), float(bias) if isinstance(bias, int | float) else 0.0,
+                   fdict("mean"), fdict("scale"), dict(meta) if isinstance(meta, dict) else {})
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> ConfidenceModel:
+        if not path.exists():
+            return default_model()
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def default_model() -> ConfidenceModel:
+    """A neutral prior used only before a model has been fitted: word coverage drives it."""
+    return ConfidenceModel({"cov_passage": 6.0, "bigram_passage": 2.0, "trigram_passage": 2.0}, -5.0,
+                           meta={"fitted": False})
+
+
+def fit_logistic(
+    rows: Sequence[dict[str, float]], labels: Sequence[int], *, l2: float = 1.0, iters: int = 3000,
+    lr: float = 0.1, features: Sequence[str] = FEATURES,
+) -> ConfidenceModel:
+    """Plain L2-regularized logistic regression (gradient descent on standardized features)."""
+    import numpy as np
+
+    x = np.array([[r.get(f, 0.0) for f in features] for r in rows], dtype=np.float64)
+    y = np.array(labels, dtype=np.float64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    xs = (x - mean) / scale
+    w = np.zeros(x.shape[1])
+    b = 0.0
+    n = len(y)
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-(xs @ w + b)))
+        grad_w = xs.T @ (p - y) / n + l2 * w / n
+        grad_b = float(np.mean(p - y))
+        w -= lr * grad_w
+        b -= lr * grad_b
+    names = list(features)
+    return ConfidenceModel(
+        {f: float(v) for f, v in zip(names, w, strict=True)}, float(b),
+        {f: float(v) for f, v in zip(names, mean, strict=True)},
+        {f: float(v) for f, v in zip(names, scale, strict=True)},
+        meta={"fitted": True, "n": n, "positives": int(y.sum()), "l2": l2},
+    )

@@ -1,0 +1,172 @@
+"""Pick the sentences that answer a question from retrieved passages (no text is ever made up).
+
+Each sentence of the top passages is scored by: the question's content words it contains (folded,
+stemmed, typo tolerant), character-trigram overlap, its passage's retrieval rank, a bonus when a
+how-much/when question meets a sentence with a number, and a little of its neighbours' overlap.
+The best sentence is kept, with its contiguous neighbours when they score well too or it is too
+short to stand alone, within `max_chars`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from retrieval.sentences import content_terms, has_number, is_numeric_question, split_sentences, trigrams
+
+MAX_CHARS = 600
+CANDIDATE_PASSAGES = 4
+
+
+@dataclass
+class Query:
+    text: str
+    terms: list[str]
+    term_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    grams: frozenset[str]
+    numeric: bool
+
+    @classmethod
+    def of(cls, text: str) -> Query:
+        terms = content_terms(text)
+        return cls(text, terms, frozenset(terms), frozenset(zip(terms, terms[1:], strict=False)),
+                   frozenset(trigrams(text)), is_numeric_question(text))
+
+
+@dataclass
+class Scored:
+    hit: Any
+    rank: int
+    index: int
+    start: int
+    end: int
+    text: str
+    coverage: float = 0.0
+    score: float = 0.0
+
+
+@dataclass
+class Extract:
+    sentences: list[Scored] = field(default_factory=list)
+    hit: Any = None
+    rank: int = 0
+
+    @property
+    def text(self) -> str:
+        """The chosen sentences exactly as they stand in the passage (one contiguous stretch)."""
+        if not self.sentences:
+            return ""
+        first, last = self.sentences[0], self.sentences[-1]
+        return str(self.hit.text[first.start : last.end])
+
+
+def _close(a: str, b: str) -> bool:
+    """Optimal-string-alignment distance ≤ 1 (≤ 2 for long words): tolerates one typo."""
+    if abs(len(a) - len(b)) > 2 or min(len(a), len(b)) < 4:
+        return False
+    limit = 2 if min(len(a), len(b)) >= 8 else 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
+
+
+def term_coverage(q: Query, terms: Iterable[str]) -> float:
+    """Share of the question's distinct content words present (one typo allowed on long words)."""
+    if not q.term_set:
+        return 0.0
+    present = set(terms)
+    found = 0
+    for t in q.term_set:
+        if t in present or any(_close(t, p) for p in present if p[:1] == t[:1] or p[-1:] == t[-1:]):
+            found += 1
+    return found / len(q.term_set)
+
+
+def bigram_coverage(q: Query, terms: Sequence[str]) -> float:
+    if not q.bigrams:
+        return 0.0
+    return len(q.bigrams & set(zip(terms, terms[1:], strict=False))) / len(q.bigrams)
+
+
+def trigram_coverage(q: Query, text: str) -> float:
+    if not q.grams:
+        return 0.0
+    return len(q.grams & trigrams(text)) / len(q.grams)
+
+
+def _sentences(q: Query, hits: Sequence[Any]) -> list[list[Scored]]:
+    seen: set[tuple[str, str]] = set()
+    per_passage: list[list[Scored]] = []
+    for rank, hit in enumerate(hits[:CANDIDATE_PASSAGES]):
+        sents: list[Scored] = []
+        for i, span in enumerate(split_sentences(hit.text)):
+            key = (hit.doc_id, span.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            sents.append(Scored(hit, rank, i, span.start, span.end, span.text))
+        per_passage.append(sents)
+    return per_passage
+
+
+def _score(q: Query, passages: list[list[Scored]]) -> None:
+    for sents in passages:
+        for s in sents:
+            terms = content_terms(s.text)
+            s.coverage = term_coverage(q, terms)
+            s.score = 0.55 * s.coverage + 0.25 * trigram_coverage(q, s.text) + 0.15 / (1 + s.rank)
+            if q.numeric and has_number(s.text):
+                s.score += 0.15
+            if len(s.text) < 25:
+                s.score -= 0.1
+        for i, s in enumerate(sents):
+            near = [sents[j].coverage for j in (i - 1, i + 1) if 0 <= j < len(sents)]
+            s.score += 0.1 * max(near, default=0.0)
+
+
+def _grow(best: Scored, sents: list[Scored], max_chars: int) -> list[Scored]:
+    """Add contiguous neighbours that also answer, or one follower when the sentence is a stub."""
+    chosen = [best]
+    pos = sents.index(best)
+    size = len(best.text)
+    for j in (pos + 1, pos - 1, pos + 2):
+        if len(chosen) >= 3 or not 0 <= j < len(sents):
+            continue
+        cand = sents[j]
+        if min(abs(cand.index - c.index) for c in chosen) != 1:
+            continue
+        stub = size < 60 and j == pos + 1
+        if (stub or cand.score >= 0.8 * best.score) and size + len(cand.text) + 1 <= max_chars:
+            chosen.append(cand)
+            size += len(cand.text) + 1
+    return sorted(chosen, key=lambda s: s.index)
+
+
+def extract(question: str | Query, hits: Sequence[Any], max_chars: int = MAX_CHARS) -> Extract:
+    """The best contiguous sentences from the candidate passages (empty when there is no text)."""
+    q = question if isinstance(question, Query) else Query.of(question)
+    passages = _sentences(q, hits)
+    _score(q, passages)
+    flat = [s for sents in passages for s in sents]
+    if not flat:
+        return Extract()
+    best = max(flat, key=lambda s: (s.score, -s.rank, -s.index))
+    sents = passages[best.rank]
+    if len(best.text) > max_chars:
+        cut = best.text[:max_chars].rsplit(" ", 1)[0]
+        best = Scored(best.hit, best.rank, best.index, best.start, best.start + len(cut), cut,
+                      best.coverage, best.score)
+        return Extract([best], best.hit, best.rank)
+    return Extract(_grow(best, sents, max_chars), best.hit, best.rank)

@@ -1,0 +1,225 @@
+"""Sentences and words for extractive answering (Vietnamese and Russian).
+
+- `detect_lang`: vi or ru from the share of Cyrillic letters (cheap, good enough for questions).
+- `split_sentences`: sentence spans that never break numbers (`1.500.000`, `2,4`), common
+  abbreviations (`TP.`, `г.`, `т.е.`) or initials; every span is an exact substring of the text.
+- `content_terms`: the comparable words of a text: lowercased, diacritics folded (`hộ nghèo` and
+  `ho ngheo` match), Vietnamese chat abbreviations expanded (`ko`, `dc`, `j`), Russian words stemmed,
+  numbers normalized (`1.500.000` = `1,500,000` = `1500000`), stop words dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from retrieval.analyzers import VI_ABBREVIATIONS
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def detect_lang(text: str, default: str | None = None) -> str:
+    """`ru` when most letters are Cyrillic, `vi` when there are letters and few are; else `default`."""
+    letters = _LETTER.findall(text)
+    if not letters:
+        return default if default in ("vi", "ru") else "vi"
+    cyr = sum(1 for ch in letters if _CYRILLIC.match(ch))
+    return "ru" if cyr / len(letters) >= 0.5 else "vi"
+
+
+# ---- sentence splitting ----------------------------------------------------------------------
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ABBREVIATIONS = _wordset(
+    """
+    tp tt tx q p ths ts pgs gs bs ks cn nxb tr tp.hcm st vd v.v
+    г гг т.е т.к т.д т.п т.н др пр см стр обл ул им руб тыс млн млрд коп ст п пп рис илл табл
+    акад проф доц н.э до.н.э мин сек ч кв эт корп д
+    mr mrs dr prof no vs etc e.g i.e st
+    """
+)
+_BOUNDARY = re.compile(r"([.!?…]+)([\"'»”)\]]*)(\s+)")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_WORD_BEFORE = re.compile(r"([\w.\-]+)$")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def _is_false_boundary(text: str, dot_at: int, next_at: int) -> bool:
+    """A `.` after an abbreviation or an initial, or followed by a lowercase word, ends no sentence."""
+    if text[dot_at] != ".":
+        return False
+    m = _WORD_BEFORE.search(text, 0, dot_at)
+    word = m.group(1).lower() if m else ""
+    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return True
+    nxt = text[next_at : next_at + 1]
+    return bool(nxt) and nxt.islower()
+
+
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    cur = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        if _is_false_boundary(text, m.start(1) + len(m.group(1)) - 1, m.end()):
+            continue
+        spans.append((cur, m.end(2)))
+        cur = m.end()
+    spans.append((cur, end))
+    return spans
+
+
+def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Cut an over-long sentence at `;` (then `:`) so an answer can quote the relevant part."""
+    if end - start <= max_chars:
+        return [(start, end)]
+    for sep in (";", ":"):
+        parts: list[tuple[int, int]] = []
+        cur = start
+        for m in re.finditer(re.escape(sep) + r"\s+", text[start:end]):
+            parts.append((cur, start + m.start() + 1))
+            cur = start + m.end()
+        parts.append((cur, end))
+        if len(parts) > 1:
+            return [q for a, b in parts for q in _split_long(text, a, b, max_chars)]
+    return [(start, end)]
+
+
+def split_sentences(text: str, max_chars: int = 400) -> list[Span]:
+    """Sentence spans of `text` (stripped, non-empty); each `Span.text == text[start:end]`."""
+    out: list[Span] = []
+    line_start = 0
+    bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)] + [(len(text), len(text))]
+    for br_start, br_end in bounds:
+        for a, b in _split_line(text, line_start, br_start):
+            for s, e in _split_long(text, a, b, max_chars):
+                while s < e and text[s].isspace():
+                    s += 1
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                if e > s and (_LETTER.search(text, s, e) or re.search(r"\d", text[s:e])):
+                    out.append(Span(s, e, text[s:e]))
+        line_start = br_end
+    return out
+
+
+# ---- words ------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics: `Hộ nghèo` → `ho ngheo`, `Ёлка` → `елка`."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", text).replace("ё", "е")
+
+
+_VI_CHAT = {
+    **{k: " ".join(fold(w) for w in v.split()) for k, v in VI_ABBREVIATIONS.items()},
+    "ko": "khong", "k": "khong", "kg": "khong", "hok": "khong", "hem": "khong", "khg": "khong",
+    "dc": "duoc", "đc": "duoc", "dk": "duoc", "đk": "duoc", "j": "gi", "ntn": "nhu the nao",
+    "bn": "bao nhieu", "bnhieu": "bao nhieu", "mk": "minh", "vs": "voi",
+    "ng": "nguoi", "nc": "nuoc", "nhg": "nhung", "cx": "cung", "r": "roi", "ms": "moi", "bt": "biet",
+    "trc": "truoc", "sn": "sao", "hn": "ha noi", "tphcm": "thanh pho ho chi minh", "ubnd": "uy ban nhan dan",
+    "pcp": "phi chinh phu", "pcpnn": "phi chinh phu nuoc ngoai", "mtqg": "muc tieu quoc gia",
+    "ctmtqg": "chuong trinh muc tieu quoc gia", "ct": "chuong trinh", "tr": "trieu", "ty": "ty",
+}
+_RU_CHAT = {"нпо": "неправительственная организация", "нко": "некоммерческая организация", "шо": "что", "че": "что",
+            "чо": "что", "скок": "сколько", "щас": "сейчас", "тг": "тенге"}
+
+_VI_STOP = _wordset(
+    """
+    la cua va co cac nhung mot duoc khong gi nao bao nhieu the thi ma de cho voi trong tren tai tu den
+    nay do kia ay nhu sao bi boi khi ve ra vao se da dang con hay hoac neu vi nen cung rat lam toi minh
+    ban anh chi em oi a nhe nha vay day ai o o' theo sau truoc duoi nhat hon moi tat ca cai chiec nguoi
+    biet muon hoi xin cam on giup can phai co the khong ha u uh uhm ne dau nhieu it
+    """
+)
+_RU_STOP = _wordset(
+    """
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
+    вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас
+    нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
+    чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой
+    совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при
+    наконец два об другой хоть после над больше тот через эти нас про всего них какая много разве три
+    эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно
+    всю между сколько каков какие какое каких каким скажите подскажите пожалуйста это эта
+    """
+)
+_WORD = re.compile(r"\d+(?:[.,\u00a0\u202f]\d{3})+(?![\d])|\d+(?:[.,]\d+)?|[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _ru_stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("russian")
+
+
+def _number(tok: str) -> str:
+    digits = re.sub(r"[.,\u00a0\u202f]", "", tok)
+    if re.fullmatch(r"\d+(?:[.,\u00a0\u202f]\d{3})+", tok):
+        return digits
+    return tok.replace(",", ".")
+
+
+def words(text: str) -> list[str]:
+    """Folded words and normalized numbers, chat abbreviations expanded, stop words kept."""
+    out: list[str] = []
+    for tok in _WORD.findall(text):
+        if tok[0].isdigit():
+            out.append(_number(tok))
+            continue
+        low = tok.lower()
+        exp = _VI_CHAT.get(low) or _RU_CHAT.get(low)
+        out.extend((exp or fold(low)).split())
+    return out
+
+
+def _stem(word: str) -> str:
+    if _CYRILLIC.match(word) and len(word) > 3:
+        return str(_ru_stemmer().stemWord(word))
+    return word
+
+
+def content_terms(text: str) -> list[str]:
+    """The words that carry meaning: folded, stemmed (Russian), without stop words."""
+    return [_stem(w) for w in words(text) if w not in _VI_STOP and w not in _RU_STOP]
+
+
+def trigrams(text: str) -> set[str]:
+    """Character trigrams of the folded words (robust to typos), word-boundary padded."""
+    grams: set[str] = set()
+    for w in words(text):
+        if w in _VI_STOP or w in _RU_STOP:
+            continue
+        padded = f" {w} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+_NUMERIC_Q = re.compile(
+    r"\b(bao nhieu|bn|may|khi nao|bao gio|nam nao|ngay nao|luc nao|thoi gian nao|muc nao|bao lau|"
+    r"сколько|скок|когда|какого числа|в каком году|какая сумма|на какую сумму|какой размер|какой срок)\b"
+)
+
+
+def is_numeric_question(question: str) -> bool:
+    """`how much / when` questions: answers should carry a number or a date."""
+    return bool(_NUMERIC_Q.search(" ".join(words(question))))
+
+
+def has_number(text: str) -> bool:
+    return bool(re.search(r"\d", text))
