@@ -9,7 +9,7 @@ import contextlib
 import importlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.app import App
@@ -82,8 +82,8 @@ async def run_bot(app: App, *, console_lang: str | None = None) -> None:
     hub.close()
 
 
-def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) -> list[Awaitable[Any]]:
-    jobs: list[Awaitable[Any]] = []
+def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) -> list[Coroutine[Any, Any, Any]]:
+    jobs: list[Coroutine[Any, Any, Any]] = []
     scheduler = _optional("bot.scheduler")
     if scheduler is not None:
         jobs.append(scheduler.ReminderScheduler(
@@ -94,6 +94,6 @@ def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) ->
         jobs.append(replicas.watch_corpus(app.search, stop))
     http = _optional("bot.http")
     if http is not None and hasattr(http, "serve") and channels:
-        serve: Callable[..., Awaitable[Any]] = http.serve
+        serve: Callable[..., Coroutine[Any, Any, Any]] = http.serve
         jobs.append(serve(app, hub, channels, stop))
     return jobs

@@ -46,9 +46,9 @@ class ConsoleChannel:
         raise LookupError("the terminal chat does not receive files")
 
     def _incoming(self, text: str, seq: int) -> Incoming:
-        kind = "command" if text.startswith("/") else "text"
         return Incoming(
-            channel=self.name, chat_id=self.user_id, user_id=self.user_id, kind=kind, text=text,
+            channel=self.name, chat_id=self.user_id, user_id=self.user_id,
+            kind="command" if text.startswith("/") else "text", text=text,
             language_code=self.lang, message_id=str(seq),
         )
 

@@ -1,0 +1,137 @@
+"""Grouping similar unanswered questions, so staff answer each topic once.
+
+Questions are compared as sets of folded terms (Vietnamese syllables without diacritics, Russian
+stems, chat abbreviations expanded — the retrieval analyzers when present, else a plain folding)
+with the Jaccard index. Greedy clustering in the order asked: a question joins the group whose
+first question it resembles most if the similarity reaches the threshold, else it starts a group.
+The group id is the id of its first (oldest) question, so it is stable while that question is open.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+THRESHOLD = 0.5
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    question: str
+    lang: str
+    created_at: datetime
+    user_hash: str
+    reason: str
+    """`abstained` or `downvoted`."""
+
+
+@dataclass
+class Group:
+    id: int
+    question: str
+    """The representative question (the most frequent wording, else the first)."""
+    lang: str
+    members: list[Question] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+    @property
+    def users(self) -> int:
+        return len({m.user_hash for m in self.members})
+
+    @property
+    def query_ids(self) -> list[int]:
+        return [m.id for m in self.members]
+
+    @property
+    def last_asked(self) -> datetime:
+        return max(m.created_at for m in self.members)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "question": self.question,
+            "lang": self.lang,
+            "count": self.count,
+            "users": self.users,
+            "last_asked": self.last_asked.isoformat(),
+            "query_ids": self.query_ids,
+            "questions": sorted({m.question for m in self.members}),
+            "reasons": dict(Counter(m.reason for m in self.members)),
+        }
+
+
+def _plain_terms(text: str) -> set[str]:
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("ё", "е"))
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return set(_WORD.findall(folded))
+
+
+def _analyzer_terms() -> Callable[[str], set[str]]:
+    try:
+        from retrieval.analyzers import FOLD_PREFIX, analyze, is_cyrillic
+    except ImportError:  # retrieval not installed: plain folding is good enough for grouping
+        return _plain_terms
+
+    def terms(text: str) -> set[str]:
+        tokens = analyze(text, query=True)
+        return {t for t in tokens if t.startswith(FOLD_PREFIX) or is_cyrillic(t)}
+
+    return terms
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 1.0 if a == b else 0.0
+    return len(a & b) / len(a | b)
+
+
+def group_questions(
+    questions: Sequence[Question],
+    *,
+    threshold: float = THRESHOLD,
+    terms: Callable[[str], set[str]] | None = None,
+) -> list[Group]:
+    """Groups of similar questions, the most frequent first (ties: the most recent first)."""
+    terms_of = terms or _analyzer_terms()
+    groups: list[Group] = []
+    heads: list[set[str]] = []
+    for q in sorted(questions, key=lambda q: q.id):
+        own = terms_of(q.question)
+        best, best_score = -1, 0.0
+        for i, head in enumerate(heads):
+            score = jaccard(own, head)
+            if score > best_score:
+                best, best_score = i, score
+        if best >= 0 and best_score >= threshold:
+            groups[best].members.append(q)
+            continue
+        groups.append(Group(id=q.id, question=q.question, lang=q.lang, members=[q]))
+        heads.append(own)
+    for g in groups:
+        wordings = Counter(" ".join(m.question.split()) for m in g.members)
+        top, n = wordings.most_common(1)[0]
+        if n > 1:
+            g.question = top
+        g.lang = Counter(m.lang for m in g.members).most_common(1)[0][0]
+    groups.sort(key=lambda g: (-g.count, -g.last_asked.timestamp(), g.id))
+    return groups
+
+
+def find_group(groups: Sequence[Group], ref: int) -> Group | None:
+    """The group with id `ref`, else the group holding the question with id `ref`."""
+    for g in groups:
+        if g.id == ref:
+            return g
+    for g in groups:
+        if ref in g.query_ids:
+            return g
+    return None
