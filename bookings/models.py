@@ -1,7 +1,8 @@
 """Tables of the House of NGOs: rooms, closed dates, bookings, the request log, sent reminders.
 
-All datetimes are stored as *naive UTC* (the same representation on SQLite and PostgreSQL);
-`bookings.service` converts at the boundary. Opening hours are house-local wall-clock times.
+All datetimes are aware UTC (SQLModel's UTCDateTime: timestamptz on PostgreSQL, UTC text on
+SQLite); `bookings.service` converts to house time at the boundary. Opening hours are house-local
+wall-clock times.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ ACTIVE_STATUSES = ("pending", "approved")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def utcnow_naive() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class Room(SQLModel, table=True):
@@ -39,8 +40,8 @@ class Room(SQLModel, table=True):
     max_hours: float = 4.0
     min_notice_hours: float = 24.0
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow_naive)
-    updated_at: datetime = Field(default_factory=utcnow_naive)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
 
     @property
     def equipment(self) -> list[str]:
@@ -66,7 +67,7 @@ class RoomClosure(SQLModel, table=True):
     room_id: int = Field(sa_column=Column(Integer, ForeignKey("bk_room.id", ondelete="CASCADE"), nullable=False))
     day: date
     reason: str | None = Field(default=None, max_length=500)
-    created_at: datetime = Field(default_factory=utcnow_naive)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Booking(SQLModel, table=True):
@@ -91,7 +92,7 @@ class Booking(SQLModel, table=True):
     lang: str = Field(default="ru", max_length=8)
     """The requester's language: reminders and notifications are written in it."""
     series_id: str | None = Field(default=None, max_length=40, index=True)
-    created_at: datetime = Field(default_factory=utcnow_naive)
+    created_at: datetime = Field(default_factory=utcnow)
     decided_by: str | None = Field(default=None, max_length=100)
     decided_at: datetime | None = None
     decision_reason: str | None = Field(default=None, max_length=1000)
@@ -106,7 +107,7 @@ class BookingLog(SQLModel, table=True):
     __tablename__ = "bk_request_log"
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow_naive, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     event: str = Field(max_length=20)
     """`request`, `approve`, `reject`, `cancel`."""
     outcome: str = Field(max_length=20)
@@ -141,7 +142,7 @@ class SentReminder(SQLModel, table=True):
     offset_minutes: int
     status: str = Field(default="claimed", max_length=20)
     """`claimed` (being sent), `sent`, or `skipped` (superseded by a closer reminder)."""
-    claimed_at: datetime = Field(default_factory=utcnow_naive)
+    claimed_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
 
 

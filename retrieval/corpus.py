@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from knowledge.models import Chunk, CorpusState, Document, EmbeddingCache
 from retrieval.embedders import Embedder
@@ -30,24 +30,24 @@ def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]
 
 def corpus_version(engine: Engine) -> int:
     with Session(engine) as session:
-        value = session.execute(select(CorpusState.version).where(CorpusState.id == 1)).scalar()
+        value = session.execute(select(col(CorpusState.version)).where(col(CorpusState.id) == 1)).scalar()
     return int(value or 0)
 
 
 def _record_columns() -> tuple[Any, ...]:
     c, d = Chunk, Document
-    return (
+    return tuple(col(x) for x in (
         c.id, c.doc_id, d.title, d.lang, c.text, c.text_hash, c.position,
         d.url, d.published, d.region, d.program, d.kind,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def load_records(engine: Engine, ids: Iterable[int] | None = None) -> list[ChunkRecord]:
     """Chunks of active documents (all of them, or those with these row ids), ordered by id."""
     base = (
         select(*_record_columns())
-        .join(Document, Document.id == Chunk.document_pk)  # type: ignore[arg-type]
-        .where(Document.status == "active")
+        .join(Document, col(Document.id) == col(Chunk.document_pk))
+        .where(col(Document.status) == "active")
     )
     rows: list[Any] = []
     with Session(engine) as session:
@@ -55,21 +55,29 @@ def load_records(engine: Engine, ids: Iterable[int] | None = None) -> list[Chunk
             rows = list(session.execute(base))
         else:
             for part in _batches(sorted(ids)):
-                rows.extend(session.execute(base.where(Chunk.id.in_(part))))  # type: ignore[union-attr]
-    records = [ChunkRecord(*(row[:6]), position=row[6] or 0, url=row[7], published=row[8],
-                           region=row[9], program=row[10], kind=row[11] or "document") for row in rows]
+                rows.extend(session.execute(base.where(col(Chunk.id).in_(part))))
+    records = [_record(tuple(row)) for row in rows]
     records.sort(key=lambda r: r.chunk_id)
     return records
+
+
+def _record(row: tuple[Any, ...]) -> ChunkRecord:
+    cid, doc_id, title, lang, text, text_hash, position, url, published, region, program, kind = row
+    return ChunkRecord(
+        chunk_id=int(cid), doc_id=doc_id, title=title or "", lang=lang or "", text=text,
+        text_hash=text_hash, position=position or 0, url=url, published=published,
+        region=region, program=program, kind=kind or "document",
+    )  # fmt: skip
 
 
 def cached_vectors(engine: Engine, embedder: Embedder, hashes: Iterable[str]) -> dict[str, np.ndarray]:
     found: dict[str, np.ndarray] = {}
     with Session(engine) as session:
         for part in _batches(sorted(set(hashes))):
-            stmt = select(EmbeddingCache.text_hash, EmbeddingCache.vector).where(
-                EmbeddingCache.embedder == embedder.name,
-                EmbeddingCache.dim == embedder.dim,
-                EmbeddingCache.text_hash.in_(part),  # type: ignore[attr-defined]
+            stmt = select(col(EmbeddingCache.text_hash), col(EmbeddingCache.vector)).where(
+                col(EmbeddingCache.embedder) == embedder.name,
+                col(EmbeddingCache.dim) == embedder.dim,
+                col(EmbeddingCache.text_hash).in_(part),
             )
             for text_hash, blob in session.execute(stmt):
                 vec = np.frombuffer(blob, dtype=np.float32)

@@ -89,7 +89,10 @@ class SentenceTransformerEmbedder:
 
         path = resolve_model_path(model_name_or_path)
         self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim() or 0)
         self.name = f"st:{model_name_or_path}:{self.dim}"
         is_e5 = "e5" in Path(path).name.lower() or "e5" in model_name_or_path.lower()
         self._prefixes = ("query: ", "passage: ") if is_e5 else ("", "")
@@ -126,6 +129,8 @@ class HashEmbedder:
         self.name = f"hash:{dim}"
         self.calls = 0
         self.embedded = 0
+        """Passages embedded so far (tests count them to prove the cache works)."""
+        self.queries = 0
 
     def _vector(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
@@ -143,15 +148,16 @@ class HashEmbedder:
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
-        self.embedded += len(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return l2_normalize(np.stack([self._vector(t) for t in texts]))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.queries += len(texts)
         return self._encode(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += len(texts)
         return self._encode(texts)
 
 

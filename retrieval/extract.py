@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from retrieval.sentences import content_terms, has_number, is_numeric_question, split_sentences, trigrams
@@ -31,7 +32,7 @@ class Query:
     @classmethod
     def of(cls, text: str) -> Query:
         terms = content_terms(text)
-        return cls(text, terms, frozenset(terms), frozenset(zip(terms, terms[1:], strict=False)),
+        return cls(text, terms, frozenset(terms), frozenset(pairwise(terms)),
                    frozenset(trigrams(text)), is_numeric_question(text))
 
 
@@ -97,7 +98,7 @@ def term_coverage(q: Query, terms: Iterable[str]) -> float:
 def bigram_coverage(q: Query, terms: Sequence[str]) -> float:
     if not q.bigrams:
         return 0.0
-    return len(q.bigrams & set(zip(terms, terms[1:], strict=False))) / len(q.bigrams)
+    return len(q.bigrams & set(pairwise(terms))) / len(q.bigrams)
 
 
 def trigram_coverage(q: Query, text: str) -> float:

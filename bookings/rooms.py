@@ -1,0 +1,158 @@
+"""Rooms as data staff manage: names, capacity, equipment, weekly hours, closed dates, limits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bookings.models import WEEKDAYS, Room, RoomClosure, utcnow
+from bookings.rules import clean_text, fail, parse_days, parse_hours
+
+DEFAULT_HOURS = "09:00-18:00"
+DEFAULT_DAYS = "mon-sat"
+
+
+def build_hours(hours: str | None, days: str | None, base: Mapping[str, tuple[str, str]] | None = None,
+                per_day: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
+    """The weekly schedule from `--hours`, `--days` and `--set-day sat=10:00-14:00|closed` values.
+
+    With a `base` schedule (an update): hours only → same days, new hours; days only → those days
+    with the first existing hours; both → replaced. `per_day` entries then adjust single days."""
+    schedule = dict(base or {})
+    if hours is not None or days is not None or not schedule:
+        first = next(iter(schedule.values()), None)
+        span = parse_hours(hours) if hours is not None else (first or parse_hours(DEFAULT_HOURS))
+        day_keys = parse_days(days) if days is not None else (list(schedule) or parse_days(DEFAULT_DAYS))
+        schedule = {d: span for d in day_keys}
+    for item in per_day:
+        key, sep, value = item.partition("=")
+        key = key.strip().lower()[:3]
+        if not sep or key not in WEEKDAYS:
+            raise fail("bad_days", value=item)
+        if value.strip().lower() in ("closed", "off", "-"):
+            schedule.pop(key, None)
+        else:
+            schedule[key] = parse_hours(value)
+    return {d: schedule[d] for d in WEEKDAYS if d in schedule}
+
+
+def _positive(field: str, value: float | int) -> None:
+    if value is None or value <= 0:
+        raise fail("bad_number", field=field, value=value)
+
+
+class RoomsMixin:
+    engine: Engine
+
+    # ---- look-ups -----------------------------------------------------------------------
+    def get_room(self, ref: str | int) -> Room:
+        """A room by id or by name (case-insensitive)."""
+        text_ref = str(ref).strip()
+        with Session(self.engine) as s:
+            room = s.get(Room, int(text_ref)) if text_ref.isdigit() else None
+            if room is None:
+                for cand in s.exec(select(Room)).all():
+                    if cand.name.lower() == text_ref.lower():
+                        room = cand
+                        break
+        if room is None:
+            raise fail("room_not_found", room=text_ref)
+        return room
+
+    def list_rooms(self, include_inactive: bool = False) -> list[Room]:
+        with Session(self.engine) as s:
+            query = select(Room).order_by(Room.id)  # type: ignore[arg-type]
+            if not include_inactive:
+                query = query.where(Room.active == True)  # noqa: E712
+            return list(s.exec(query).all())
+
+    def closures(self, room_id: int, first: date, last: date) -> dict[date, str | None]:
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(RoomClosure).where(RoomClosure.room_id == room_id, RoomClosure.day >= first,
+                                          RoomClosure.day <= last)
+            ).all()
+        return {r.day: r.reason for r in rows}
+
+    # ---- changes ------------------------------------------------------------------------
+    def add_room(self, name: str, capacity: int, *, hours: str | None = None, days: str | None = None,
+                 per_day: Iterable[str] = (), max_hours: float = 4.0, min_notice_hours: float = 24.0,
+                 name_vi: str | None = None, name_ru: str | None = None,
+                 equipment: Iterable[str] = ()) -> Room:
+        name = clean_text("name", name)
+        _positive("capacity", capacity)
+        _positive("max_hours", max_hours)
+        if min_notice_hours < 0:
+            raise fail("bad_number", field="min_notice_hours", value=min_notice_hours)
+        schedule = build_hours(hours, days, None, per_day)
+        with Session(self.engine, expire_on_commit=False) as s:
+            if any(r.name.lower() == name.lower() for r in s.exec(select(Room)).all()):
+                raise fail("room_exists", room=name)
+            room = Room(name=name, capacity=capacity, max_hours=max_hours, min_notice_hours=min_notice_hours,
+                        name_vi=name_vi, name_ru=name_ru, hours_json=json.dumps(schedule),
+                        equipment_json=json.dumps(_equipment(equipment), ensure_ascii=False))
+            s.add(room)
+            s.commit()
+            return room
+
+    def update_room(self, ref: str | int, *, hours: str | None = None, days: str | None = None,
+                    per_day: Iterable[str] = (), **changes: Any) -> Room:
+        """Change the given fields (None = keep): capacity, max_hours, min_notice_hours, name,
+        name_vi, name_ru, equipment (list), active."""
+        current = self.get_room(ref)
+        with Session(self.engine, expire_on_commit=False) as s:
+            room = s.get(Room, current.id)
+            assert room is not None
+            for field, value in changes.items():
+                if value is None:
+                    continue
+                if field in ("capacity", "max_hours"):
+                    _positive(field, value)
+                if field == "equipment":
+                    room.equipment_json = json.dumps(_equipment(value), ensure_ascii=False)
+                elif field in ("capacity", "max_hours", "min_notice_hours", "name", "name_vi", "name_ru",
+                               "active"):
+                    setattr(room, field, value)
+                else:
+                    raise ValueError(f"unknown room field {field}")
+            per_day = list(per_day)
+            if hours is not None or days is not None or per_day:
+                room.hours_json = json.dumps(build_hours(hours, days, room.hours, per_day))
+            room.updated_at = utcnow()
+            s.add(room)
+            s.commit()
+            return room
+
+    def close_day(self, ref: str | int, day: date, reason: str | None = None) -> RoomClosure:
+        room = self.get_room(ref)
+        reason = clean_text("reason", reason, required=False) or None
+        with Session(self.engine, expire_on_commit=False) as s:
+            row = s.exec(select(RoomClosure).where(RoomClosure.room_id == room.id, RoomClosure.day == day)).first()
+            if row is None:
+                row = RoomClosure(room_id=room.id or 0, day=day, reason=reason)
+            else:
+                row.reason = reason or row.reason
+            s.add(row)
+            s.commit()
+            return row
+
+    def open_day(self, ref: str | int, day: date) -> bool:
+        room = self.get_room(ref)
+        with Session(self.engine) as s:
+            row = s.exec(select(RoomClosure).where(RoomClosure.room_id == room.id, RoomClosure.day == day)).first()
+            if row is None:
+                return False
+            s.delete(row)
+            s.commit()
+            return True
+
+
+def _equipment(items: Iterable[str] | str) -> list[str]:
+    if isinstance(items, str):
+        items = items.split(",")
+    return [" ".join(i.split()) for i in items if i and i.strip()]

@@ -1,0 +1,345 @@
+"""The Telegram channel (aiogram 3): long polling by default, or a webhook with a secret token.
+
+Updates become neutral `Incoming` messages (bot/channels/telegram_updates.py) handed to the hub,
+which runs the dialog and calls back `send()` for each `Reply`. Every Bot API call goes through
+`_call()`: HTTP 429 waits `retry_after`, network errors and 5xx back off exponentially (capped),
+both within a bounded number of attempts; a final failure is logged, counted and raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import random
+from collections import Counter
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    GetFile,
+    SendChatAction,
+    SendDocument,
+    SendMessage,
+    SetMyCommands,
+    SetWebhook,
+    TelegramMethod,
+)
+from aiogram.types import BotCommand, BufferedInputFile, CallbackQuery, LinkPreviewOptions, Message, Update
+from aiohttp import ClientError, web
+from pydantic import ValidationError
+
+from bot.channels.telegram_updates import (
+    CAPTION_LIMIT,
+    callback_to_incoming,
+    html_to_plain,
+    keyboard,
+    message_to_incoming,
+    text_parts,
+)
+from handlers.i18n import Catalog
+from handlers.messages import Incoming, Reply
+from knowledge.errors import IngestError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+"""The Bot API refuses to serve files over 20 MB (getFile)."""
+PUBLIC_COMMANDS = ("start", "menu", "ask", "contact", "lang", "help")
+TYPING_AFTER_S = 0.8
+RETRYABLE = (TelegramNetworkError, TelegramServerError, ClientDecodeError)
+
+
+class DeliveryFailed(RuntimeError):
+    """A Bot API call still failed after every retry (the reply is logged and counted as lost)."""
+
+
+class FileTooLarge(IngestError):
+    """A user's file is over the Bot API download limit; refused before downloading."""
+
+    default_code = "ingest.too_large"
+
+
+class TelegramChannel:
+    name = "telegram"
+
+    def __init__(
+        self,
+        hub: Any,
+        token: str,
+        api_base: str = "https://api.telegram.org",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        *,
+        polling_timeout: int = 25,
+        max_attempts: int = 8,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        max_retry_after_s: float = 300.0,
+        catalog: Catalog | None = None,
+    ) -> None:
+        if webhook_url and not webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (the secret token Telegram sends)")
+        self.hub = hub
+        self.token = token
+        self.server = TelegramAPIServer.from_base(api_base)
+        self.bot = Bot(token, session=AiohttpSession(api=self.server))
+        self.webhook_url = webhook_url
+        self._secret = webhook_secret or ""
+        self.polling_timeout = polling_timeout
+        self.max_attempts = max_attempts
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.max_retry_after_s = max_retry_after_s
+        self.catalog = catalog or getattr(getattr(hub, "dialog", None), "catalog", None) or Catalog.load()
+        self.metrics: Counter[str] = Counter()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.dp = Dispatcher(disable_fsm=True)
+        self.dp.message.register(self._on_message)
+        self.dp.callback_query.register(self._on_callback)
+        if hasattr(hub, "register"):
+            hub.register(self)
+
+    # ---- running -------------------------------------------------------------------------
+    @property
+    def webhook_path(self) -> str:
+        """The path to mount `webhook_handler` on (the path of TELEGRAM_WEBHOOK_URL)."""
+        return (urlparse(self.webhook_url).path if self.webhook_url else "") or "/telegram/webhook"
+
+    async def setup(self) -> None:
+        """Register the command menu: default (the dialog's default language), vi and ru."""
+        default = getattr(getattr(self.hub, "dialog", None), "default_lang", "vi")
+        for code in (None, "vi", "ru"):
+            commands = [
+                BotCommand(command=c, description=self.catalog.t(code or default, f"telegram.cmd.{c}"))
+                for c in self._commands()
+            ]
+            await self._call(SetMyCommands(commands=commands, language_code=code))
+
+    def _commands(self) -> list[str]:
+        names = list(PUBLIC_COMMANDS)
+        for flow in getattr(getattr(self.hub, "dialog", None), "flows", {}).values():
+            for command in getattr(flow, "commands", ()):
+                if not flow.staff_only and command not in names and self.catalog.has(f"telegram.cmd.{command}"):
+                    names.append(command)
+        return names
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Receive updates until `stop` is set: setWebhook (webhook mode) or long polling."""
+        try:
+            try:
+                await self.setup()
+            except DeliveryFailed:
+                log.error("setMyCommands failed; the command menu is not registered")
+            if self.webhook_url:
+                await self._call(SetWebhook(
+                    url=self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
+                ))
+                log.info("telegram webhook set (path %s)", self.webhook_path)
+                await stop.wait()
+            else:
+                await self._call(DeleteWebhook(drop_pending_updates=False))
+                await self._poll(stop)
+        finally:
+            await self._drain()
+            await self.bot.session.close()
+
+    async def _poll(self, stop: asyncio.Event) -> None:
+        polling = asyncio.create_task(self.dp.start_polling(
+            self.bot, polling_timeout=self.polling_timeout, handle_signals=False,
+            close_bot_session=False, allowed_updates=ALLOWED_UPDATES,
+        ))
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if not polling.done():
+            try:
+                await self.dp.stop_polling()
+            except RuntimeError:  # polling had not started yet
+                polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+
+    async def _drain(self, timeout: float = 10.0) -> None:
+        """Let in-flight updates finish sending their replies before the session closes."""
+        pending = [t for t in self._tasks if t is not asyncio.current_task()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+
+    # ---- webhook -------------------------------------------------------------------------
+    async def webhook_handler(self, request: web.Request) -> web.Response:
+        """aiohttp route for Telegram's POSTs: checks the secret token in constant time, answers
+        200 at once and handles the update in the background (Telegram re-sends on slow answers)."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not self._secret or not hmac.compare_digest(given.encode(), self._secret.encode()):
+            self.metrics["webhook_refused_total"] += 1
+            return web.Response(status=401, text="unauthorized")
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": self.bot})
+        except (ValueError, ValidationError):
+            return web.Response(status=400, text="bad update")
+        self._spawn(self.dp.feed_update(self.bot, update))
+        return web.Response(text="ok")
+
+    def webhook_app(self) -> web.Application:
+        """A stand-alone aiohttp app with the webhook route (the shared HTTP server mounts the handler)."""
+        app = web.Application()
+        app.router.add_post(self.webhook_path, self.webhook_handler)
+        return app
+
+    # ---- incoming ------------------------------------------------------------------------
+    async def _on_message(self, message: Message, event_update: Update) -> None:
+        incoming = message_to_incoming(message, event_update.update_id)
+        if incoming is not None:
+            await self._process(incoming, typing=incoming.kind == "text")
+
+    async def _on_callback(self, callback_query: CallbackQuery, event_update: Update) -> None:
+        # Always answered (stops the button's spinner), in the background so the update keeps its
+        # place in the chat's queue at the hub.
+        self._spawn(self._answer_callback(callback_query.id))
+        incoming = callback_to_incoming(callback_query, event_update.update_id)
+        if incoming is not None:
+            await self._process(incoming, typing=False)
+
+    async def _answer_callback(self, query_id: str) -> None:
+        try:
+            await self._call(AnswerCallbackQuery(callback_query_id=query_id))
+        except (DeliveryFailed, TelegramBadRequest) as exc:  # too old to answer: harmless
+            log.info("answerCallbackQuery failed: %s", exc)
+
+    async def _process(self, incoming: Incoming, *, typing: bool) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(TYPING_AFTER_S, self._typing, incoming.chat_id) if typing else None
+        self.metrics["updates_total"] += 1
+        try:
+            await self.hub.process(incoming)
+        except Exception:  # the hub maps dialog errors; this is the last line of defence
+            self.metrics["update_errors_total"] += 1
+            log.exception("telegram update %s failed", incoming.update_id)
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if task is not None:
+                self._tasks.discard(task)
+
+    def _typing(self, chat_id: str) -> None:
+        self._spawn(self._quiet(SendChatAction(chat_id=chat_id, action="typing")))
+
+    async def _quiet(self, method: TelegramMethod[Any]) -> None:
+        with contextlib.suppress(Exception):
+            await self.bot(method)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---- outgoing ------------------------------------------------------------------------
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Send one reply in order: text parts (≤ 4096, sentence boundaries), the keyboard on the
+        last part, a document last (with the text as its caption when it fits). Returns the last id."""
+        markup = keyboard(reply)
+        parts = text_parts(reply)
+        doc = reply.document
+        caption: str | None = None
+        if doc is not None and len(parts) == 1 and len(reply.text) <= CAPTION_LIMIT:
+            caption, parts = parts[0], []
+        last: Message | None = None
+        for i, part in enumerate(parts):
+            is_last = i == len(parts) - 1 and doc is None
+            last = await self._send_text(chat_id, part, markup if is_last else None)
+        if doc is not None:
+            last = await self._call(SendDocument(
+                chat_id=chat_id, document=BufferedInputFile(doc.content, filename=doc.file_name),
+                caption=caption, parse_mode="HTML" if caption else None, reply_markup=markup,
+            ))
+        return str(last.message_id) if last is not None else None
+
+    async def _send_text(self, chat_id: str, text: str, markup: Any) -> Message:
+        method = SendMessage(
+            chat_id=chat_id, text=text, parse_mode="HTML", reply_markup=markup,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        try:
+            return await self._call(method)
+        except TelegramBadRequest as exc:
+            if "parse" not in str(exc).lower():
+                raise
+            log.warning("Telegram rejected the HTML of a reply; sending it as plain text")
+            method = method.model_copy(update={"text": html_to_plain(text), "parse_mode": None})
+            return await self._call(method)
+
+    async def _call(self, method: TelegramMethod[T]) -> T:
+        """Call the Bot API with retries: 429 → wait `retry_after`; network/5xx → exponential backoff."""
+        name = type(method).__name__
+        delay = self.backoff_base_s
+        error: Exception | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return await self.bot(method)
+            except TelegramRetryAfter as exc:
+                error, wait = exc, float(exc.retry_after)
+                self.metrics["retry_after_total"] += 1
+                if wait > self.max_retry_after_s:
+                    break
+            except RETRYABLE as exc:
+                error, wait = exc, delay * (1 + random.random() / 10)
+                delay = min(delay * 2, self.backoff_cap_s)
+                self.metrics["network_retries_total"] += 1
+            if attempt < self.max_attempts:
+                log.warning("%s failed (%s); retry %d in %.1fs", name, type(error).__name__, attempt, wait)
+                await asyncio.sleep(wait)
+        self.metrics["delivery_failures_total"] += 1
+        log.error("%s failed after retries: %s", name, error)
+        raise DeliveryFailed(f"{name} failed after retries: {error}") from error
+
+    # ---- files ---------------------------------------------------------------------------
+    async def download(self, file_ref: str) -> bytes:
+        """The bytes of a user's file (getFile, then the file URL); over 20 MB is refused first."""
+        try:
+            file = await self._call(GetFile(file_id=file_ref))
+        except TelegramBadRequest as exc:
+            if "too big" in str(exc).lower():
+                raise FileTooLarge(size_mb="> 20", limit_mb=20) from exc
+            raise
+        if file.file_size is not None and file.file_size > MAX_DOWNLOAD_BYTES:
+            raise FileTooLarge(size_mb=round(file.file_size / 2**20, 1), limit_mb=20)
+        if not file.file_path:
+            raise LookupError(f"Telegram gave no path for file {file_ref}")
+        url = self.server.file_url(self.token, file.file_path)
+        for attempt in range(1, 4):
+            try:
+                return await self._fetch(url)
+            except (TimeoutError, ClientError):
+                if attempt == 3:
+                    raise
+                await asyncio.sleep(self.backoff_base_s * attempt)
+        raise AssertionError("unreachable")
+
+    async def _fetch(self, url: str) -> bytes:
+        data = bytearray()
+        async for chunk in self.bot.session.stream_content(url, timeout=60):
+            data += chunk
+            if len(data) > MAX_DOWNLOAD_BYTES:
+                raise FileTooLarge(size_mb="> 20", limit_mb=20)
+        return bytes(data)

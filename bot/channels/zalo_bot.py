@@ -1,0 +1,280 @@
+"""Zalo Bot Platform channel: a Telegram-like HTTP API at `<api_base>/bot<TOKEN>/<method>`.
+
+Updates arrive by long polling (`getUpdates`, which answers `error_code` 408 when idle) or by a
+webhook (`setWebhook` with `secret_token`; each request then carries `X-Bot-Api-Secret-Token`,
+checked in constant time). An update has an `event_name` (`message.text.received`,
+`message.image.received`, `message.sticker.received`, ...) and a `message` with `from.id`,
+`chat.id` and `message_id` (our duplicate-detection key).
+
+Zalo has no inline buttons: choices are rendered as a numbered list and the dialog maps a typed
+digit or label back to the choice. Texts are split at 2000 characters on sentence boundaries.
+Network errors, HTTP 5xx and 429 are retried with exponential backoff, so no reply is lost to a
+transient failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import random
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels.render import numbered, split_text
+from bot.once import handle_once
+from handlers.messages import Attachment, Incoming, Kind, Reply
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2000
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/zalo/webhook"
+EVENT_KINDS: dict[str, Kind] = {
+    "message.text.received": "text",
+    "message.image.received": "photo",
+    "message.sticker.received": "sticker",
+    "message.voice.received": "voice",
+    "message.video.received": "video",
+    "message.location.received": "location",
+    "message.file.received": "document",
+}
+
+
+class ZaloApiError(Exception):
+    """The Bot Platform refused a call (not retried)."""
+
+    def __init__(self, method: str, code: int | None, description: str) -> None:
+        super().__init__(f"{method}: {code} {description}")
+        self.code = code
+        self.description = description
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+def to_incoming(update: dict[str, Any], channel: str = "zalo_bot") -> Incoming | None:
+    """A Bot Platform update (or the `result` envelope around one) as a neutral Incoming."""
+    if "event_name" not in update and isinstance(update.get("result"), dict):
+        update = update["result"]
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    sender = message.get("from") or {}
+    chat = message.get("chat") or {}
+    user_id, chat_id = sender.get("id"), chat.get("id") or sender.get("id")
+    if not user_id or not chat_id:
+        return None
+    kind: Kind = EVENT_KINDS.get(str(update.get("event_name", "")), "other")
+    text = message.get("text") if kind == "text" else None
+    if kind == "text" and isinstance(text, str) and text.startswith("/"):
+        kind = "command"
+    photo = message.get("photo") or message.get("url")
+    attachment = Attachment(file_ref=str(photo)) if kind in ("photo", "document") and photo else None
+    message_id = message.get("message_id")
+    return Incoming(
+        channel=channel,
+        chat_id=str(chat_id),
+        user_id=str(user_id),
+        kind=kind,
+        text=text if isinstance(text, str) else None,
+        user_name=sender.get("display_name") or sender.get("name"),
+        message_id=str(message_id) if message_id else None,
+        update_id=str(message_id) if message_id else None,
+        attachment=attachment,
+        caption=message.get("caption"),
+        is_group=str(chat.get("chat_type", "")).upper() == "GROUP",
+    )
+
+
+class ZaloBotChannel:
+    name = "zalo_bot"
+
+    def __init__(
+        self,
+        hub: Any,
+        token: str,
+        api_base: str,
+        webhook_secret: str | None = None,
+        *,
+        webhook_url: str | None = None,
+        deduper: Any = None,
+        retries: int = 6,
+        backoff_s: float = 0.5,
+        poll_timeout_s: int = 30,
+        typing: bool = True,
+    ) -> None:
+        self.hub = hub
+        self._url = f"{api_base.rstrip('/')}/bot{token}/"
+        self.webhook_secret = webhook_secret
+        self.webhook_url = webhook_url
+        self.deduper = deduper
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.poll_timeout_s = poll_timeout_s
+        self.typing = typing
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        hub.register(self)
+
+    # ---- the API -------------------------------------------------------------------------
+    async def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.poll_timeout_s + 15))
+        return self._session
+
+    async def call(self, method: str, payload: dict[str, Any] | None = None, *, retry: bool = True) -> Any:
+        """Call one method; retry network errors, 5xx and 429 with exponential backoff + jitter."""
+        attempts = self.retries if retry else 1
+        for attempt in range(attempts):
+            try:
+                return await self._call_once(method, payload or {})
+            except _Retry as exc:
+                if attempt + 1 >= attempts:
+                    raise ZaloApiError(method, None, f"gave up after {attempts} attempts: {exc}") from None
+                wait = exc.wait if exc.wait is not None else self.backoff_s * 2**attempt
+                log.warning("zalo_bot %s: %s; retrying in %.1fs", method, exc, wait)
+                await asyncio.sleep(min(wait, 30.0) * (1 + random.random() * 0.1))
+        raise AssertionError("unreachable")
+
+    async def _call_once(self, method: str, payload: dict[str, Any]) -> Any:
+        session = await self.session()
+        try:
+            async with session.post(self._url + method, json=payload) as resp:
+                if resp.status == 429 or resp.status >= 500:
+                    after = resp.headers.get("Retry-After")
+                    raise _Retry(f"HTTP {resp.status}", float(after) if after and after.isdigit() else None)
+                data = await resp.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            raise _Retry(type(exc).__name__) from None
+        if not isinstance(data, dict):
+            raise _Retry("malformed answer")
+        if data.get("ok"):
+            return data.get("result")
+        code = data.get("error_code")
+        if code == 429:
+            retry_after = (data.get("parameters") or {}).get("retry_after")
+            raise _Retry("429", float(retry_after) if retry_after else None)
+        raise ZaloApiError(method, code, str(data.get("description", "")))
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        message_id: str | None = None
+        for part in split_text(numbered(reply), TEXT_LIMIT):
+            result = await self.call("sendMessage", {"chat_id": chat_id, "text": part})
+            if isinstance(result, dict) and result.get("message_id") is not None:
+                message_id = str(result["message_id"])
+        if reply.document is not None:
+            log.warning("zalo_bot cannot send files; %s not sent", reply.document.file_name)
+        return message_id
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> Any:
+        payload = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            payload["caption"] = caption[:TEXT_LIMIT]
+        return await self.call("sendPhoto", payload)
+
+    async def download(self, file_ref: str) -> bytes:
+        """Images arrive as URLs on Zalo's CDN."""
+        session = await self.session()
+        async with session.get(file_ref) as resp:
+            resp.raise_for_status()
+            return await resp.read()
+
+    # ---- updates -------------------------------------------------------------------------
+    async def handle_update(self, update: dict[str, Any]) -> str:
+        """Turn one update into an Incoming and process it once; returns the outcome."""
+        msg = to_incoming(update, self.name)
+        if msg is None:
+            return "ignored"
+        if self.typing and msg.kind in ("text", "command"):
+            self._spawn(self._typing(msg.chat_id))
+        return await handle_once(self.hub, msg, self.deduper)
+
+    async def _typing(self, chat_id: str) -> None:
+        try:
+            await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"}, retry=False)
+        except Exception as exc:  # a typing indicator is best effort
+            log.debug("sendChatAction failed: %s", exc)
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """aiohttp handler for POST /zalo/webhook: secret checked, 200 only after the update is handled."""
+        if self.webhook_secret is not None:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+                return web.json_response({"ok": False, "description": "forbidden"}, status=401)
+        try:
+            update = await request.json()
+        except ValueError:
+            return web.json_response({"ok": False, "description": "bad json"}, status=400)
+        if not isinstance(update, dict):
+            return web.json_response({"ok": False, "description": "bad update"}, status=400)
+        outcome = await self.handle_update(update)
+        if outcome == "busy":
+            return web.json_response({"ok": False, "description": "in progress"}, status=503,
+                                     headers={"Retry-After": "2"})
+        return web.json_response({"ok": True, "result": outcome})
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.webhook)]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Webhook mode: register the URL and wait (the HTTP server receives). Else long polling."""
+        try:
+            if self.webhook_url:
+                await self.call("setWebhook", {"url": self.webhook_url, "secret_token": self.webhook_secret or ""})
+                await stop.wait()
+            else:
+                await self._poll(stop)
+        finally:
+            await self.close()
+
+    async def _poll(self, stop: asyncio.Event) -> None:
+        with_webhook = False
+        try:
+            await self.call("deleteWebhook")
+        except ZaloApiError as exc:
+            with_webhook = exc.code not in (None, 404)
+            log.info("deleteWebhook: %s", exc)
+        if with_webhook:
+            log.warning("zalo_bot: a webhook may still be set; getUpdates can fail")
+        while not stop.is_set():
+            try:
+                result = await self.call("getUpdates", {"timeout": str(self.poll_timeout_s)})
+            except ZaloApiError as exc:
+                if exc.code == 408:  # idle: nothing new
+                    continue
+                log.error("getUpdates failed: %s", exc)
+                await asyncio.sleep(self.backoff_s * 4)
+                continue
+            updates = result if isinstance(result, list) else [result] if isinstance(result, dict) else []
+            for update in updates:
+                self._spawn(self.handle_update(update))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+
+
+def from_settings(hub: Any, settings: Any, app: Any) -> ZaloBotChannel:
+    """Built by bot/runner.py when ZALO_BOT_TOKEN is set (webhook mode when ZALO_WEBHOOK_URL is)."""
+    secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
+    return ZaloBotChannel(
+        hub,
+        settings.zalo_bot_token.get_secret_value(),
+        settings.zalo_api_base,
+        secret,
+        webhook_url=settings.zalo_webhook_url,
+        deduper=app.deduper,
+    )

@@ -1,0 +1,290 @@
+"""Zalo Official Account channel: webhook in, customer-service messages out.
+
+In: Zalo POSTs events (`user_send_text`, `user_send_image`, `follow`, ...) to `/zalo/oa/webhook`
+with `X-ZEvent-Signature: mac=<hex sha256(app_id + raw body + timestamp + OA secret key)>`. We
+verify it in constant time, refuse stale timestamps (replays) and events already seen (the shared
+deduper, keyed by msg_id), then answer 200 at once — Zalo wants an answer within 2 s — and run the
+dialog in a background task. "Accepted" here means: verified, new, and acknowledged with 200.
+
+Out: `POST <api_base>/v3.0/oa/message/cs` with the `access_token` header, text ≤ 2000 characters
+(split on sentences; choices as a numbered list). Error -216 (token expired/invalid) → refresh via
+`POST <oauth_base>/v4/oa/access_token` and retry; the rotating refresh token is persisted by the
+token store (bot/zalo_tokens.py). Network errors, 5xx and 429 are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import random
+import time
+from typing import Any
+
+import aiohttp
+import httpx
+from aiohttp import web
+
+from bot.channels.render import numbered, split_text
+from bot.zalo_tokens import MemoryTokenStore, SqlTokenStore, Tokens
+from handlers.messages import Attachment, Incoming, Kind, Reply
+from handlers.state import MemoryDeduper
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 2000
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+WEBHOOK_PATH = "/zalo/oa/webhook"
+TOKEN_EXPIRED = -216
+EVENT_KINDS: dict[str, Kind] = {
+    "user_send_text": "text",
+    "user_send_image": "photo",
+    "user_send_sticker": "sticker",
+    "user_send_gif": "sticker",
+    "user_send_audio": "voice",
+    "user_send_video": "video",
+    "user_send_location": "location",
+    "user_send_file": "document",
+    "user_send_link": "other",
+    "user_send_business_card": "contact",
+}
+
+
+class ZaloOAError(Exception):
+    def __init__(self, code: int | None, message: str) -> None:
+        super().__init__(f"Zalo OA error {code}: {message}")
+        self.code = code
+
+
+class _Retry(Exception):
+    pass
+
+
+def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
+    data = app_id.encode() + body + timestamp.encode() + secret_key.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def to_incoming(event: dict[str, Any], channel: str = "zalo_oa") -> Incoming | None:
+    """A user event as an Incoming; None for events that are not a user's message (seen, OA sent...)."""
+    name = str(event.get("event_name", ""))
+    if name == "follow":
+        follower = str((event.get("follower") or {}).get("id") or "")
+        return Incoming(channel, follower, follower, kind="command", text="/start") if follower else None
+    if name not in EVENT_KINDS:
+        return None
+    user = str((event.get("sender") or {}).get("id") or "")
+    message = event.get("message") or {}
+    if not user or not isinstance(message, dict):
+        return None
+    kind = EVENT_KINDS[name]
+    text = message.get("text") if kind == "text" else None
+    if kind == "text" and isinstance(text, str) and text.startswith("/"):
+        kind = "command"
+    attachments = message.get("attachments") or []
+    url = (attachments[0].get("payload") or {}).get("url") if attachments and isinstance(attachments[0], dict) else None
+    msg_id = message.get("msg_id")
+    return Incoming(
+        channel=channel, chat_id=user, user_id=user, kind=kind, text=text if isinstance(text, str) else None,
+        message_id=str(msg_id) if msg_id else None,
+        attachment=Attachment(file_ref=str(url)) if url and kind in ("photo", "document") else None,
+    )
+
+
+class ZaloOAChannel:
+    name = "zalo_oa"
+
+    def __init__(
+        self,
+        hub: Any,
+        app_id: str,
+        secret_key: str,
+        access_token: str,
+        refresh_token: str,
+        token_store: Any,
+        api_base: str,
+        oauth_base: str,
+        app_secret: str,
+        *,
+        deduper: Any = None,
+        max_age_s: float = 300.0,
+        retries: int = 5,
+        backoff_s: float = 0.5,
+    ) -> None:
+        self.hub = hub
+        self.app_id = app_id
+        self.secret_key = secret_key
+        self.app_secret = app_secret
+        self.tokens = token_store or MemoryTokenStore(Tokens(access_token, refresh_token))
+        self.api_base = api_base.rstrip("/")
+        self.oauth_base = oauth_base.rstrip("/")
+        self.deduper = deduper or MemoryDeduper()
+        self.max_age_s = max_age_s
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self._access: str | None = None
+        self._refresh_lock = asyncio.Lock()
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        hub.register(self)
+
+    # ---- in: the webhook ---------------------------------------------------------------------
+    def verify(self, body: bytes, header: str) -> dict[str, Any] | None:
+        """The event if the signature and timestamp hold, else None."""
+        given = header.strip()
+        given = given[4:] if given.lower().startswith("mac=") else given
+        try:
+            event = json.loads(body)
+            timestamp = str(event["timestamp"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        expected = signature(self.app_id, body, timestamp, self.secret_key)
+        if not hmac.compare_digest(given.lower().encode(), expected.encode()):
+            return None
+        try:
+            age = abs(time.time() - int(timestamp) / 1000.0)
+        except ValueError:
+            return None
+        return event if age <= self.max_age_s and isinstance(event, dict) else None
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        event = self.verify(body, request.headers.get(SIGNATURE_HEADER, ""))
+        if event is None:
+            return web.json_response({"error": -1, "message": "invalid signature"}, status=401)
+        msg = to_incoming(event, self.name)
+        if msg is None:
+            return web.json_response({"error": 0, "message": "ignored"})
+        key = msg.message_id or hashlib.sha256(body).hexdigest()
+        if not await asyncio.to_thread(self.deduper.first_time, f"{self.name}:{key}"):
+            return web.json_response({"error": 0, "message": "duplicate"})
+        self._spawn(self.hub.process(msg))  # the dialog runs after the 200
+        return web.json_response({"error": 0, "message": "accepted"})
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.webhook)]
+
+    # ---- out: customer-service messages ----------------------------------------------------------
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        message_id: str | None = None
+        for part in split_text(numbered(reply), TEXT_LIMIT):
+            data = await self._send_text(chat_id, part)
+            message_id = str(data.get("message_id")) if data.get("message_id") else message_id
+        if reply.document is not None:
+            log.warning("zalo_oa: files are not sent; %s dropped", reply.document.file_name)
+        return message_id
+
+    async def _send_text(self, user_id: str, text: str) -> dict[str, Any]:
+        payload = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        refreshed = False
+        attempt = 0
+        while True:
+            access = await self._access_token()
+            try:
+                answer = await self._post(f"{self.api_base}/v3.0/oa/message/cs", payload, access)
+            except _Retry as exc:
+                attempt += 1
+                if attempt >= self.retries:
+                    raise ZaloOAError(None, f"gave up after {attempt} attempts: {exc}") from None
+                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1) * (1 + random.random() * 0.1))
+                continue
+            code = int(answer.get("error", 0) or 0)
+            if code == 0:
+                data = answer.get("data")
+                return data if isinstance(data, dict) else {}
+            if code == TOKEN_EXPIRED and not refreshed:
+                await self.refresh(access)
+                refreshed = True
+                continue
+            raise ZaloOAError(code, str(answer.get("message", "")))
+
+    async def _post(self, url: str, payload: dict[str, Any], access: str) -> dict[str, Any]:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
+        try:
+            async with self._session.post(url, json=payload, headers={"access_token": access}) as resp:
+                if resp.status == 429 or resp.status >= 500:
+                    raise _Retry(f"HTTP {resp.status}")
+                answer = await resp.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            raise _Retry(type(exc).__name__) from None
+        if not isinstance(answer, dict):
+            raise _Retry("malformed answer")
+        return answer
+
+    async def _access_token(self) -> str:
+        if self._access is None:
+            self._access = (await asyncio.to_thread(self.tokens.load)).access_token
+        return self._access
+
+    async def refresh(self, failed_access_token: str) -> None:
+        """Get new tokens (or the ones another replica already got) and persist the new refresh token."""
+        async with self._refresh_lock:
+            if self._access is not None and self._access != failed_access_token:
+                return  # refreshed meanwhile by another task of this process
+            fresh = await asyncio.to_thread(self.tokens.rotate, failed_access_token, self._call_oauth)
+            self._access = fresh.access_token
+            log.info("zalo_oa: access token refreshed")
+
+    def _call_oauth(self, refresh_token: str) -> Tokens:
+        """Runs in a worker thread, inside the token store's lock (sync HTTP on purpose)."""
+        resp = httpx.post(
+            f"{self.oauth_base}/v4/oa/access_token",
+            data={"app_id": self.app_id, "refresh_token": refresh_token, "grant_type": "refresh_token"},
+            headers={"secret_key": self.app_secret},
+            timeout=20.0,
+        )
+        answer = resp.json()
+        if not isinstance(answer, dict) or not answer.get("access_token") or not answer.get("refresh_token"):
+            code = answer.get("error") if isinstance(answer, dict) else None
+            raise ZaloOAError(code, "token refresh refused")
+        expires = answer.get("expires_in")
+        return Tokens(str(answer["access_token"]), str(answer["refresh_token"]),
+                      int(str(expires)) if str(expires or "").isdigit() else None)
+
+    async def download(self, file_ref: str) -> bytes:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        async with self._session.get(file_ref) as resp:
+            resp.raise_for_status()
+            return await resp.read()
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for the background work of every accepted event."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Webhook only: the HTTP server receives; on stop, finish the accepted work."""
+        try:
+            await stop.wait()
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        await self.drain()
+        if self._session is not None:
+            await self._session.close()
+
+
+def from_settings(hub: Any, settings: Any, app: Any) -> ZaloOAChannel:
+    """Built by bot/runner.py when ZALO_OA_APP_ID and ZALO_OA_SECRET_KEY are set."""
+
+    def secret(value: Any) -> str:
+        return value.get_secret_value() if value is not None else ""
+
+    access, refresh = secret(settings.zalo_oa_access_token), secret(settings.zalo_oa_refresh_token)
+    store = SqlTokenStore(app.engine, settings.zalo_oa_app_id, Tokens(access, refresh) if refresh else None)
+    return ZaloOAChannel(
+        hub, settings.zalo_oa_app_id, secret(settings.zalo_oa_secret_key), access, refresh, store,
+        settings.zalo_oa_api_base, settings.zalo_oauth_base, secret(settings.zalo_oa_app_secret),
+        deduper=app.deduper,
+    )

@@ -1,0 +1,116 @@
+"""Prometheus metrics of one replica, read from the hub's counters at scrape time.
+
+- `civicbot_updates_total{channel}`, `civicbot_replies_total{channel}`: this process.
+- `civicbot_errors_total{kind}`: dialog failures, send failures, undeliverable replies (this process).
+- `civicbot_update_latency_seconds`: histogram, update received → replies delivered (this process).
+- `civicbot_answers_total`, `civicbot_abstentions_total`: questions answered / abstained, from the
+  query log in the shared database, so they count ALL replicas (aggregate them with `max`, not `sum`).
+- `civicbot_corpus_version{source="db"|"index"}`: the database's version and this replica's index.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+ERROR_KEYS = {"errors_total": "dialog", "send_errors_total": "send", "undeliverable_total": "undeliverable"}
+
+
+class _ObservedList(list[float]):
+    """The hub appends each update's latency (ms) to a list; this one also feeds the histogram."""
+
+    def __init__(self, histogram: Histogram, items: Iterable[float] = ()) -> None:
+        super().__init__(items)
+        self.histogram = histogram
+
+    def append(self, value: float) -> None:
+        self.histogram.observe(value / 1000.0)
+        super().append(value)
+
+
+class _HubCollector(Collector):
+    def __init__(self, hub: Any, engine: Any = None, search: Any = None, db_every_s: float = 5.0) -> None:
+        self.hub = hub
+        self.engine = engine
+        self.search = search
+        self.db_every_s = db_every_s
+        self._db_cache: tuple[float, dict[str, int]] = (0.0, {})
+
+    def collect(self) -> Iterator[Any]:
+        counters: dict[str, int] = dict(self.hub.metrics)
+        updates = CounterMetricFamily("civicbot_updates", "Updates received", labels=["channel"])
+        replies = CounterMetricFamily("civicbot_replies", "Replies delivered", labels=["channel"])
+        errors = CounterMetricFamily("civicbot_errors", "Failures while handling updates", labels=["kind"])
+        for key, value in counters.items():
+            name, _, channel = key.partition(":")
+            if name == "updates_total" and channel:
+                updates.add_metric([channel], value)
+            elif name == "replies_total" and channel:
+                replies.add_metric([channel], value)
+        for key, kind in ERROR_KEYS.items():
+            errors.add_metric([kind], counters.get(key, 0))
+        yield from (updates, replies, errors)
+        db = self._db_numbers()
+        if "answered" in db:
+            yield CounterMetricFamily("civicbot_answers", "Questions answered (all replicas)", value=db["answered"])
+            yield CounterMetricFamily(
+                "civicbot_abstentions", "Questions abstained (all replicas)", value=db["abstained"]
+            )
+        version = GaugeMetricFamily("civicbot_corpus_version", "Corpus version", labels=["source"])
+        if "corpus_version" in db:
+            version.add_metric(["db"], db["corpus_version"])
+        if self.search is not None:
+            version.add_metric(["index"], getattr(self.search, "corpus_version", -1))
+        yield version
+
+    def _db_numbers(self) -> dict[str, int]:
+        at, cached = self._db_cache
+        if self.engine is None or time.monotonic() - at < self.db_every_s:
+            return cached
+        try:
+            numbers = db_counts(self.engine)
+        except Exception as exc:  # a metrics scrape must not fail on a database hiccup
+            log.warning("metrics: database counts unavailable: %s", exc)
+            numbers = cached
+        self._db_cache = (time.monotonic(), numbers)
+        return numbers
+
+
+def db_counts(engine: Any) -> dict[str, int]:
+    from sqlalchemy import func, select
+    from sqlmodel import Session, col
+
+    from handlers.models import QueryLog
+    from knowledge.models import CorpusState
+
+    with Session(engine) as s:
+        rows = s.execute(select(col(QueryLog.abstained), func.count()).group_by(col(QueryLog.abstained))).all()
+        version = s.execute(select(col(CorpusState.version)).where(col(CorpusState.id) == 1)).scalar()
+    by = {bool(a): int(n) for a, n in rows}
+    return {"answered": by.get(False, 0), "abstained": by.get(True, 0), "corpus_version": int(version or 0)}
+
+
+class Metrics:
+    """One registry per process (several apps in one test process never clash)."""
+
+    def __init__(self, hub: Any, *, engine: Any = None, search: Any = None) -> None:
+        self.registry = CollectorRegistry()
+        self.latency = Histogram(
+            "civicbot_update_latency_seconds", "Update received → replies delivered",
+            buckets=LATENCY_BUCKETS, registry=self.registry,
+        )
+        if not isinstance(hub.latencies_ms, _ObservedList):
+            hub.latencies_ms = _ObservedList(self.latency, hub.latencies_ms)
+        self.registry.register(_HubCollector(hub, engine, search))
+
+    def render(self) -> tuple[bytes, str]:
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

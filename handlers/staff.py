@@ -1,0 +1,249 @@
+"""Staff tools in the chat: roles, documents, unanswered questions, statistics (issue 6).
+
+Every entry point — command, button, typed answer, document — checks the caller's role again
+(roles are read from the database on each call), and every refusal is answered politely and
+written to the audit log. The flow is active only while a staff member types an answer to an
+unanswered question; everything else is stateless buttons (`staff:<action>:<arg>`).
+
+Callbacks: `staff:menu`, `staff:docs:<page>`, `staff:doc:<ref>`, `staff:rm:<ref>` (confirm),
+`staff:rmy:<ref>` (remove), `staff:un`, `staff:ans:<group id>`, `staff:st:<days>`, `staff:rx`,
+`staff:ls`, and `staff:n:<query id>` — the only one open to every user: "notify me when staff
+answer this question" (offered by the ask flow under an abstention).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.flow import Ctx, Flow, Stale
+from handlers.i18n import Catalog
+from handlers.messages import Choice, Reply, Target
+from handlers.staff_service import Relay, StaffService
+from handlers.staff_upload import handle_upload
+from handlers.staff_views import DocViews, render_stats, render_unanswered
+from knowledge.errors import CivicError
+
+ADMIN_ACTIONS = ("role_add", "role_remove")
+
+
+def service_of(ctx: Ctx) -> StaffService:
+    """`services.staff`, else one built on the roles' database (cached on the services)."""
+    svc = ctx.services.staff
+    if svc is None:
+        svc = StaffService(ctx.services.roles.engine, kb=ctx.services.kb,
+                           timezone=ctx.services.settings.get("timezone", "Asia/Ho_Chi_Minh"))
+        ctx.services.staff = svc
+    return svc  # type: ignore[no-any-return]
+
+
+def relay_replies(catalog: Catalog, relays: list[Relay]) -> list[Reply]:
+    """The messages that deliver curated answers to the users who asked, in their language."""
+    return [
+        Reply(catalog.t(r.lang, "staff.relay", question=r.question, answer=r.answer),
+              target=Target(r.channel, r.chat_id))
+        for r in relays
+    ]
+
+
+def pending_relay_replies(catalog: Catalog, service: StaffService) -> list[Reply]:
+    """For a periodic job of the hub: answers written from the console (`civicbot answer`) that
+    still wait for delivery. Marks them delivered (the hub retries sends on its side)."""
+    relays = service.pending_relays()
+    service.mark_relayed(relays)
+    return relay_replies(catalog, relays)
+
+
+class StaffFlow(Flow):
+    name = "staff"
+    menu_key = "staff.menu_button"
+    commands = ("staff", "docs", "doc", "remove", "reindex", "unanswered", "stats", "audit")
+    staff_only = True
+
+    # ---- role checks -------------------------------------------------------------------
+    def _refuse(self, ctx: Ctx, action: str, *, admin: bool = False) -> list[Reply] | None:
+        """None when the caller may do `action`; else the polite refusal (and an audit entry)."""
+        allowed = ctx.is_admin() if admin else ctx.is_staff()
+        if allowed:
+            return None
+        staff = ctx.is_staff()
+        actor = ctx.msg.user_id if staff else f"u:{ctx.user_hash}"
+        service_of(ctx).audit(actor, action, channel=ctx.msg.channel, outcome="refused")
+        if ctx.flow == self.name:
+            ctx.finish()
+        return [Reply(ctx.t("staff.admin_only" if staff else "staff.forbidden"))]
+
+    def on_forbidden(self, ctx: Ctx, what: str) -> list[Reply]:
+        """For the dialog: a non-staff user tried a staff command or menu entry."""
+        return self._refuse(ctx, what) or [Reply(ctx.t("staff.forbidden"))]
+
+    # ---- entry points ------------------------------------------------------------------
+    def start(self, ctx: Ctx) -> list[Reply]:
+        ctx.finish()  # a menu of buttons, not a wizard: free text stays a question
+        return self._refuse(ctx, "menu") or [self._menu(ctx)]
+
+    def on_command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
+        action = "role_" + args.split()[0].lower() if command == "staff" and args.split() else command
+        admin = action in ADMIN_ACTIONS
+        refused = self._refuse(ctx, action, admin=admin)
+        if refused:
+            return refused
+        try:
+            return self._command(ctx, command, args.strip())
+        except CivicError as exc:
+            return self._failed(ctx, command, exc)
+
+    def on_callback(self, ctx: Ctx, data: str) -> list[Reply]:
+        parts = data.split(":", 2)
+        action = parts[1] if len(parts) > 1 else ""
+        arg = parts[2] if len(parts) > 2 else ""
+        if action == "n":
+            return self._opt_in(ctx, arg)
+        refused = self._refuse(ctx, f"button:{action}")
+        if refused:
+            return refused
+        try:
+            return self._button(ctx, action, arg)
+        except CivicError as exc:
+            return self._failed(ctx, action, exc)
+
+    def on_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        if ctx.data.get("await") != "answer":
+            ctx.finish()
+            return []
+        refused = self._refuse(ctx, "answer")
+        if refused:
+            return refused
+        group_id = int(ctx.data.get("group", 0))
+        try:
+            result = service_of(ctx).answer(group_id, text, actor=ctx.msg.user_id, channel=ctx.msg.channel)
+        except CivicError as exc:
+            if exc.code == "staff.empty_answer" or exc.code == "staff.answer_too_long":
+                return [Reply(ctx.t(f"error.{exc.code}", **exc.params), choices=[ctx.nav(back=False)], input="text")]
+            ctx.finish()
+            return self._failed(ctx, "answer", exc)
+        ctx.finish()
+        if ctx.services.search is not None:
+            ctx.services.search.refresh()
+        relays = relay_replies(ctx.catalog, result.relays)
+        service_of(ctx).mark_relayed(result.relays)
+        done = Reply(ctx.t("staff.answer.saved", doc_id=result.doc_id, questions=result.resolved,
+                           notified=len(relays)), choices=[[Choice(ctx.t("staff.btn.unanswered"), "staff:un")]])
+        return [done, *relays]
+
+    def on_document(self, ctx: Ctx) -> list[Reply]:
+        return self._refuse(ctx, "upload") or handle_upload(ctx, service_of(ctx))
+
+    # ---- dispatch ----------------------------------------------------------------------
+    def _command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
+        views = DocViews(ctx, service_of(ctx))
+        if command == "staff":
+            return self._roles(ctx, args) if args else [self._menu(ctx)]
+        if command == "docs":
+            return [views.page(int(args) - 1 if args.isdigit() and int(args) > 0 else 0)]
+        if command in ("doc", "remove"):
+            if not args:
+                return [Reply(ctx.t(f"staff.usage.{command}"))]
+            return [views.show(args) if command == "doc" else views.confirm_remove(args)]
+        if command == "reindex":
+            return [views.reindex()]
+        if command == "unanswered":
+            return [render_unanswered(ctx, service_of(ctx).unanswered())]
+        if command == "stats":
+            days = int(args) if args.isdigit() else 7
+            return [self._stats(ctx, days)]
+        return [self._audit(ctx, int(args) if args.isdigit() else 15)]
+
+    def _button(self, ctx: Ctx, action: str, arg: str) -> list[Reply]:
+        views = DocViews(ctx, service_of(ctx))
+        if action == "menu":
+            return [self._menu(ctx)]
+        if action == "docs" and arg.isdigit():
+            return [views.page(int(arg))]
+        if action == "doc" and arg:
+            return [views.show(arg)]
+        if action == "rm" and arg:
+            return [views.confirm_remove(arg)]
+        if action == "rmy" and arg:
+            return [views.remove(arg)]
+        if action == "rx":
+            return [views.reindex()]
+        if action == "un":
+            return [render_unanswered(ctx, service_of(ctx).unanswered())]
+        if action == "ans" and arg.isdigit():
+            return self._ask_answer(ctx, int(arg))
+        if action == "st" and arg.isdigit():
+            return [self._stats(ctx, int(arg))]
+        if action == "ls":
+            return self._roles(ctx, "list")
+        raise Stale()
+
+    def _failed(self, ctx: Ctx, action: str, exc: CivicError) -> list[Reply]:
+        service_of(ctx).audit(ctx.msg.user_id, action, channel=ctx.msg.channel, outcome="failed", code=exc.code)
+        key = f"error.{exc.code}"
+        return [Reply(ctx.t(key, **exc.params) if ctx.catalog.has(key, "en") else ctx.t("error.generic_input"))]
+
+    # ---- screens -----------------------------------------------------------------------
+    def _menu(self, ctx: Ctx) -> Reply:
+        rows = [
+            [Choice(ctx.t("staff.btn.docs"), "staff:docs:0"), Choice(ctx.t("staff.btn.unanswered"), "staff:un")],
+            [Choice(ctx.t("staff.btn.stats"), "staff:st:7"), Choice(ctx.t("staff.btn.reindex"), "staff:rx")],
+            [Choice(ctx.t("staff.btn.staff_list"), "staff:ls")],
+        ]
+        return Reply(ctx.t("staff.menu", max_mb=ctx.services.settings.get("max_upload_mb", 20)), choices=rows)
+
+    def _stats(self, ctx: Ctx, days: int) -> Reply:
+        stats = service_of(ctx).stats(days)
+        service_of(ctx).audit(ctx.msg.user_id, "stats", channel=ctx.msg.channel, days=days)
+        rows = [[Choice(ctx.t("staff.btn.days", days=d), f"staff:st:{d}") for d in (1, 7, 30) if d != days]]
+        return Reply(render_stats(ctx, stats), choices=rows)
+
+    def _audit(self, ctx: Ctx, limit: int) -> Reply:
+        entries = service_of(ctx).audit_entries(min(max(limit, 1), 50))
+        lines = [ctx.t("staff.audit.header", n=len(entries))]
+        lines += [ctx.t("staff.audit.line", when=e.created_at.strftime("%Y-%m-%d %H:%M"), actor=e.actor,
+                        action=e.action, target=e.target or "", outcome=e.outcome) for e in entries]
+        return Reply("\n".join(lines))
+
+    def _ask_answer(self, ctx: Ctx, group_id: int) -> list[Reply]:
+        group = service_of(ctx).find_group(group_id)
+        if group is None:
+            return [Reply(ctx.t("staff.answer.gone"))]
+        ctx.enter(self.name)
+        ctx.data.update({"await": "answer", "group": group.id})
+        text = ctx.t("staff.answer.prompt", question=group.question, count=group.count, lang=group.lang)
+        return [Reply(text, choices=[ctx.nav(back=False)], input="text")]
+
+    def _roles(self, ctx: Ctx, args: str) -> list[Reply]:
+        words = args.split()
+        roles = ctx.services.roles
+        if not words or words[0].lower() == "list":
+            rows = roles.list()
+            lines = [ctx.t("staff.roles.header", n=len(rows))]
+            lines += [ctx.t("staff.roles.line", user_id=r.user_id, role=r.role, added_by=r.added_by or "—")
+                      for r in rows]
+            return [Reply("\n".join(lines))]
+        verb, target = words[0].lower(), words[1] if len(words) > 1 else ""
+        role = words[2].lower() if len(words) > 2 else "staff"
+        if verb not in ("add", "remove") or not target or role not in ("staff", "admin"):
+            return [Reply(ctx.t("staff.usage.staff"))]
+        if verb == "add":
+            roles.add(target, role, added_by=ctx.msg.user_id)
+            service_of(ctx).audit(ctx.msg.user_id, "role_add", channel=ctx.msg.channel, target=target, role=role)
+            return [Reply(ctx.t("staff.roles.added", user_id=target, role=role))]
+        if target in getattr(roles, "bootstrap_admins", set()):
+            return [Reply(ctx.t("staff.roles.bootstrap", user_id=target))]
+        removed = roles.remove(target)
+        service_of(ctx).audit(ctx.msg.user_id, "role_remove", channel=ctx.msg.channel, target=target,
+                              outcome="ok" if removed else "failed")
+        return [Reply(ctx.t("staff.roles.removed" if removed else "staff.roles.not_found", user_id=target))]
+
+    def _opt_in(self, ctx: Ctx, arg: str) -> list[Reply]:
+        if not arg.isdigit():
+            raise Stale()
+        ok = service_of(ctx).opt_in(int(arg), ctx.user_hash, ctx.msg.channel, ctx.msg.chat_id, ctx.lang)
+        if not ok:
+            raise Stale()
+        return [Reply(ctx.t("staff.optin.done"))]
+
+    def available(self, services: Any) -> bool:
+        return services.roles is not None

@@ -1,0 +1,164 @@
+"""Usage statistics over the last N days, as one JSON-ready dict (`/stats` and `civicbot stats --json`).
+
+Days are counted in the configured time zone (the database stores UTC). Eligibility checks and
+bookings are included when those areas' tables exist (imported defensively: `null` otherwise).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, SQLModel, col
+from sqlmodel import select as sm_select
+
+from handlers.models import Handoff, QueryLog
+
+TOP_DOCUMENTS = 10
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def compute_stats(engine: Engine, *, days: int, now: datetime, timezone: str) -> dict[str, Any]:
+    tz = ZoneInfo(timezone)
+    today = _aware(now).astimezone(tz).date()
+    first_day = today - timedelta(days=days - 1)
+    since = datetime.combine(first_day, datetime.min.time(), tz).astimezone(UTC)
+    with Session(engine) as s:
+        rows = s.exec(sm_select(QueryLog).where(col(QueryLog.created_at) >= since)).all()
+        handoffs = s.exec(sm_select(Handoff.status).where(col(Handoff.created_at) >= since)).all()
+    questions = _questions(rows, tz, first_day, days)
+    return {
+        "days": days,
+        "timezone": timezone,
+        "from": first_day.isoformat(),
+        "to": today.isoformat(),
+        **questions,
+        "top_documents": _top_documents(engine, rows),
+        "handoffs": dict(Counter(handoffs)),
+        "eligibility": _eligibility(engine, since),
+        "bookings": _bookings(engine, since),
+    }
+
+
+def _questions(rows: Any, tz: ZoneInfo, first_day: date, days: int) -> dict[str, Any]:
+    per_day: dict[str, Counter[str]] = {(first_day + timedelta(days=i)).isoformat(): Counter() for i in range(days)}
+    by_lang: Counter[str] = Counter()
+    abstained = up = down = 0
+    for r in rows:
+        day = _aware(r.created_at).astimezone(tz).date().isoformat()
+        if day in per_day:
+            per_day[day][r.lang] += 1
+        by_lang[r.lang] += 1
+        abstained += bool(r.abstained)
+        up += r.feedback == 1
+        down += r.feedback == -1
+    total = len(rows)
+    return {
+        "questions": {
+            "total": total,
+            "answered": total - abstained,
+            "abstained": abstained,
+            "answered_rate": _rate(total - abstained, total),
+            "abstained_rate": _rate(abstained, total),
+            "by_lang": dict(by_lang),
+            "unanswered_open": sum(1 for r in rows if not r.resolved and (r.abstained or r.feedback == -1)),
+        },
+        "per_day": [{"date": d, "total": sum(c.values()), "by_lang": dict(c)} for d, c in per_day.items()],
+        "feedback": {"up": up, "down": down, "ratio": _rate(up, up + down)},
+    }
+
+
+def _top_documents(engine: Engine, rows: Any) -> list[dict[str, Any]]:
+    counts: Counter[str] = Counter()
+    for r in rows:
+        if r.abstained:
+            continue
+        try:
+            ids = json.loads(r.top_doc_ids or "[]")
+        except ValueError:
+            continue
+        if ids:
+            counts[str(ids[0])] += 1
+    top = counts.most_common(TOP_DOCUMENTS)
+    titles = _titles(engine, [d for d, _ in top])
+    return [{"doc_id": d, "title": titles.get(d), "answers": n} for d, n in top]
+
+
+def _titles(engine: Engine, doc_ids: list[str]) -> dict[str, str]:
+    if not doc_ids:
+        return {}
+    try:
+        from knowledge.models import Document
+    except ImportError:
+        return {}
+    with Session(engine) as s:
+        found = s.exec(
+            sm_select(Document.doc_id, Document.title)
+            .where(col(Document.doc_id).in_(doc_ids))
+            .order_by(col(Document.version))
+        ).all()
+    return {d: t for d, t in found}  # the latest version wins
+
+
+def _tables(module_name: str) -> list[Table]:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return []
+    tables = [getattr(v, "__table__", None) for v in vars(module).values()
+              if isinstance(v, type) and issubclass(v, SQLModel) and v.__module__ == module_name]
+    return [t for t in tables if isinstance(t, Table)]
+
+
+def _group_count(engine: Engine, table: Table, columns: list[str], since: datetime) -> list[tuple[Any, ...]]:
+    cols = [table.c[name] for name in columns]
+    query = select(*cols, func.count()).group_by(*cols)
+    if "created_at" in table.c:
+        query = query.where(table.c["created_at"] >= since)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query).all()]
+    except SQLAlchemyError:  # the table is not created in this database
+        return []
+
+
+def _eligibility(engine: Engine, since: datetime) -> dict[str, Any] | None:
+    """Checks by outcome (and by program and outcome), from the eligibility log table if present."""
+    for table in _tables("knowledge.eligibility.models"):
+        if "outcome" not in table.c:
+            continue
+        if "program" in table.c:
+            by_program: dict[str, dict[str, int]] = defaultdict(dict)
+            outcomes: Counter[str] = Counter()
+            for program, outcome, n in _group_count(engine, table, ["program", "outcome"], since):
+                by_program[str(program)][str(outcome)] = n
+                outcomes[str(outcome)] += n
+            return {"total": sum(outcomes.values()), "by_outcome": dict(outcomes), "by_program": dict(by_program)}
+        counts = {str(o): n for o, n in _group_count(engine, table, ["outcome"], since)}
+        return {"total": sum(counts.values()), "by_outcome": counts}
+    return None
+
+
+def _bookings(engine: Engine, since: datetime) -> dict[str, Any] | None:
+    """Booking requests made in the period, by status, if the bookings area is present."""
+    for table in _tables("bookings.models"):
+        if table.name in ("booking", "bookings", "booking_request") or (
+            "status" in table.c and "room_id" in table.c
+        ):
+            counts = {str(st): n for st, n in _group_count(engine, table, ["status"], since)}
+            return {"total": sum(counts.values()), "by_status": counts}
+    return None

@@ -1,0 +1,154 @@
+"""Staff uploads: a document sent to the bot is checked, downloaded, ingested and searchable at once.
+
+Order of checks (cheap first, nothing downloaded for a file that will be refused): role → type
+(extension, else MIME) → declared size ≤ `max_upload_mb` → caption → download → actual size →
+ingest (the knowledge base writes a document and its chunks in one transaction, or nothing) →
+search refresh. `ctx.services.fetch_file` is SYNC and thread-safe: `(channel, file_ref) -> bytes`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from handlers.flow import Ctx
+from handlers.messages import Reply
+from knowledge.errors import CivicError, IngestError
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (".pdf", ".docx", ".txt", ".md", ".html", ".htm")
+MIME_EXT = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "text/x-markdown": ".md",
+    "text/html": ".html",
+}
+REFUSED_MIME_FAMILIES = ("image/", "audio/", "video/")
+CAPTION_KEYS = {
+    "title": "title", "tiêu đề": "title", "tieu de": "title", "название": "title", "заголовок": "title",
+    "region": "region", "vùng": "region", "tỉnh": "region", "регион": "region", "область": "region",
+    "program": "program", "chương trình": "program", "программа": "program",
+    "url": "url", "link": "url", "nguồn": "url", "ссылка": "url",
+    "lang": "lang", "ngôn ngữ": "lang", "язык": "lang",
+    "published": "published", "date": "published", "ngày": "published", "дата": "published",
+    "effective": "effective", "hiệu lực": "effective", "действует с": "effective",
+}
+_PAIR = re.compile(r"^\s*([^=:]{1,20}?)\s*[=:]\s*(.*?)\s*$", re.DOTALL)
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def file_extension(file_name: str | None, mime_type: str | None) -> str | None:
+    """The document type as an allowed extension, or None when it is not accepted."""
+    mime = (mime_type or "").lower().split(";", 1)[0].strip()
+    if mime.startswith(REFUSED_MIME_FAMILIES):
+        return None
+    suffix = Path(file_name or "").suffix.lower()
+    if suffix:
+        return suffix if suffix in EXTENSIONS else None
+    return MIME_EXT.get(mime)
+
+
+def parse_caption(caption: str | None) -> dict[str, str]:
+    """`title=...; region=...; program=...; url=...` (also `:` and localized keys) or a plain title."""
+    text = (caption or "").strip()
+    if not text:
+        return {}
+    parts = [p for p in re.split(r"[;\n]", text) if p.strip()]
+    fields: dict[str, str] = {}
+    for part in parts:
+        m = _PAIR.match(part)
+        key = CAPTION_KEYS.get(m.group(1).strip().lower()) if m else None
+        if m is None or key is None:
+            break
+        fields[key] = m.group(2).strip()
+    else:
+        return {k: v for k, v in fields.items() if v}
+    return {"title": " ".join(text.split())[:300]}
+
+
+def safe_name(file_name: str | None, ext: str) -> str:
+    stem = _UNSAFE.sub("_", Path(file_name or "document").stem).strip(" ._") or "document"
+    return stem[:80] + ext
+
+
+def handle_upload(ctx: Ctx, service: Any) -> list[Reply]:
+    """Reply to a document a staff member sent (the role was checked by the caller)."""
+    att = ctx.msg.attachment
+    actor, channel = ctx.msg.user_id, ctx.msg.channel
+    name = (att.file_name if att else None) or "?"
+    limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
+
+    def refuse(key: str, code: str, **params: Any) -> list[Reply]:
+        service.audit(actor, "upload", channel=channel, target=name, outcome="failed", code=code)
+        return [Reply(ctx.t(key, file=name, limit_mb=limit_mb, **params))]
+
+    if att is None:
+        return refuse("staff.upload.no_file", "no_file")
+    ext = file_extension(att.file_name, att.mime_type)
+    if ext is None:
+        return refuse("staff.upload.bad_type", "ingest.unsupported_type")
+    if att.size is not None and att.size > limit_mb * 1024 * 1024:
+        return refuse("staff.upload.too_large", "ingest.too_large", size_mb=_mb(att.size))
+    try:
+        from knowledge.ingest.meta import meta_from_mapping
+
+        meta = meta_from_mapping(parse_caption(ctx.msg.caption), file=name)
+    except IngestError as exc:
+        return refuse("staff.upload.bad_caption", exc.code, detail=exc.params.get("detail", ""))
+    if meta.lang is not None and meta.lang not in ("vi", "ru"):
+        return refuse("staff.upload.bad_lang", "ingest.bad_language", lang=meta.lang)
+    if ctx.services.fetch_file is None or ctx.services.kb is None:
+        return refuse("staff.upload.unavailable", "unavailable")
+    try:
+        content: bytes = ctx.services.fetch_file(channel, att.file_ref)
+    except Exception as exc:  # network or platform error: say so, keep nothing
+        log.warning("download of %s failed: %s", name, exc)
+        return refuse("staff.upload.download_failed", "download_failed")
+    if len(content) > limit_mb * 1024 * 1024:
+        return refuse("staff.upload.too_large", "ingest.too_large", size_mb=_mb(len(content)))
+    try:
+        result = _ingest(ctx, content, att.file_name or safe_name(None, ext), ext, meta)
+    except CivicError as exc:
+        key = f"staff.upload.err.{exc.code}"
+        if not ctx.catalog.has(key, "en"):
+            key = "staff.upload.err.other"
+        return refuse(key, exc.code, detail=exc.params.get("detail", ""), lang=exc.params.get("lang", ""))
+    search = ctx.services.search
+    if search is not None:
+        search.refresh()
+    service.audit(actor, "upload", channel=channel, target=result.doc_id, file=name, title=result.title,
+                  lang=result.lang, chunks=result.chunks, version=result.version, action=result.action)
+    return [Reply(ctx.t(
+        f"staff.upload.done_{result.action}" if result.action in ("added", "replaced", "unchanged")
+        else "staff.upload.done_added",
+        title=result.title, lang=result.lang, chunks=result.chunks, doc_id=result.doc_id,
+        version=result.version, file=name,
+    ))]
+
+
+def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: Any) -> Any:
+    """Write the bytes to a temporary file (with its extension: it selects the parser) and ingest.
+    The document is identified by `<channel>:<original file name>`, so sending a file again
+    replaces it; a caption title equal to an active document's title replaces that document."""
+    kb = ctx.services.kb
+    if meta.title and not meta.doc_id:
+        wanted = " ".join(meta.title.split()).casefold()
+        same = next((d for d in kb.list_documents() if d.kind == "document"
+                     and " ".join(d.title.split()).casefold() == wanted), None)
+        if same is not None:
+            meta = meta.with_(doc_id=same.doc_id)
+    with tempfile.TemporaryDirectory(prefix="civicbot-upload-") as tmp:
+        path = Path(tmp) / safe_name(original, ext)
+        path.write_bytes(content)
+        return kb.add_file(path, meta, added_by=f"{ctx.msg.channel}:{ctx.msg.user_id}",
+                           source=f"{ctx.msg.channel}:{original}"[:1000])
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}"

@@ -1,0 +1,226 @@
+"""All rule files in force: the shipped ones (knowledge/rules/) plus staff files (<data_dir>/rules/).
+
+A staff file with the same program + version replaces the shipped one; a staff table adds rows
+or corrects rows (same keys) of the shipped table. An invalid file is rejected with its file,
+field and reason (in :attr:`RuleRegistry.errors`) and the last good version of that file keeps
+serving: :meth:`reload` never leaves the bot without rules because of a typo.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import ValidationError as PydanticError
+
+from knowledge.errors import NotFound
+from knowledge.eligibility.checks import check_ruleset, check_table
+from knowledge.eligibility.engine import Decision, TableData, TableRow, Value, evaluate
+from knowledge.eligibility.schema import RuleSet, Table
+from knowledge.eligibility.values import coerce_answers
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "rules"
+RuleDoc = RuleSet | Table
+
+
+@dataclass(frozen=True)
+class RuleFileError:
+    file: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}"
+
+
+class RuleFileInvalid(Exception):
+    def __init__(self, errors: list[RuleFileError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def load_file(path: Path) -> RuleDoc:
+    """Parse and check one rule file; raises RuleFileInvalid listing every problem found."""
+    name = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleFileInvalid([RuleFileError(name, "-", f"cannot read the file ({exc.strerror})")]) from None
+    except UnicodeDecodeError:
+        raise RuleFileInvalid([RuleFileError(name, "-", "the file is not UTF-8 text")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "-"
+        raise RuleFileInvalid([RuleFileError(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(data, dict):
+        raise RuleFileInvalid([RuleFileError(name, "-", "a rule file must be a YAML mapping")])
+    model: type[RuleSet] | type[Table] = Table if data.get("kind") == "table" else RuleSet
+    try:
+        doc = model.model_validate(data)
+    except PydanticError as exc:
+        raise RuleFileInvalid([RuleFileError(name, _loc(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+    problems = check_ruleset(doc) if isinstance(doc, RuleSet) else check_table(doc)
+    if problems:
+        raise RuleFileInvalid([RuleFileError(name, f, r) for f, r in problems])
+    return doc
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return (out or "-").replace("not_", "not")
+
+
+def validate_path(path: Path) -> tuple[list[Path], list[RuleFileError]]:
+    """Check a file or every *.yaml in a folder (tables referenced must exist there or be shipped)."""
+    files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+    if not path.exists():
+        return [], [RuleFileError(str(path), "-", "no such file or folder")]
+    errors: list[RuleFileError] = []
+    docs: dict[Path, RuleDoc] = {}
+    for f in files:
+        try:
+            docs[f] = load_file(f)
+        except RuleFileInvalid as exc:
+            errors += exc.errors
+    tables = {d.id for d in docs.values() if isinstance(d, Table)}
+    tables |= {d.id for d in _shipped_docs().values() if isinstance(d, Table)}
+    for f, d in docs.items():
+        if isinstance(d, RuleSet):
+            errors += _table_refs(f, d, tables)
+    return files, errors
+
+
+def _shipped_docs() -> dict[Path, RuleDoc]:
+    out: dict[Path, RuleDoc] = {}
+    for f in sorted(SHIPPED_DIR.glob("*.y*ml")):
+        try:
+            out[f] = load_file(f)
+        except RuleFileInvalid:
+            continue
+    return out
+
+
+def _table_refs(path: Path, rs: RuleSet, tables: set[str]) -> list[RuleFileError]:
+    return [RuleFileError(str(path), f"thresholds.{tid}.table", f"unknown table '{th.table}'")
+            for tid, th in rs.thresholds.items() if th.table is not None and th.table not in tables]
+
+
+class RuleRegistry:
+    def __init__(self, dirs: list[Path]) -> None:
+        self.dirs = dirs
+        self.errors: list[RuleFileError] = []
+        self._good: dict[Path, RuleDoc] = {}
+        self._programs: dict[str, list[RuleSet]] = {}
+        self._tables: dict[str, dict[tuple[str, ...], TableRow]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load_default(cls, extra_dir: Path | None = None) -> RuleRegistry:
+        dirs = [SHIPPED_DIR] + ([extra_dir] if extra_dir is not None else [])
+        registry = cls(dirs)
+        registry.reload()
+        return registry
+
+    # ---- loading -----------------------------------------------------------------------
+    def reload(self) -> list[RuleFileError]:
+        """Re-read every file; invalid files keep their last good version. Returns the errors."""
+        with self._lock:
+            errors: list[RuleFileError] = []
+            good: dict[Path, RuleDoc] = {}
+            for d in self.dirs:
+                for f in sorted(d.glob("*.y*ml")) if d.is_dir() else []:
+                    try:
+                        good[f] = load_file(f)
+                    except RuleFileInvalid as exc:
+                        errors += exc.errors
+                        if f in self._good:
+                            good[f] = self._good[f]
+            programs, tables, build_errors = self._build(good)
+            self._good, self._programs, self._tables = good, programs, tables
+            self.errors = errors + build_errors
+            return self.errors
+
+    def _build(self, good: dict[Path, RuleDoc]) -> tuple[
+        dict[str, list[RuleSet]], dict[str, dict[tuple[str, ...], TableRow]], list[RuleFileError]
+    ]:
+        errors: list[RuleFileError] = []
+        tables: dict[str, dict[tuple[str, ...], TableRow]] = {}
+        by_key: dict[tuple[str, str], tuple[Path, RuleSet]] = {}
+        for path, doc in good.items():  # in directory order: staff files come last and win
+            if isinstance(doc, Table):
+                rows = tables.setdefault(doc.id, {})
+                for row in doc.rows:
+                    key = tuple(str(row[k]).strip().lower() for k in doc.keys)
+                    rows[key] = TableRow(Fraction(str(row["value"])), bool(row.get("verified", True)),
+                                         str(row["note"]) if row.get("note") else None)
+            else:
+                by_key[doc.key] = (path, doc)
+        programs: dict[str, list[RuleSet]] = {}
+        for path, rs in sorted(by_key.values(), key=lambda item: (item[1].program, item[1].effective.from_)):
+            refs = _table_refs(path, rs, set(tables))
+            clash = next((o for o in programs.get(rs.program, []) if _overlap(o, rs)), None)
+            if clash is not None:
+                refs.append(RuleFileError(str(path), "effective",
+                                          f"overlaps version {clash.version} of {rs.program}"))
+            if refs:
+                errors += refs
+                continue
+            programs.setdefault(rs.program, []).append(rs)
+        return programs, tables, errors
+
+    # ---- queries -----------------------------------------------------------------------
+    def programs(self) -> list[str]:
+        return sorted(self._programs)
+
+    def versions(self, program: str) -> list[RuleSet]:
+        if program not in self._programs:
+            raise NotFound("eligibility.unknown_program", message="unknown program {program}; known: {known}",
+                           program=program, known=", ".join(self.programs()))
+        return list(self._programs[program])
+
+    def resolve(self, program: str, on: date) -> RuleSet:
+        """The version of `program` in force on `on`."""
+        for rs in self.versions(program):
+            if rs.effective.contains(on):
+                return rs
+        raise NotFound("eligibility.no_version", message="no version of {program} is in force on {on}",
+                       program=program, on=on.isoformat())
+
+    @property
+    def tables(self) -> Mapping[str, TableData]:
+        return self._tables
+
+    def today(self, program: str, now: datetime) -> date:
+        """Today's date where the program applies (its rule file's time zone)."""
+        tz = ZoneInfo(self.versions(program)[-1].timezone)
+        return now.astimezone(tz).date()
+
+    def evaluate(self, program: str, answers: Mapping[str, Value], on: date) -> tuple[RuleSet, Decision]:
+        rs = self.resolve(program, on)
+        return rs, evaluate(rs, answers, on, self._tables)
+
+    def check(self, program: str, raw: Mapping[str, Any], on: date) -> tuple[RuleSet, Decision, list[str]]:
+        """Raw answers (answers.json) → (rule version, decision, ids ignored by that version)."""
+        rs = self.resolve(program, on)
+        typed, ignored = coerce_answers(rs, raw)
+        return rs, evaluate(rs, typed, on, self._tables), ignored
+
+    def menu_order(self, lang: str) -> list[str]:
+        """Programs for a language: those whose rules name the language first."""
+        def first(program: str) -> int:
+            return 0 if lang in self._programs[program][-1].menu_langs else 1
+        return sorted(self.programs(), key=lambda p: (first(p), p))
+
+
+def _overlap(a: RuleSet, b: RuleSet) -> bool:
+    a_end, b_end = a.effective.to or date.max, b.effective.to or date.max
+    return a.effective.from_ <= b_end and b.effective.from_ <= a_end

@@ -1,0 +1,143 @@
+"""Answers with sources, or an honest abstention: the engine behind every channel and `civicbot ask`.
+
+`Answerer.answer(question)` searches, extracts the answering sentences (retrieval/extract.py),
+estimates P(answer is right) with the fitted logistic model (retrieval/confidence.py) and abstains
+below the threshold. The answer text holds only sentences copied from the sources (curated staff
+answers are quoted whole); citations are kept apart so each channel formats them itself. When an
+LLM endpoint is configured the answer may be rephrased from the same passages (retrieval/llm.py),
+with the extractive answer as the fallback.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from retrieval.confidence import ConfidenceModel
+from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
+from retrieval.extract import trigram_coverage as _trigram_coverage
+from retrieval.llm import LLMRephraser
+from retrieval.sentences import content_terms, detect_lang, has_number
+
+QA_MIN_COVERAGE = 0.5
+
+
+class Searcher(Protocol):
+    def search(self, query: str, k: int = 5, lang: str | None = None, region: str | None = None,
+               program: str | None = None, mode: str = "hybrid") -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    title: str
+    url: str | None = None
+    published: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "title": self.title, "url": self.url}
+
+
+@dataclass
+class Answer:
+    text: str
+    lang: str
+    abstained: bool
+    confidence: float
+    citations: list[Citation] = field(default_factory=list)
+    hits: list[Any] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+    generated: bool = False
+    """True when an LLM rephrased the extractive answer."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "lang": self.lang,
+            "abstained": self.abstained,
+            "confidence": round(float(self.confidence), 4),
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+def _qa_text(hit: Any) -> str:
+    """The stored answer of a curated entry (its text without a leading copy of the question)."""
+    text = str(hit.text).strip()
+    title = str(hit.title or "").strip()
+    if title and text.startswith(title):
+        text = text[len(title) :].lstrip(" \n:—-")
+    return text or str(hit.text).strip()
+
+
+def _cite(hit: Any) -> Citation:
+    return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None))
+
+
+def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool) -> dict[str, float]:
+    """What the confidence model sees about one answer (see confidence.FEATURES)."""
+    others = [h.score for h in hits if h.doc_id != hit.doc_id]
+    passage_terms = content_terms(f"{hit.title}\n{hit.text}")
+    scores = getattr(hit, "scores", None) or {}
+    numeric = (1.0 if has_number(answer_text) else -1.0) if q.numeric else 0.0
+    return {
+        "top_score": float(hit.score),
+        "margin": float(hit.score) - (max(others) if others else 0.0),
+        "dense": float(scores.get("dense", 0.0)),
+        "bm25": math.log1p(max(0.0, float(scores.get("bm25", 0.0)))),
+        "cov_passage": term_coverage(q, passage_terms),
+        "cov_sentence": term_coverage(q, content_terms(answer_text)),
+        "bigram_passage": bigram_coverage(q, passage_terms),
+        "trigram_passage": _trigram_coverage(q, f"{hit.title}\n{hit.text}"),
+        "numeric": numeric,
+        "qa": 1.0 if qa else 0.0,
+        "q_terms": math.log1p(len(q.term_set)),
+    }
+
+
+class Answerer:
+    def __init__(self, search: Searcher, threshold: float = 0.5, llm_base_url: str | None = None,
+                 llm_model: str | None = None, llm_api_key: str | None = None, llm_timeout_s: float = 8.0,
+                 *, model: ConfidenceModel | None = None) -> None:
+        self.search = search
+        self.threshold = threshold
+        self.model = model or ConfidenceModel.load()
+        self.llm: LLMRephraser | None = None
+        if llm_base_url and llm_model:
+            self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
+
+    def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0) -> Answer:
+        """Answer `question` (its language detected, else `lang`); `offset` skips the first passages."""
+        lang_out = detect_lang(question, default=lang)
+        question = question.strip()
+        if not question:
+            return Answer("", lang_out, True, 0.0)
+        found = list(self.search.search(question, k=offset + max(k, CANDIDATE_PASSAGES)))
+        pool = found[offset:]
+        shown = pool[:k]
+        q = Query.of(question)
+        text, hit, used_qa = self._compose(q, pool)
+        if hit is None or not text:
+            return Answer("", lang_out, True, 0.0, hits=shown)
+        feats = features(q, pool, hit, text, qa=used_qa)
+        confidence = self.model.predict(feats)
+        if confidence < self.threshold:
+            return Answer("", lang_out, True, confidence, hits=shown, features=feats)
+        generated = False
+        if self.llm is not None:
+            passages = [h.text for h in pool[:3]]
+            rephrased = self.llm.rephrase(question, lang_out, passages, text)
+            if rephrased:
+                text, generated = rephrased, True
+        return Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats, generated)
+
+    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool]:
+        for h in pool[:2]:
+            if getattr(h, "kind", "document") == "qa":
+                cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}"))
+                if cov >= QA_MIN_COVERAGE:
+                    return _qa_text(h), h, True
+        ext: Extract = extract(q, pool)
+        return ext.text, ext.hit, False

@@ -1,0 +1,119 @@
+"""Index files in the data directory, written so that a crash never leaves a broken index.
+
+Layout of `index_dir`:
+  manifest.json          {"format", "embedder", "dim", "corpus_version", "chunk_count",
+                          "generation", "files": {"meta": ..., "dense": ...}}
+  meta-<generation>.json chunk records and their BM25 token lists
+  dense-<generation>.faiss
+Each save writes a new generation's files (temporary name, fsync, rename), then replaces the
+manifest the same way, and only then deletes older generations. Until the manifest is renamed
+the previous generation stays complete and is what a loader sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from retrieval.dense import DenseIndex
+from retrieval.hybrid import HybridIndex
+from retrieval.types import ChunkRecord
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+class IndexFormatError(Exception):
+    """The files on disk are missing, corrupt or from another format version."""
+
+
+def _fsync_replace(tmp: Path, path: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_bytes(data)
+    _fsync_replace(tmp, path)
+
+
+def _record_json(r: ChunkRecord) -> dict[str, Any]:
+    return {
+        "chunk_id": r.chunk_id, "doc_id": r.doc_id, "title": r.title, "lang": r.lang, "text": r.text,
+        "text_hash": r.text_hash, "position": r.position, "url": r.url,
+        "published": r.published.isoformat() if r.published else None,
+        "region": r.region, "program": r.program, "kind": r.kind,
+    }  # fmt: skip
+
+
+def _record_from(d: dict[str, Any]) -> ChunkRecord:
+    published = date.fromisoformat(d["published"]) if d.get("published") else None
+    return ChunkRecord(**{**d, "published": published})
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    path = index_dir / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexFormatError(f"{path}: {exc}") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
+        raise IndexFormatError(f"{path}: unknown index format")
+    return manifest
+
+
+def save(index: HybridIndex, index_dir: Path, embedder_name: str) -> None:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    generation = f"{index.version}-{uuid.uuid4().hex[:10]}"
+    meta_name, dense_name = f"meta-{generation}.json", f"dense-{generation}.faiss"
+    meta = {"records": [_record_json(r) for r in index.records], "tokens": index.tokens}
+    write_atomic(index_dir / meta_name, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    dense_tmp = index_dir / f".{dense_name}.tmp"
+    index.dense.save(dense_tmp)
+    _fsync_replace(dense_tmp, index_dir / dense_name)
+    manifest = {
+        "format": FORMAT_VERSION, "embedder": embedder_name, "dim": index.dense.dim,
+        "corpus_version": index.version, "chunk_count": len(index.records), "generation": generation,
+        "files": {"meta": meta_name, "dense": dense_name},
+    }  # fmt: skip
+    write_atomic(index_dir / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
+    _cleanup(index_dir, keep={meta_name, dense_name, MANIFEST})
+
+
+def _cleanup(index_dir: Path, keep: set[str]) -> None:
+    for path in index_dir.iterdir():
+        stale = path.name.startswith(("meta-", "dense-")) or path.name.endswith(".tmp")
+        if stale and path.name not in keep:
+            path.unlink(missing_ok=True)
+
+
+def load_meta(index_dir: Path, manifest: dict[str, Any]) -> tuple[list[ChunkRecord], list[list[str]]]:
+    path = index_dir / str(manifest["files"]["meta"])
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+        records = [_record_from(d) for d in meta["records"]]
+        tokens = [list(t) for t in meta["tokens"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexFormatError(f"{path}: {exc}") from exc
+    if len(records) != len(tokens) or len(records) != manifest.get("chunk_count"):
+        raise IndexFormatError(f"{path}: {len(records)} records, manifest says {manifest.get('chunk_count')}")
+    return records, tokens
+
+
+def load(index_dir: Path, manifest: dict[str, Any]) -> HybridIndex:
+    """The snapshot the manifest describes, vectors included (same embedder assumed)."""
+    records, tokens = load_meta(index_dir, manifest)
+    path = index_dir / str(manifest["files"]["dense"])
+    try:
+        dense = DenseIndex.load(path, int(manifest["dim"]))
+        return HybridIndex(int(manifest["corpus_version"]), records, tokens, dense)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise IndexFormatError(f"{path}: {exc}") from exc

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import random
+
+from retrieval.extract import MAX_CHARS, extract
+from retrieval.sentences import split_sentences
+
+from .conftest import FOOTBALL_VI, PAVLODAR_RU, POVERTY_VI, SONLA_VI, make_hit
+
+
+def test_how_much_question_picks_the_sentence_with_the_number() -> None:
+    hits = [make_hit("poverty", POVERTY_VI, 0.9), make_hit("sonla", SONLA_VI, 0.3)]
+    ext = extract("Thu nhập chuẩn nghèo ở thành thị là bao nhiêu?", hits)
+    assert "2.000.000" in ext.text
+    assert ext.hit.doc_id == "poverty"
+
+
+def test_typed_without_diacritics_and_with_a_typo() -> None:
+    hits = [make_hit("sonla", SONLA_VI, 0.6), make_hit("poverty", POVERTY_VI, 0.5)]
+    ext = extract("nam 2016 son la tiep nhan bao nhieu khoan vien tro", hits)
+    assert "13 khoản viện trợ" in ext.text
+    ext = extract("co bao nhieu to chuc phi chinh phu nuoc ngaoi o son la", hits)
+    assert "30 tổ chức" in ext.text
+
+
+def test_russian_sum_question() -> None:
+    hits = [make_hit("pavlodar", PAVLODAR_RU, 0.7, lang="ru")]
+    ext = extract("на какую сумму помог клуб добряков", hits)
+    assert "143 млн тенге" in ext.text
+
+
+def test_a_stub_sentence_brings_its_follower() -> None:
+    text = "Hộ nghèo\nĐược hỗ trợ 40 triệu đồng để làm nhà. Câu khác không liên quan gì cả đến nội dung."
+    ext = extract("hộ nghèo được hỗ trợ bao nhiêu để làm nhà", [make_hit("d", text)])
+    assert "40 triệu đồng" in ext.text
+
+
+def test_no_hits_no_text() -> None:
+    assert extract("bất kỳ", []).text == ""
+
+
+def test_answers_are_only_source_text() -> None:
+    """Property: for many random questions, every answer is one stretch of a single source passage."""
+    passages = [POVERTY_VI, SONLA_VI, PAVLODAR_RU, FOOTBALL_VI, "Một dòng\n\nHai dòng; ba dòng: bốn.  Năm!"]
+    vocab = [w for p in passages for w in p.split()] + ["ko", "dc", "j", "bn", "сколько", "когда", "xyz"]
+    rng = random.Random(7)
+    for _ in range(300):
+        question = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 9)))
+        hits = [make_hit(f"d{i}", p, rng.random(), chunk_id=i) for i, p in enumerate(rng.sample(passages, 3))]
+        ext = extract(question, hits)
+        assert ext.text, question
+        assert ext.text in ext.hit.text
+        assert len(ext.text) <= MAX_CHARS
+        sources = {s.text for h in hits for s in split_sentences(h.text)}
+        assert all(s.text in sources or s.text in ext.hit.text for s in ext.sentences)

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from retrieval.sentences import content_terms, detect_lang, is_numeric_question, split_sentences
+
+
+def texts(text: str) -> list[str]:
+    return [s.text for s in split_sentences(text)]
+
+
+def test_vietnamese_numbers_and_abbreviations_do_not_split() -> None:
+    text = ("Thu nhập 1.500.000 đồng/người/tháng ở nông thôn. TP. Hồ Chí Minh áp dụng mức 2.000.000 đồng. "
+            "Còn lại hơn 3,5 tỷ đồng! Ông Nguyễn V. An cho biết thêm?")
+    assert texts(text) == [
+        "Thu nhập 1.500.000 đồng/người/tháng ở nông thôn.",
+        "TP. Hồ Chí Minh áp dụng mức 2.000.000 đồng.",
+        "Còn lại hơn 3,5 tỷ đồng!",
+        "Ông Nguyễn V. An cho biết thêm?",
+    ]
+
+
+def test_russian_abbreviations_initials_and_lowercase_continuation() -> None:
+    text = ("Дом откроется в 2018 г. до конца года. Т.е. всё хорошо, т.е. нормально. "
+            "А. С. Пушкин писал. Клуб помог на 143 млн тенге.")
+    assert texts(text) == [
+        "Дом откроется в 2018 г. до конца года.",
+        "Т.е. всё хорошо, т.е. нормально.",
+        "А. С. Пушкин писал.",
+        "Клуб помог на 143 млн тенге.",
+    ]
+
+
+def test_lines_are_boundaries_and_spans_are_exact_substrings() -> None:
+    text = "Tiêu đề không có dấu chấm\n\n  Câu thứ nhất.  Câu thứ hai...\n• Mục ba;\n"
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == ["Tiêu đề không có dấu chấm", "Câu thứ nhất.", "Câu thứ hai...", "• Mục ba;"]
+    for s in spans:
+        assert text[s.start : s.end] == s.text
+
+
+def test_overlong_sentence_is_cut_at_semicolons() -> None:
+    parts = ["mục tiêu số " + str(i) + " " + "rất dài " * 12 for i in range(6)]
+    text = "; ".join(parts) + "."
+    spans = split_sentences(text, max_chars=200)
+    assert len(spans) == 6
+    assert all(len(s.text) <= 200 for s in spans)
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_detect_lang() -> None:
+    assert detect_lang("Когда откроется Дом НПО?") == "ru"
+    assert detect_lang("ho ngheo duoc ho tro gi") == "vi"
+    assert detect_lang("12345", default="ru") == "ru"
+    assert detect_lang("???") == "vi"
+
+
+def test_terms_fold_diacritics_chat_abbreviations_and_numbers() -> None:
+    full = content_terms("Hộ nghèo không được hỗ trợ bao nhiêu? 1.500.000 đồng")
+    typed = content_terms("ho ngheo ko dc ho tro bn 1,500,000 dong")
+    assert full == typed
+    assert "1500000" in full
+
+
+def test_russian_terms_are_stemmed() -> None:
+    assert content_terms("неправительственных организаций") == content_terms("неправительственная организация")
+    assert content_terms("НПО") == content_terms("неправительственные организации")
+
+
+def test_numeric_questions() -> None:
+    assert is_numeric_question("Hộ nghèo được hỗ trợ bao nhiêu tiền?")
+    assert is_numeric_question("ho ngheo dc bn tien")
+    assert is_numeric_question("Когда откроется дом НПО?")
+    assert is_numeric_question("сколько денег")
+    assert not is_numeric_question("Ai là chủ tịch tỉnh?")

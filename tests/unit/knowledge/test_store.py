@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from bot.db import import_models
+from knowledge.errors import IngestError
+from knowledge.models import Chunk, Document
+from knowledge.store import KnowledgeBase
+from knowledge.types import DocMeta
+
+VI = "Hộ nghèo được hỗ trợ bảo hiểm y tế. Chuẩn nghèo nông thôn là 1.500.000 đồng/người/tháng."
+RU = "Адресная социальная помощь назначается на квартал и выплачивается ежемесячно."
+
+
+def _rows(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as s:
+        docs = s.execute(select(func.count()).select_from(Document)).scalar()
+        chunks = s.execute(select(func.count()).select_from(Chunk)).scalar()
+    return int(docs or 0), int(chunks or 0)
+
+
+def test_add_file_then_same_file_again(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text(f"Thông báo\n\n{VI}", encoding="utf-8")
+    first = kb.add_file(path, added_by="telegram:1")
+    assert (first.action, first.version, first.lang, first.title) == ("added", 1, "vi", "Thông báo")
+    assert kb.add_file(path).action == "unchanged"
+    assert kb.corpus_version() == 1
+
+    path.write_text(f"Thông báo\n\n{VI} Hộ cận nghèo cũng được hỗ trợ.", encoding="utf-8")
+    second = kb.add_file(path)
+    assert (second.doc_id, second.action, second.version) == (first.doc_id, "replaced", 2)
+    assert kb.corpus_version() == 2
+    assert [d.doc_id for d in kb.list_documents()] == [first.doc_id]
+    history = kb.history(first.doc_id)
+    assert [(h.version, h.status) for h in history] == [(2, "active"), (1, "replaced")]
+    assert history[1].chunks == 0 and kb.text(first.doc_id, version=1) == f"Thông báo\n\n{VI}"
+    assert kb.count_chunks() == second.chunks == len(kb.chunks(first.doc_id))
+    assert history[1].added_by == "telegram:1"
+
+
+def test_metadata_change_makes_a_new_version(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(VI, encoding="utf-8")
+    kb.add_file(path)
+    again = kb.add_file(path, DocMeta(region="VN-HN"))
+    assert again.action == "replaced" and kb.get(again.doc_id).region == "VN-HN"  # type: ignore[union-attr]
+
+
+def test_same_url_replaces(kb: KnowledgeBase, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(VI, encoding="utf-8")
+    b.write_text(VI + " Bản cập nhật.", encoding="utf-8")
+    first = kb.add_file(a, DocMeta(url="https://example.gov.vn/x"))
+    second = kb.add_file(b, DocMeta(url="https://example.gov.vn/x"))
+    assert second.doc_id == first.doc_id and second.action == "replaced"
+    assert kb.count_documents() == 1
+
+
+def test_remove(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(VI, encoding="utf-8")
+    doc_id = kb.add_file(path).doc_id
+    assert kb.remove(doc_id) is True
+    assert kb.get(doc_id) is None and kb.count_chunks() == 0 and kb.corpus_version() == 2
+    assert kb.remove(doc_id) is False and kb.corpus_version() == 2
+    assert [h.status for h in kb.history(doc_id)] == ["removed"]
+    readded = kb.add_file(path)
+    assert (readded.doc_id, readded.version, readded.action) == (doc_id, 2, "added")
+
+
+def test_add_text_qa_and_title_match(kb: KnowledgeBase) -> None:
+    qa = kb.add_text("Hộ nghèo có được bảo hiểm y tế không?\nCó, Nhà nước đóng.", DocMeta(lang="vi"),
+                     doc_id="qa-1", kind="qa", added_by="staff:7", source="staff:7:2026-11-25")  # fmt: skip
+    assert (qa.doc_id, qa.kind, qa.action) == ("qa-1", "qa", "added")
+    first = kb.add_text(VI, DocMeta(title="Hướng dẫn"))
+    second = kb.add_text(VI + " Mới.", DocMeta(title="Hướng dẫn"))
+    assert second.doc_id == first.doc_id and second.version == 2
+    assert {d.kind for d in kb.list_documents()} == {"qa", "document"}
+
+
+def test_add_paths_is_all_or_nothing(kb: KnowledgeBase, engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(VI, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("   ", encoding="utf-8")
+    with pytest.raises(IngestError) as exc:
+        kb.add_paths([tmp_path])
+    assert exc.value.code == "ingest.empty"
+    assert _rows(engine) == (0, 0) and kb.corpus_version() == 0
+    seen: list[tuple[int, int]] = []
+    (tmp_path / "empty.txt").unlink()
+    results = kb.add_paths([tmp_path], progress=lambda d, t: seen.append((d, t)))
+    assert len(results) == 1 and seen == [(1, 1)] and kb.corpus_version() == 1
+
+
+def _jsonl(path: Path, lines: list[object]) -> Path:
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines),
+                    encoding="utf-8")  # fmt: skip
+    return path
+
+
+def test_import_jsonl_keeps_ids_and_replaces_by_id(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "c.jsonl", [
+        {"id": "vi-1", "text": VI, "lang": "vi", "title": "Chuẩn nghèo", "url": "https://x.vn/1"},
+        {"id": "ru-1", "text": RU, "lang": "ru"},
+    ])  # fmt: skip
+    results = kb.import_jsonl(path)
+    assert [(r.doc_id, r.action) for r in results] == [("vi-1", "added"), ("ru-1", "added")]
+    assert kb.get("ru-1").title == RU  # type: ignore[union-attr]
+    _jsonl(path, [{"id": "vi-1", "text": VI + " Thêm.", "lang": "vi"}, {"id": "ru-1", "text": RU, "lang": "ru"}])
+    assert [r.action for r in kb.import_jsonl(path)] == ["replaced", "unchanged"]
+    assert kb.count_documents() == 2
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "code"),
+    [
+        ('{"id": "x", "text": "Hộ nghèo", "lang": "vi"', "ingest.bad_json"),
+        ('["not", "an", "object"]', "ingest.bad_record"),
+        ('{"text": "Hộ nghèo được hỗ trợ", "lang": "vi"}', "ingest.bad_record"),
+        ('{"id": "x", "text": "   ", "lang": "vi"}', "ingest.empty"),
+        ('{"id": "x", "text": "Hộ nghèo được hỗ trợ", "lang": "en"}', "ingest.bad_language"),
+        ('{"id": "vi-1", "text": "Hộ nghèo được hỗ trợ", "lang": "vi"}', "ingest.duplicate_id"),
+    ],
+)
+def test_malformed_jsonl_line_names_line_and_writes_nothing(
+    kb: KnowledgeBase, engine: Engine, tmp_path: Path, bad_line: str, code: str
+) -> None:
+    path = _jsonl(tmp_path / "c.jsonl", [{"id": "vi-1", "text": VI, "lang": "vi"}, "", bad_line,
+                                         {"id": "ru-1", "text": RU, "lang": "ru"}])  # fmt: skip
+    with pytest.raises(IngestError) as exc:
+        kb.import_jsonl(path)
+    assert exc.value.code == code and exc.value.params["line"] == 3
+    assert str(exc.value).startswith(f"{path}, line 3: ")
+    assert _rows(engine) == (0, 0) and kb.corpus_version() == 0
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    schema = f"kb_test_{uuid.uuid4().hex[:10]}"
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    admin = create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # pragma: no cover - server missing
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    import_models()
+    SQLModel.metadata.create_all(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_store_on_postgres(pg_engine: Engine, tmp_path: Path) -> None:
+    kb = KnowledgeBase(pg_engine)
+    path = tmp_path / "a.txt"
+    path.write_text(VI, encoding="utf-8")
+    first = kb.add_file(path)
+    assert kb.add_file(path).action == "unchanged"
+    path.write_text(VI + " Hộ cận nghèo cũng được hỗ trợ.", encoding="utf-8")
+    assert kb.add_file(path).version == 2
+    assert [h.status for h in kb.history(first.doc_id)] == ["active", "replaced"]
+    bad = _jsonl(tmp_path / "c.jsonl", [{"id": "r", "text": RU, "lang": "ru"}, "{broken"])
+    with pytest.raises(IngestError):
+        kb.import_jsonl(bad)
+    assert kb.count_documents() == 1 and kb.corpus_version() == 2
+    assert kb.remove(first.doc_id) and kb.count_chunks() == 0
