@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-webhook-secret"
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/13"
+OA_APP, OA_SECRET = "app-1", "bench-oa-secret"
 SEEDS = Path(os.environ.get("CIVICBOT_SHARED_DIR", ROOT.parent / "shared")) / "seeds"
 
 
@@ -99,6 +100,73 @@ def _reduced_dialog(app: Any) -> Any:
                   default_lang=s.default_lang, salt=s.pseudonym_salt.get_secret_value().encode())
 
 
+def booking_worker(seed: int, count: int) -> None:
+    """A booking client on one replica's code path (BookingService.request, as the booking flow calls
+    it): requests random one-hour slots of one room; prints each CONFIRMED booking id (committed)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bookings.service import BookingService
+    from bot.db import make_engine
+    from bot.settings import load_settings
+    from knowledge.errors import CivicError
+
+    service = BookingService(make_engine(load_settings().db_url), house_tz="Asia/Almaty")
+    rng = random.Random(seed)
+    first_day = datetime.now(ZoneInfo("Asia/Almaty")).date() + timedelta(days=3)
+    for _ in range(count):
+        day = first_day + timedelta(days=rng.randrange(4))
+        hour = rng.randrange(9, 17)
+        try:
+            made = service.request(room="Bench hall", start=f"{day}T{hour:02d}:00", end=f"{day}T{hour + 1:02d}:00",
+                                   org="Bench NGO", contact="Nguyen Van A", phone="+84901234567", attendees=5,
+                                   purpose="replica benchmark")
+            print(json.dumps({"ok": made[0].id}), flush=True)
+        except CivicError as exc:
+            print(json.dumps({"refused": exc.code}), flush=True)
+
+
+def phase_bookings(cluster: Cluster, per_worker: int) -> dict[str, Any]:
+    """Two booking clients (one per replica's environment) race for 4 days x 8 slots of one room on
+    PostgreSQL; B is SIGKILLed after its 10th confirmed answer. Every confirmed booking must be in
+    the database, and no two active bookings of the room may overlap."""
+    from sqlalchemy import text
+
+    from bookings.service import BookingService
+    from bot.db import make_engine
+
+    engine = make_engine(cluster.db_url)
+    BookingService(engine, house_tz="Asia/Almaty").add_room("Bench hall", 30, hours="09:00-18:00", days="all",
+                                                          min_notice_hours=1)
+    procs = {name: subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.replicas_bench", "--booking-worker", str(seed), str(per_worker)],
+        cwd=ROOT, env=cluster.env(name), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    ) for name, seed in (("A", 1), ("B", 2))}
+    lines: dict[str, list[dict[str, Any]]] = {"A": [], "B": []}
+    assert procs["B"].stdout is not None
+    for line in procs["B"].stdout:
+        lines["B"].append(json.loads(line))
+        if len(lines["B"]) == 10:
+            procs["B"].send_signal(signal.SIGKILL)
+            break
+    procs["B"].wait()
+    out_a, _ = procs["A"].communicate(timeout=300)
+    lines["A"] = [json.loads(x) for x in out_a.splitlines() if x.strip()]
+    confirmed = [x["ok"] for name in lines for x in lines[name] if "ok" in x]
+    with engine.connect() as conn:
+        ids = {r[0] for r in conn.execute(text("select id from bk_booking where status in ('pending','approved')"))}
+        overlaps = conn.execute(text(
+            "select count(*) from bk_booking a join bk_booking b on a.room_id = b.room_id and a.id < b.id "
+            "and a.start_utc < b.end_utc and b.start_utc < a.end_utc "
+            "where a.status in ('pending','approved') and b.status in ('pending','approved')")).scalar()
+    engine.dispose()
+    refused = Counter(x["refused"] for name in lines for x in lines[name] if "refused" in x)
+    return {"requests_answered": {n: len(v) for n, v in lines.items()}, "confirmed": len(confirmed),
+            "confirmed_missing_from_db": len(set(confirmed) - ids), "active_in_db": len(ids),
+            "committed_but_unconfirmed": len(ids - set(confirmed)), "overlapping_pairs": overlaps,
+            "refused": dict(refused), "B_killed_after_answers": 10}
+
+
 # ---- the harness ---------------------------------------------------------------------------------
 class Cluster:
     def __init__(self, fake: FakeZalo, work: Path, schema: str) -> None:
@@ -116,6 +184,9 @@ class Cluster:
             "CIVICBOT_HTTP_PORT": str(self.ports[name]), "ZALO_BOT_TOKEN": self.fake.token,
             "ZALO_API_BASE": self.fake.base, "ZALO_WEBHOOK_SECRET": SECRET,
             "ZALO_WEBHOOK_URL": f"http://127.0.0.1:{self.ports[name]}/zalo/webhook",
+            "ZALO_OA_APP_ID": OA_APP, "ZALO_OA_SECRET_KEY": OA_SECRET, "ZALO_OA_APP_SECRET": self.fake.app_secret,
+            "ZALO_OA_ACCESS_TOKEN": self.fake.access_token, "ZALO_OA_REFRESH_TOKEN": self.fake.refresh_token,
+            "ZALO_OA_API_BASE": self.fake.base, "ZALO_OAUTH_BASE": self.fake.base,
             "RATE_LIMIT_PER_MINUTE": "1000000", "PSEUDONYM_SALT": "bench", "TELEGRAM_BOT_TOKEN": "",
         })
         return env
@@ -185,16 +256,20 @@ class Load:
         self.statuses: Counter[str] = Counter()
         self.ack_ms: list[float] = []
 
-    async def post_once(self, name: str, body: dict[str, Any]) -> int:
+    async def post_once(self, name: str, body: dict[str, Any] | bytes) -> int:
+        """Zalo Bot Platform webhook for a dict; a raw, signed Zalo OA event for bytes."""
+        if isinstance(body, bytes):
+            path, headers, data = "/zalo/oa/webhook", oa_headers(body), body
+        else:
+            path, headers, data = "/zalo/webhook", {"X-Bot-Api-Secret-Token": SECRET}, json.dumps(body).encode()
         try:
-            async with self.http.post(self.cluster.url(name) + "/zalo/webhook", json=body,
-                                      headers={"X-Bot-Api-Secret-Token": SECRET}) as resp:
+            async with self.http.post(self.cluster.url(name) + path, data=data, headers=headers) as resp:
                 await resp.read()
                 return resp.status
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             return 0
 
-    async def deliver(self, body: dict[str, Any], first: str, duplicate: bool) -> bool:
+    async def deliver(self, body: dict[str, Any] | bytes, first: str, duplicate: bool) -> bool:
         """True once some replica acknowledged the update (200)."""
         async with self.sem:
             started = time.perf_counter()
@@ -213,6 +288,20 @@ class Load:
             return True
 
 
+def oa_event(user: str, text: str) -> bytes:
+    return json.dumps({
+        "app_id": OA_APP, "event_name": "user_send_text", "timestamp": str(int(time.time() * 1000)),
+        "sender": {"id": user}, "recipient": {"id": "oa-bench"}, "message": {"text": text, "msg_id": uuid.uuid4().hex},
+    }).encode()
+
+
+def oa_headers(body: bytes) -> dict[str, str]:
+    from bot.channels.zalo_oa import SIGNATURE_HEADER, signature
+
+    ts = str(json.loads(body)["timestamp"])
+    return {SIGNATURE_HEADER: "mac=" + signature(OA_APP, body, ts, OA_SECRET), "Content-Type": "application/json"}
+
+
 def _other(name: str) -> str:
     return "B" if name == "A" else "A"
 
@@ -225,8 +314,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 def account(fake: FakeZalo, chats: list[str], acked: dict[str, bool], per_update: int) -> dict[str, int]:
-    counts = Counter(s.chat_id for s in fake.sent)
-    out = Counter()
+    return account_counts(Counter(s.chat_id for s in fake.sent), chats, acked, per_update)
+
+
+def account_counts(counts: Counter[str], chats: list[str], acked: dict[str, bool], per_update: int) -> dict[str, int]:
+    out: Counter[str] = Counter()
     for chat in chats:
         n = counts.get(chat, 0)
         out["once" if n == per_update else "lost" if n == 0 else "short" if n < per_update else "twice"] += 1
@@ -286,6 +378,76 @@ async def phase_load(load: Load, fake: FakeZalo, n: int, dup_rate: float, tag: s
     return result
 
 
+QUESTIONS = (
+    "Sơn La phối hợp với Liên hiệp các tổ chức hữu nghị Việt Nam về việc gì?",
+    "Kế hoạch 79/KH-UBND của Tuyên Quang thực hiện chương trình nào?",
+    "chuong trinh 135 la gi",
+    "Какая программа помогает бедным районам?",
+    "ho ngheo duoc ho tro gi",
+)
+
+
+async def phase_questions(load: Load, fake: FakeZalo, n: int) -> dict[str, Any]:
+    """Free-text questions through both replicas (retrieval + answer + query log, hash embedder)."""
+    fake.sent.clear()
+    started = time.perf_counter()
+    oks = await asyncio.gather(*(
+        load.deliver(update(f"q-{i}", QUESTIONS[i % len(QUESTIONS)]), "A" if i % 2 == 0 else "B", False)
+        for i in range(n)))
+    elapsed = time.perf_counter() - started
+    answered = len({s.chat_id for s in fake.sent})
+    result = {"questions": n, "acked": sum(oks), "chats_with_a_reply": answered, "seconds": round(elapsed, 2),
+              "questions_per_s": round(n / elapsed, 1), "ack_p50_ms": pct(load.ack_ms, 0.5),
+              "ack_p95_ms": pct(load.ack_ms, 0.95)}
+    load.ack_ms.clear()
+    load.statuses.clear()
+    return result
+
+
+async def phase_oa(load: Load, fake: FakeZalo, n: int, dup_rate: float, kill_at: int) -> dict[str, Any]:
+    """Zalo OA: ack first (durable Redis inbox), work after; B killed mid-load, the access token
+    expires mid-load (one refresh for the whole cluster, the rotated refresh token in the database)."""
+    fake.oa_sent.clear()
+    refreshes_before = fake.refreshes
+    chats = [f"oa-{i}" for i in range(n)]
+    acked: dict[str, bool] = {}
+    rng = random.Random(11)
+    started = time.perf_counter()
+    killed_at: float | None = None
+
+    async def one(i: int, chat: str) -> None:
+        first = "A" if i % 2 == 0 or "B" not in load.alive else "B"
+        acked[chat] = await load.deliver(oa_event(chat, "/help"), first, rng.random() < dup_rate)
+
+    async def chaos() -> None:
+        nonlocal killed_at
+        while len(load.ack_ms) < n // 2:
+            await asyncio.sleep(0.005)
+            if len(load.ack_ms) >= kill_at and killed_at is None:
+                load.cluster.kill("B")
+                load.alive.discard("B")
+                killed_at = time.perf_counter() - started
+        fake.expire_access_token()
+
+    await asyncio.gather(*(one(i, c) for i, c in enumerate(chats)), chaos())
+    acked_s = time.perf_counter() - started
+    expected = 2 * sum(acked.values())
+    deadline = time.perf_counter() + 90
+    while len(fake.oa_sent) < expected and time.perf_counter() < deadline:
+        await asyncio.sleep(0.2)
+    all_done_s = time.perf_counter() - started
+    await asyncio.sleep(1.0)
+    counts = Counter(s.chat_id for s in fake.oa_sent)
+    result = {"events": n, "acked_in_s": round(acked_s, 2), "ack_p50_ms": pct(load.ack_ms, 0.5),
+              "ack_p95_ms": pct(load.ack_ms, 0.95), "ack_max_ms": pct(load.ack_ms, 1.0),
+              "all_replies_in_s": round(all_done_s, 2), "killed_B_after_s": killed_at,
+              "token_refreshes": fake.refreshes - refreshes_before,
+              "accounting": account_counts(counts, chats, acked, 2), "http_statuses": dict(load.statuses)}
+    load.ack_ms.clear()
+    load.statuses.clear()
+    return result
+
+
 async def ask_until_answered(load: Load, fake: FakeZalo, name: str, question: str, needle: str,
                              timeout: float = 60.0) -> float | None:
     started = time.perf_counter()
@@ -314,6 +476,20 @@ async def scrape(http: aiohttp.ClientSession, base: str) -> dict[str, float]:
     return out
 
 
+def stored_refresh(db_url: str) -> str | None:
+    from sqlmodel import Session
+
+    from bot.db import make_engine
+    from bot.zalo_tokens import ZaloOAToken
+
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        row = session.get(ZaloOAToken, OA_APP)
+        value = row.refresh_token if row else None
+    engine.dispose()
+    return value
+
+
 def add_document(db_url: str, token: str) -> float:
     """Adds one document through the shared database (what `civicbot kb add` on replica A does)."""
     from bot.db import make_engine
@@ -333,6 +509,7 @@ def prepare(work: Path, schema: str) -> dict[str, Any]:
     import redis
     from sqlalchemy import text
 
+    import bot.zalo_tokens  # noqa: F401 - its table is created with the others
     from bot.db import create_schema, make_engine
     from knowledge.store import KnowledgeBase
 
@@ -376,6 +553,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             load = Load(http, cluster, args.concurrency)
             await phase_load(load, fake, 40, 0.0, "warm")
             report["throughput"] = await phase_load(load, fake, args.updates, args.dup_rate, "load")
+            # questions at a moderate concurrency (4 in flight): latency without deep queues
+            report["questions"] = await phase_questions(Load(http, cluster, 4), fake, args.questions)
             report["kill"] = await phase_load(load, fake, args.kill_updates, args.dup_rate, "kill",
                                               kill_at=args.kill_updates // 3)
             cluster.start("B")
@@ -388,6 +567,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             seen_a = await ask_until_answered(load, fake, "A", f"mã hỗ trợ {token} là gì?", token)
             report["doc_visible_on_A_s"] = round(seen_a, 2) if seen_a is not None else None
             report["metrics"] = {n: await scrape(http, cluster.url(n)) for n in ("A", "B")}
+            report["oa"] = await phase_oa(load, fake, args.oa_events, args.dup_rate, kill_at=args.oa_events // 4)
+            report["oa"]["stored_refresh_token_is_current"] = stored_refresh(cluster.db_url) == fake.refresh_token
+        report["bookings"] = phase_bookings(cluster, args.booking_requests)
     finally:
         cluster.stop_all()
         await fake.stop()
@@ -403,12 +585,19 @@ def main() -> None:
     parser.add_argument("--replica", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--updates", type=int, default=1500)
     parser.add_argument("--kill-updates", type=int, default=600)
+    parser.add_argument("--oa-events", type=int, default=400)
+    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--booking-requests", type=int, default=60, help="per booking client")
+    parser.add_argument("--booking-worker", nargs=2, type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--dup-rate", type=float, default=0.1)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     if args.replica:
         replica_main()
+        return
+    if args.booking_worker:
+        booking_worker(*args.booking_worker)
         return
     report = asyncio.run(run(args))
     text = json.dumps(report, ensure_ascii=False, indent=2)

@@ -65,7 +65,7 @@ def synthesize(
                       "vector": vec.tobytes()})  # fmt: skip
     with Session(engine) as session, session.begin():
         for table, rows in ((Document, docs), (Chunk, chunks), (EmbeddingCache, cache)):
-            session.execute(insert(table.__table__), [_defaults(table, r) for r in rows])  # type: ignore[attr-defined]
+            session.execute(insert(table.__table__), [_defaults(table, r) for r in rows])  # type: ignore[attr-defined,union-attr]
         session.merge(CorpusState(id=1, version=1))
 
 

@@ -16,7 +16,7 @@ from knowledge.errors import CivicError
 class AvailabilityMixin:
     engine: Engine
     get_room: Callable[[str | int], Room]
-    closures: Callable[[int, date, date], dict[date, str | None]]
+    closures: Callable[..., dict[date, str | None]]
     to_utc: Callable[[datetime], datetime]
     to_local: Callable[[datetime], datetime]
     now_utc: Callable[[], datetime]

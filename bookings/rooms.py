@@ -71,12 +71,16 @@ class RoomsMixin:
                 query = query.where(Room.active == True)  # noqa: E712
             return list(s.exec(query).all())
 
-    def closures(self, room_id: int, first: date, last: date) -> dict[date, str | None]:
-        with Session(self.engine) as s:
-            rows = s.exec(
-                select(RoomClosure).where(RoomClosure.room_id == room_id, RoomClosure.day >= first,
-                                          RoomClosure.day <= last)
-            ).all()
+    def closures(self, room_id: int, first: date, last: date, session: Session | None = None) -> dict[date, str | None]:
+        """Closed dates of a room in [first, last]; pass the open `session` inside a transaction
+        (a second connection would wait for the write lock on SQLite)."""
+        if session is None:
+            with Session(self.engine) as s:
+                return self.closures(room_id, first, last, s)
+        rows = session.exec(
+            select(RoomClosure).where(RoomClosure.room_id == room_id, RoomClosure.day >= first,
+                                      RoomClosure.day <= last)
+        ).all()
         return {r.day: r.reason for r in rows}
 
     # ---- changes ------------------------------------------------------------------------

@@ -126,8 +126,9 @@ class BookingService(RoomsMixin, AvailabilityMixin, RemindersMixin):
             with Session(self.engine, expire_on_commit=False) as s:
                 locked = s.exec(select(Room).where(Room.id == room.id).with_for_update()).one()
                 self._check_all(s, locked, spans, fields["attendees"])
-                made = [Booking(room_id=locked.id or 0, start_utc=self.to_utc(a), end_utc=self.to_utc(b), series_id=series,
-                                channel=who.channel, requester_id=who.user_id, chat_id=who.chat_id, lang=who.lang,
+                made = [Booking(room_id=locked.id or 0, start_utc=self.to_utc(a), end_utc=self.to_utc(b),
+                                series_id=series, channel=who.channel, requester_id=who.user_id,
+                                chat_id=who.chat_id, lang=who.lang,
                                 created_at=log.created_at, **fields) for a, b in spans]
                 s.add_all(made)
                 s.flush()
@@ -145,7 +146,7 @@ class BookingService(RoomsMixin, AvailabilityMixin, RemindersMixin):
     def _check_all(self, s: Session, room: Room, spans: list[tuple[datetime, datetime]], attendees: int) -> None:
         now = self.to_local(self.now_utc())
         first, last = spans[0][0].date(), spans[-1][0].date()
-        closed = self.closures(room.id or 0, first, last)
+        closed = self.closures(room.id or 0, first, last, s)
         busy = [(self.to_local(b.start_utc), self.to_local(b.end_utc)) for b in s.exec(
             select(Booking).where(Booking.room_id == room.id, col(Booking.status).in_(ACTIVE_STATUSES),
                                   Booking.start_utc < self.to_utc(spans[-1][1]),

@@ -78,6 +78,8 @@ def _print_stats(s: dict[str, Any]) -> None:
             typer.echo(f"  {d['date']}: {d['total']} {d['by_lang']}")
     fb = s["feedback"]
     typer.echo(f"feedback: up {fb['up']} down {fb['down']} ratio {fb['ratio']}")
+    for g in s["top_topics"]:
+        typer.echo(f"  asked x{g['count']} [{g['lang']}]: {g['question']}")
     for d in s["top_documents"]:
         typer.echo(f"  doc {d['doc_id']} ({d['title']}): {d['answers']} answers")
     typer.echo(f"handoffs: {s['handoffs']}")

@@ -55,7 +55,32 @@ def import_models() -> None:
                 raise
 
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
 def create_schema(engine: Engine) -> None:
-    """Bring the schema up to date (Alembic head when migrations exist, else create_all)."""
+    """Bring the schema up to date: Alembic `upgrade head` (SQLite and PostgreSQL alike).
+
+    A database made before migrations existed (tables but no `alembic_version`) gets its missing
+    tables created and is stamped. On PostgreSQL an advisory lock keeps replicas that start
+    together from migrating twice."""
     import_models()
-    SQLModel.metadata.create_all(engine)
+    if not any(MIGRATIONS_DIR.glob("versions/*.py")):
+        SQLModel.metadata.create_all(engine)
+        return
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, text
+
+    config = Config(str(MIGRATIONS_DIR.parent / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7341001)"))
+        config.attributes["connection"] = conn
+        tables = set(inspect(conn).get_table_names())
+        if tables and "alembic_version" not in tables:
+            SQLModel.metadata.create_all(conn)
+            command.stamp(config, "head")
+        else:
+            command.upgrade(config, "head")

@@ -23,18 +23,20 @@ log = logging.getLogger(__name__)
 TELEGRAM_PATH = "/telegram/webhook"
 
 
-def _telegram_handler(channels: Sequence[Any]) -> Any:
-    """The Telegram webhook handler: the channel's method, else the module's function (if any)."""
+def _telegram_handler(channels: Sequence[Any]) -> tuple[str, Any]:
+    """The Telegram webhook (path, handler): the channel's method (at its `webhook_path`, the path of
+    TELEGRAM_WEBHOOK_URL), else the module's function (if any) at /telegram/webhook."""
     for channel in channels:
         if getattr(channel, "name", None) == "telegram" and callable(getattr(channel, "webhook_handler", None)):
-            return channel.webhook_handler
+            path = getattr(channel, "webhook_path", None)
+            return (path if isinstance(path, str) and path.startswith("/") else TELEGRAM_PATH), channel.webhook_handler
     try:
         module = importlib.import_module("bot.channels.telegram")
     except ImportError as exc:  # not written yet, or aiogram missing
         log.debug("no Telegram webhook: %s", exc)
-        return None
+        return TELEGRAM_PATH, None
     handler = getattr(module, "webhook_handler", None)
-    return handler if callable(handler) else None
+    return TELEGRAM_PATH, handler if callable(handler) else None
 
 
 class Health:
@@ -86,9 +88,9 @@ def build_web_app(app: Any, hub: Any, channels: Sequence[Any]) -> web.Applicatio
         routes = getattr(channel, "routes", None)
         if callable(routes):
             web_app.add_routes(routes())
-    telegram = _telegram_handler(channels)
+    path, telegram = _telegram_handler(channels)
     if telegram is not None:
-        web_app.router.add_post(TELEGRAM_PATH, telegram)
+        web_app.router.add_post(path, telegram)
     return web_app
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 
@@ -72,11 +73,14 @@ class SqlTokenStore:
             self._seed(initial)
 
     def _seed(self, initial: Tokens) -> None:
-        with Session(self.engine) as s:
-            if s.get(ZaloOAToken, self.app_id) is None:
-                s.add(ZaloOAToken(app_id=self.app_id, access_token=initial.access_token,
-                                  refresh_token=initial.refresh_token))
-                s.commit()
+        try:
+            with Session(self.engine) as s:
+                if s.get(ZaloOAToken, self.app_id) is None:
+                    s.add(ZaloOAToken(app_id=self.app_id, access_token=initial.access_token,
+                                      refresh_token=initial.refresh_token))
+                    s.commit()
+        except IntegrityError:  # another replica seeded it at the same moment
+            pass
 
     def load(self) -> Tokens:
         with Session(self.engine) as s:

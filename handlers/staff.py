@@ -18,6 +18,7 @@ from typing import Any
 from handlers.flow import Ctx, Flow, Stale
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Reply, Target
+from handlers.staff_alerts import staff_alert
 from handlers.staff_service import Relay, StaffService
 from handlers.staff_upload import handle_upload
 from handlers.staff_views import DocViews, render_stats, render_unanswered
@@ -60,17 +61,19 @@ class StaffFlow(Flow):
     staff_only = True
 
     # ---- role checks -------------------------------------------------------------------
-    def _refuse(self, ctx: Ctx, action: str, *, admin: bool = False) -> list[Reply] | None:
+    def _refuse(self, ctx: Ctx, action: str, *, admin: bool = False, key: str = "staff.forbidden",
+                ) -> list[Reply] | None:
         """None when the caller may do `action`; else the polite refusal (and an audit entry)."""
         allowed = ctx.is_admin() if admin else ctx.is_staff()
         if allowed:
             return None
         staff = ctx.is_staff()
         actor = ctx.msg.user_id if staff else f"u:{ctx.user_hash}"
-        service_of(ctx).audit(actor, action, channel=ctx.msg.channel, outcome="refused")
+        if ctx.services.staff is not None or ctx.services.roles is not None:
+            service_of(ctx).audit(actor, action, channel=ctx.msg.channel, outcome="refused")
         if ctx.flow == self.name:
             ctx.finish()
-        return [Reply(ctx.t("staff.admin_only" if staff else "staff.forbidden"))]
+        return [Reply(ctx.t("staff.admin_only" if staff else key))]
 
     def on_forbidden(self, ctx: Ctx, what: str) -> list[Reply]:
         """For the dialog: a non-staff user tried a staff command or menu entry."""
@@ -128,10 +131,11 @@ class StaffFlow(Flow):
         service_of(ctx).mark_relayed(result.relays)
         done = Reply(ctx.t("staff.answer.saved", doc_id=result.doc_id, questions=result.resolved,
                            notified=len(relays)), choices=[[Choice(ctx.t("staff.btn.unanswered"), "staff:un")]])
-        return [done, *relays]
+        alert = staff_alert(ctx, "staff.alert.answered", question=result.group.question, doc_id=result.doc_id)
+        return [done, *relays, *alert]
 
     def on_document(self, ctx: Ctx) -> list[Reply]:
-        return self._refuse(ctx, "upload") or handle_upload(ctx, service_of(ctx))
+        return self._refuse(ctx, "upload", key="staff.upload.forbidden") or handle_upload(ctx, service_of(ctx))
 
     # ---- dispatch ----------------------------------------------------------------------
     def _command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
@@ -164,7 +168,7 @@ class StaffFlow(Flow):
         if action == "rm" and arg:
             return [views.confirm_remove(arg)]
         if action == "rmy" and arg:
-            return [views.remove(arg)]
+            return views.remove(arg)
         if action == "rx":
             return [views.reindex()]
         if action == "un":

@@ -104,11 +104,15 @@ def group_questions(
     terms_of = terms or _analyzer_terms()
     groups: list[Group] = []
     heads: list[set[str]] = []
+    by_term: dict[str, list[int]] = {}  # term → groups whose head has it: only those can reach the threshold
     for q in sorted(questions, key=lambda q: q.id):
         own = terms_of(q.question)
         best, best_score = -1, 0.0
-        for i, head in enumerate(heads):
-            score = jaccard(own, head)
+        shared: Counter[int] = Counter()
+        for t in own:
+            shared.update(by_term.get(t, ()))
+        for i, inter in sorted(shared.items()):
+            score = inter / (len(own) + len(heads[i]) - inter)
             if score > best_score:
                 best, best_score = i, score
         if best >= 0 and best_score >= threshold:
@@ -116,6 +120,8 @@ def group_questions(
             continue
         groups.append(Group(id=q.id, question=q.question, lang=q.lang, members=[q]))
         heads.append(own)
+        for t in own:
+            by_term.setdefault(t, []).append(len(heads) - 1)
     for g in groups:
         wordings = Counter(" ".join(m.question.split()) for m in g.members)
         top, n = wordings.most_common(1)[0]

@@ -34,16 +34,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-_READY: set[int] = set()
-
-
 def _ensure_tables(engine: Engine) -> None:
-    """Create the staff tables if the schema set-up did not (cheap: checked once per engine)."""
-    if id(engine) in _READY:
-        return
+    """Create the staff tables if the schema set-up did not (checkfirst: a few cheap queries)."""
     tables = [AuditEntry.__table__, CuratedAnswer.__table__, AnswerOptIn.__table__]  # type: ignore[attr-defined]
     SQLModel.metadata.create_all(engine, tables=tables)
-    _READY.add(id(engine))
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,11 @@ from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as sm_select
 
 from handlers.models import Handoff, QueryLog
+from handlers.staff_grouping import Question, group_questions
 
 TOP_DOCUMENTS = 10
+TOP_TOPICS = 5
+TOPIC_SAMPLE = 2000
 
 
 def _aware(value: datetime) -> datetime:
@@ -47,6 +50,7 @@ def compute_stats(engine: Engine, *, days: int, now: datetime, timezone: str) ->
         "from": first_day.isoformat(),
         "to": today.isoformat(),
         **questions,
+        "top_topics": _top_topics(rows),
         "top_documents": _top_documents(engine, rows),
         "handoffs": dict(Counter(handoffs)),
         "eligibility": _eligibility(engine, since),
@@ -80,6 +84,14 @@ def _questions(rows: Any, tz: ZoneInfo, first_day: date, days: int) -> dict[str,
         "per_day": [{"date": d, "total": sum(c.values()), "by_lang": dict(c)} for d, c in per_day.items()],
         "feedback": {"up": up, "down": down, "ratio": _rate(up, up + down)},
     }
+
+
+def _top_topics(rows: Any) -> list[dict[str, Any]]:
+    """The most asked questions of the period, similar wordings grouped (the latest TOPIC_SAMPLE only)."""
+    latest = sorted(rows, key=lambda r: r.id or 0)[-TOPIC_SAMPLE:]
+    questions = [Question(r.id or 0, r.question, r.lang, _aware(r.created_at), r.user_hash, "") for r in latest]
+    groups = [g for g in group_questions(questions) if g.count > 1][:TOP_TOPICS]
+    return [{"question": g.question, "lang": g.lang, "count": g.count} for g in groups]
 
 
 def _top_documents(engine: Engine, rows: Any) -> list[dict[str, Any]]:

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from handlers.flow import Ctx
-from handlers.messages import Reply
+from handlers.messages import Attachment, Reply
+from handlers.staff_alerts import staff_alert
 from knowledge.errors import CivicError, IngestError
+from knowledge.ingest.meta import meta_from_mapping
+from knowledge.types import SUPPORTED_LANGS, DocMeta
 
 log = logging.getLogger(__name__)
 
@@ -77,62 +80,73 @@ def safe_name(file_name: str | None, ext: str) -> str:
     return stem[:80] + ext
 
 
+class _Refused(Exception):
+    """A step refused the file: `key` is the catalog text, `code` goes to the audit log."""
+
+    def __init__(self, key: str, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.key, self.code, self.params = key, code, params
+
+
 def handle_upload(ctx: Ctx, service: Any) -> list[Reply]:
     """Reply to a document a staff member sent (the role was checked by the caller)."""
     att = ctx.msg.attachment
-    actor, channel = ctx.msg.user_id, ctx.msg.channel
     name = (att.file_name if att else None) or "?"
     limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
+    try:
+        if att is None:
+            raise _Refused("staff.upload.no_file", "no_file")
+        ext, meta = _check(ctx, att, name, limit_mb)
+        content = _download(ctx, att, name, limit_mb)
+        result = _ingest(ctx, content, att.file_name or safe_name(None, ext), ext, meta)
+    except _Refused as refused:
+        service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=name, outcome="failed",
+                      code=refused.code)
+        return [Reply(ctx.t(refused.key, file=name, limit_mb=limit_mb, **refused.params))]
+    if ctx.services.search is not None:
+        ctx.services.search.refresh()  # answerable at once: the running indexes are updated and swapped
+    service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=result.doc_id, file=name,
+                  title=result.title, lang=result.lang, chunks=result.chunks, version=result.version,
+                  action=result.action)
+    action = result.action if result.action in ("added", "replaced", "unchanged") else "added"
+    params = {"title": result.title, "lang": result.lang, "chunks": result.chunks, "doc_id": result.doc_id,
+              "version": result.version, "file": name}
+    replies = [Reply(ctx.t(f"staff.upload.done_{action}", **params))]
+    if action != "unchanged":
+        replies += staff_alert(ctx, f"staff.alert.{action}", **params)
+    return replies
 
-    def refuse(key: str, code: str, **params: Any) -> list[Reply]:
-        service.audit(actor, "upload", channel=channel, target=name, outcome="failed", code=code)
-        return [Reply(ctx.t(key, file=name, limit_mb=limit_mb, **params))]
 
-    if att is None:
-        return refuse("staff.upload.no_file", "no_file")
+def _check(ctx: Ctx, att: Attachment, name: str, limit_mb: int) -> tuple[str, DocMeta]:
+    """Type, declared size and caption — all before downloading anything."""
     ext = file_extension(att.file_name, att.mime_type)
     if ext is None:
-        return refuse("staff.upload.bad_type", "ingest.unsupported_type")
+        raise _Refused("staff.upload.bad_type", "ingest.unsupported_type")
     if att.size is not None and att.size > limit_mb * 1024 * 1024:
-        return refuse("staff.upload.too_large", "ingest.too_large", size_mb=_mb(att.size))
+        raise _Refused("staff.upload.too_large", "ingest.too_large", size_mb=_mb(att.size))
     try:
-        from knowledge.ingest.meta import meta_from_mapping
-
         meta = meta_from_mapping(parse_caption(ctx.msg.caption), file=name)
     except IngestError as exc:
-        return refuse("staff.upload.bad_caption", exc.code, detail=exc.params.get("detail", ""))
-    if meta.lang is not None and meta.lang not in ("vi", "ru"):
-        return refuse("staff.upload.bad_lang", "ingest.bad_language", lang=meta.lang)
+        raise _Refused("staff.upload.bad_caption", exc.code, detail=exc.params.get("detail", "")) from exc
+    if meta.lang is not None and meta.lang not in SUPPORTED_LANGS:
+        raise _Refused("staff.upload.bad_lang", "ingest.bad_language", lang=meta.lang)
     if ctx.services.fetch_file is None or ctx.services.kb is None:
-        return refuse("staff.upload.unavailable", "unavailable")
+        raise _Refused("staff.upload.unavailable", "unavailable")
+    return ext, meta
+
+
+def _download(ctx: Ctx, att: Attachment, name: str, limit_mb: int) -> bytes:
     try:
-        content: bytes = ctx.services.fetch_file(channel, att.file_ref)
+        content: bytes = ctx.services.fetch_file(ctx.msg.channel, att.file_ref)
     except Exception as exc:  # network or platform error: say so, keep nothing
         log.warning("download of %s failed: %s", name, exc)
-        return refuse("staff.upload.download_failed", "download_failed")
+        raise _Refused("staff.upload.download_failed", "download_failed") from exc
     if len(content) > limit_mb * 1024 * 1024:
-        return refuse("staff.upload.too_large", "ingest.too_large", size_mb=_mb(len(content)))
-    try:
-        result = _ingest(ctx, content, att.file_name or safe_name(None, ext), ext, meta)
-    except CivicError as exc:
-        key = f"staff.upload.err.{exc.code}"
-        if not ctx.catalog.has(key, "en"):
-            key = "staff.upload.err.other"
-        return refuse(key, exc.code, detail=exc.params.get("detail", ""), lang=exc.params.get("lang", ""))
-    search = ctx.services.search
-    if search is not None:
-        search.refresh()
-    service.audit(actor, "upload", channel=channel, target=result.doc_id, file=name, title=result.title,
-                  lang=result.lang, chunks=result.chunks, version=result.version, action=result.action)
-    return [Reply(ctx.t(
-        f"staff.upload.done_{result.action}" if result.action in ("added", "replaced", "unchanged")
-        else "staff.upload.done_added",
-        title=result.title, lang=result.lang, chunks=result.chunks, doc_id=result.doc_id,
-        version=result.version, file=name,
-    ))]
+        raise _Refused("staff.upload.too_large", "ingest.too_large", size_mb=_mb(len(content)))
+    return content
 
 
-def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: Any) -> Any:
+def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: DocMeta) -> Any:
     """Write the bytes to a temporary file (with its extension: it selects the parser) and ingest.
     The document is identified by `<channel>:<original file name>`, so sending a file again
     replaces it; a caption title equal to an active document's title replaces that document."""
@@ -146,8 +160,15 @@ def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: Any) -> Any
     with tempfile.TemporaryDirectory(prefix="civicbot-upload-") as tmp:
         path = Path(tmp) / safe_name(original, ext)
         path.write_bytes(content)
-        return kb.add_file(path, meta, added_by=f"{ctx.msg.channel}:{ctx.msg.user_id}",
-                           source=f"{ctx.msg.channel}:{original}"[:1000])
+        try:
+            return kb.add_file(path, meta, added_by=f"{ctx.msg.channel}:{ctx.msg.user_id}",
+                               source=f"{ctx.msg.channel}:{original}"[:1000])
+        except CivicError as exc:
+            key = f"staff.upload.err.{exc.code}"
+            if not ctx.catalog.has(key, "en"):
+                key = "staff.upload.err.other"
+            raise _Refused(key, exc.code, detail=exc.params.get("detail", ""),
+                           lang=exc.params.get("lang", "")) from exc
 
 
 def _mb(size: int) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers.flow import Ctx
 from handlers.messages import Choice, Reply
+from handlers.staff_alerts import staff_alert
 from handlers.staff_grouping import Group
 
 PAGE_SIZE = 8
@@ -94,16 +95,17 @@ class DocViews:
                  Choice(self.ctx.t("common.cancel"), "staff:cancel")]]
         return Reply(self.ctx.t("staff.docs.confirm_remove", title=doc.title, doc_id=doc.doc_id), choices=rows)
 
-    def remove(self, ref: str) -> Reply:
+    def remove(self, ref: str) -> list[Reply]:
         doc = self._resolve(ref)
         if doc is None:
-            return Reply(self.ctx.t("staff.docs.not_found", doc_id=ref))
+            return [Reply(self.ctx.t("staff.docs.not_found", doc_id=ref))]
         self.kb.remove(doc.doc_id)
         search = self.ctx.services.search
         if search is not None:
             search.refresh()
         self._audit("remove", doc.doc_id, title=doc.title)
-        return Reply(self.ctx.t("staff.docs.removed", title=doc.title, doc_id=doc.doc_id))
+        return [Reply(self.ctx.t("staff.docs.removed", title=doc.title, doc_id=doc.doc_id)),
+                *staff_alert(self.ctx, "staff.alert.removed", title=doc.title, doc_id=doc.doc_id)]
 
     def reindex(self) -> Reply:
         search = self.ctx.services.search
@@ -153,6 +155,9 @@ def render_stats(ctx: Ctx, s: dict[str, Any]) -> str:
     fb = s["feedback"]
     lines.append(t("staff.stats.feedback", up=fb["up"], down=fb["down"], ratio=_pct(fb["ratio"])))
     lines.append(t("staff.stats.unanswered", n=q["unanswered_open"]))
+    if s["top_topics"]:
+        lines.append(t("staff.stats.top_topics"))
+        lines += [f"  ×{g['count']} [{g['lang']}] {_short(g['question'], 90)}" for g in s["top_topics"]]
     if s["top_documents"]:
         lines.append(t("staff.stats.top_docs"))
         lines += [f"  {i}. {_short(d['title'] or d['doc_id'], 70)} — {d['answers']}"

@@ -87,18 +87,19 @@ def analyze(text: str, *, query: bool = False) -> list[str]:
     forms only when the query itself is written with diacritics (else they would only add noise)."""
     keep_exact = not query or has_diacritics(text)
     text = expand_abbreviations(text) if query else nfc(text)
-    words = _WORD.findall(text.lower())
     out: list[str] = []
-    for word in words:
-        if is_cyrillic(word):
-            stem = _russian(word)
-            if stem:
-                out.append(stem)
-            continue
-        if keep_exact:
-            out.append(word)
-        out.append(FOLD_PREFIX + fold(word))
+    for word in _WORD.findall(text.lower()):
+        out.extend(_word_tokens(word, keep_exact))
     return out
+
+
+@lru_cache(maxsize=500_000)
+def _word_tokens(word: str, keep_exact: bool) -> tuple[str, ...]:
+    if is_cyrillic(word):
+        stem = _russian(word)
+        return (stem,) if stem else ()
+    folded = FOLD_PREFIX + fold(word)
+    return (word, folded) if keep_exact else (folded,)
 
 
 def analyze_many(texts: list[str]) -> list[list[str]]:

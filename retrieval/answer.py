@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from retrieval.confidence import ConfidenceModel
+from retrieval.context import with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
@@ -139,5 +140,5 @@ class Answerer:
                 cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}"))
                 if cov >= QA_MIN_COVERAGE:
                     return _qa_text(h), h, True
-        ext: Extract = extract(q, pool)
+        ext: Extract = extract(q, with_siblings(self.search, pool))
         return ext.text, ext.hit, False

@@ -29,9 +29,21 @@ def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]
 
 
 def corpus_version(engine: Engine) -> int:
-    with Session(engine) as session:
-        value = session.execute(select(col(CorpusState.version)).where(col(CorpusState.id) == 1)).scalar()
-    return int(value or 0)
+    """The corpus version, read on a raw connection without an explicit transaction: on SQLite
+    every SQLAlchemy transaction starts with BEGIN IMMEDIATE (a write lock), and this read runs
+    before every search, so it must never queue behind an ingestion that is writing."""
+    conn = engine.raw_connection()
+    try:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(f"SELECT version FROM {CorpusState.__tablename__} WHERE id = 1")
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        conn.rollback()  # ends PostgreSQL's implicit read transaction; a no-op for SQLite
+    finally:
+        conn.close()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _record_columns() -> tuple[Any, ...]:

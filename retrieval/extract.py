@@ -9,15 +9,25 @@ short to stand alone, within `max_chars`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from retrieval.sentences import content_terms, has_number, is_numeric_question, split_sentences, trigrams
+from retrieval.sentences import (
+    content_terms,
+    is_numeric_question,
+    is_why_question,
+    split_sentences,
+    trigrams,
+)
 
 MAX_CHARS = 600
 CANDIDATE_PASSAGES = 4
+TITLE_WEIGHT = 0.35
+W = {"cov": 0.55, "tri": 0.25, "rank": 0.15, "num": 0.1, "len": 0.04, "near": 0.1}
+"""Sentence score weights (set by hand on the `fit` half of the benchmark questions)."""
 
 
 @dataclass
@@ -28,12 +38,13 @@ class Query:
     bigrams: frozenset[tuple[str, str]]
     grams: frozenset[str]
     numeric: bool
+    why: bool = False
 
     @classmethod
     def of(cls, text: str) -> Query:
         terms = content_terms(text)
         return cls(text, terms, frozenset(terms), frozenset(pairwise(terms)),
-                   frozenset(trigrams(text)), is_numeric_question(text))
+                   frozenset(trigrams(text)), is_numeric_question(text), is_why_question(text))
 
 
 @dataclass
@@ -107,10 +118,18 @@ def trigram_coverage(q: Query, text: str) -> float:
     return len(q.grams & trigrams(text)) / len(q.grams)
 
 
-def _sentences(q: Query, hits: Sequence[Any]) -> list[list[Scored]]:
+def _sentences(hits: Sequence[Any]) -> list[list[Scored]]:
+    """Sentences of each candidate passage (the first CANDIDATE_PASSAGES documents' chunks);
+    `rank` is the rank of the passage's document, `index` the sentence's place in its passage."""
     seen: set[tuple[str, str]] = set()
+    docs: list[str] = []
     per_passage: list[list[Scored]] = []
-    for rank, hit in enumerate(hits[:CANDIDATE_PASSAGES]):
+    for hit in hits:
+        if hit.doc_id not in docs:
+            if len(docs) >= CANDIDATE_PASSAGES:
+                break
+            docs.append(hit.doc_id)
+        rank = docs.index(hit.doc_id)
         sents: list[Scored] = []
         for i, span in enumerate(split_sentences(hit.text)):
             key = (hit.doc_id, span.text)
@@ -122,23 +141,64 @@ def _sentences(q: Query, hits: Sequence[Any]) -> list[list[Scored]]:
     return per_passage
 
 
+def _weights(passages: list[list[Scored]], terms: dict[int, list[str]]) -> dict[str, float]:
+    """Local IDF of the words over all candidate sentences: words found everywhere weigh little."""
+    n = sum(len(p) for p in passages)
+    df: dict[str, int] = {}
+    for ts in terms.values():
+        for t in set(ts):
+            df[t] = df.get(t, 0) + 1
+    return {t: math.log(1.0 + n / (1.0 + c)) for t, c in df.items()}
+
+
+def weighted_coverage(q: Query, terms: Iterable[str], weights: dict[str, float]) -> float:
+    present = set(terms)
+    total = found = 0.0
+    default = max(weights.values(), default=1.0)
+    for t in q.term_set:
+        w = weights.get(t, default)
+        total += w
+        if t in present or any(_close(t, p) for p in present if p[:1] == t[:1] or p[-1:] == t[-1:]):
+            found += w
+    return found / total if total else 0.0
+
+
+def _numbers(text: str) -> set[str]:
+    return {w for w in content_terms(text) if w[:1].isdigit()}
+
+
 def _score(q: Query, passages: list[list[Scored]]) -> None:
+    """Sentence scores. Question words found in the passage's title count less (TITLE_WEIGHT): the
+    title says what the document is about, so those words pick the document, not the sentence."""
+    terms = {id(s): content_terms(s.text) for sents in passages for s in sents}
+    weights = _weights(passages, terms)
+    q_numbers = _numbers(q.text)
     for sents in passages:
+        if not sents:
+            continue
+        title_terms = set(content_terms(sents[0].hit.title or ""))
+        local = {t: w * (TITLE_WEIGHT if t in title_terms else 1.0) for t, w in weights.items()}
         for s in sents:
-            terms = content_terms(s.text)
-            s.coverage = term_coverage(q, terms)
-            s.score = 0.55 * s.coverage + 0.25 * trigram_coverage(q, s.text) + 0.15 / (1 + s.rank)
-            if q.numeric and has_number(s.text):
-                s.score += 0.15
+            s.coverage = weighted_coverage(q, terms[id(s)], local)
+            s.score = W["cov"] * s.coverage + W["tri"] * trigram_coverage(q, s.text) + W["rank"] / (1 + s.rank)
+            if q.numeric and _numbers(s.text) - q_numbers:
+                s.score += W["num"]
             if len(s.text) < 25:
                 s.score -= 0.1
+            s.score -= W["len"] * max(0.0, (len(s.text) - 200) / 100)
         for i, s in enumerate(sents):
             near = [sents[j].coverage for j in (i - 1, i + 1) if 0 <= j < len(sents)]
-            s.score += 0.1 * max(near, default=0.0)
+            s.score += W["near"] * max(near, default=0.0)
 
 
-def _grow(best: Scored, sents: list[Scored], max_chars: int) -> list[Scored]:
-    """Add contiguous neighbours that also answer, or one follower when the sentence is a stub."""
+def _same_line(a: Scored, b: Scored) -> bool:
+    first, last = (a, b) if a.start < b.start else (b, a)
+    return "\n" not in a.hit.text[first.end : last.start]
+
+
+def _grow(q: Query, best: Scored, sents: list[Scored], max_chars: int) -> list[Scored]:
+    """Add contiguous neighbours on the same line that also answer (or the follower of a stub, or
+    of the sentence a why-question restates), within max_chars and 3 sentences."""
     chosen = [best]
     pos = sents.index(best)
     size = len(best.text)
@@ -148,8 +208,11 @@ def _grow(best: Scored, sents: list[Scored], max_chars: int) -> list[Scored]:
         cand = sents[j]
         if min(abs(cand.index - c.index) for c in chosen) != 1:
             continue
-        stub = size < 60 and j == pos + 1
-        if (stub or cand.score >= 0.8 * best.score) and size + len(cand.text) + 1 <= max_chars:
+        follower = j == pos + 1
+        stub = size < 60 and follower
+        why = q.why and follower and _same_line(best, cand)
+        good = cand.score >= 0.8 * best.score and _same_line(best, cand)
+        if (stub or why or good) and size + len(cand.text) + 1 <= max_chars:
             chosen.append(cand)
             size += len(cand.text) + 1
     return sorted(chosen, key=lambda s: s.index)
@@ -158,16 +221,16 @@ def _grow(best: Scored, sents: list[Scored], max_chars: int) -> list[Scored]:
 def extract(question: str | Query, hits: Sequence[Any], max_chars: int = MAX_CHARS) -> Extract:
     """The best contiguous sentences from the candidate passages (empty when there is no text)."""
     q = question if isinstance(question, Query) else Query.of(question)
-    passages = _sentences(q, hits)
+    passages = _sentences(hits)
     _score(q, passages)
-    flat = [s for sents in passages for s in sents]
+    flat = [(s, n) for n, sents in enumerate(passages) for s in sents]
     if not flat:
         return Extract()
-    best = max(flat, key=lambda s: (s.score, -s.rank, -s.index))
-    sents = passages[best.rank]
+    best, n = max(flat, key=lambda sn: (sn[0].score, -sn[0].rank, -sn[1], -sn[0].index))
+    sents = passages[n]
     if len(best.text) > max_chars:
         cut = best.text[:max_chars].rsplit(" ", 1)[0]
         best = Scored(best.hit, best.rank, best.index, best.start, best.start + len(cut), cut,
                       best.coverage, best.score)
         return Extract([best], best.hit, best.rank)
-    return Extract(_grow(best, sents, max_chars), best.hit, best.rank)
+    return Extract(_grow(q, best, sents, max_chars), best.hit, best.rank)

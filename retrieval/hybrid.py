@@ -41,6 +41,7 @@ class HybridIndex:
     bm25: BM25Index = field(init=False)
     ids: np.ndarray = field(init=False)
     pos: dict[int, int] = field(init=False)
+    _masks: dict[tuple[str | None, ...], np.ndarray] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.bm25 = BM25Index(self.tokens)
@@ -79,8 +80,15 @@ class HybridIndex:
         return Query(text, analyze(text, query=True), dense_text)
 
     def mask(self, lang: str | None, region: str | None, program: str | None) -> np.ndarray | None:
+        """Which positions pass the filters (None: no filter); computed once per snapshot."""
         if not (lang or region or program):
             return None
+        key = (lang, region, program)
+        if key not in self._masks:
+            self._masks[key] = self._mask(lang, region, program)
+        return self._masks[key]
+
+    def _mask(self, lang: str | None, region: str | None, program: str | None) -> np.ndarray:
         return np.array(
             [
                 (not lang or r.lang == lang) and (not region or r.region == region)

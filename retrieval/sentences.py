@@ -138,7 +138,8 @@ _VI_CHAT = {
     "ctmtqg": "chuong trinh muc tieu quoc gia", "ct": "chuong trinh", "tr": "trieu", "ty": "ty",
 }
 _RU_CHAT = {"нпо": "неправительственная организация", "нко": "некоммерческая организация", "шо": "что", "че": "что",
-            "чо": "что", "скок": "сколько", "щас": "сейчас", "тг": "тенге"}
+            "чо": "что", "скок": "сколько", "щас": "сейчас", "тг": "тенге",
+            "асп": "адресная социальная помощь", "мрп": "месячный расчетный показатель"}
 
 _VI_STOP = _wordset(
     """
@@ -223,3 +224,13 @@ def is_numeric_question(question: str) -> bool:
 
 def has_number(text: str) -> bool:
     return bool(re.search(r"\d", text))
+
+
+_WHY_Q = re.compile(
+    r"\b(tai sao|vi sao|vi ly do gi|ly do|sao lai|lam sao|the nao|nhu the nao|почему|зачем|отчего|как)\b"
+)
+
+
+def is_why_question(question: str) -> bool:
+    """why / how questions: the answer often follows the sentence that restates the question."""
+    return bool(_WHY_Q.search(" ".join(words(question))))

@@ -15,6 +15,7 @@ token store (bot/zalo_tokens.py). Network errors, 5xx and 429 are retried with b
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -28,6 +29,8 @@ import httpx
 from aiohttp import web
 
 from bot.channels.render import numbered, split_text
+from bot.inbox import RetryLater
+from bot.once import handle_once
 from bot.zalo_tokens import MemoryTokenStore, SqlTokenStore, Tokens
 from handlers.messages import Attachment, Incoming, Kind, Reply
 from handlers.state import MemoryDeduper
@@ -89,6 +92,7 @@ def to_incoming(event: dict[str, Any], channel: str = "zalo_oa") -> Incoming | N
     return Incoming(
         channel=channel, chat_id=user, user_id=user, kind=kind, text=text if isinstance(text, str) else None,
         message_id=str(msg_id) if msg_id else None,
+        update_id=str(msg_id) if msg_id else None,
         attachment=Attachment(file_ref=str(url)) if url and kind in ("photo", "document") else None,
     )
 
@@ -109,6 +113,7 @@ class ZaloOAChannel:
         app_secret: str,
         *,
         deduper: Any = None,
+        inbox: Any = None,
         max_age_s: float = 300.0,
         retries: int = 5,
         backoff_s: float = 0.5,
@@ -121,6 +126,8 @@ class ZaloOAChannel:
         self.api_base = api_base.rstrip("/")
         self.oauth_base = oauth_base.rstrip("/")
         self.deduper = deduper or MemoryDeduper()
+        self.inbox = inbox
+        """bot.inbox.RedisInbox: accepted events survive a crash (several replicas); None: in-process tasks."""
         self.max_age_s = max_age_s
         self.retries = retries
         self.backoff_s = backoff_s
@@ -157,11 +164,27 @@ class ZaloOAChannel:
         msg = to_incoming(event, self.name)
         if msg is None:
             return web.json_response({"error": 0, "message": "ignored"})
-        key = msg.message_id or hashlib.sha256(body).hexdigest()
+        if self.inbox is not None:
+            try:
+                await asyncio.to_thread(self.inbox.put, event)  # durable before the 200
+            except Exception as exc:
+                log.error("zalo_oa: inbox unavailable, event not accepted: %s", exc)
+                return web.json_response({"error": -1, "message": "try again"}, status=503)
+            return web.json_response({"error": 0, "message": "accepted"})
+        key = msg.update_id or hashlib.sha256(body).hexdigest()
         if not await asyncio.to_thread(self.deduper.first_time, f"{self.name}:{key}"):
             return web.json_response({"error": 0, "message": "duplicate"})
-        self._spawn(self.hub.process(msg))  # the dialog runs after the 200
+        self._spawn(self.hub.process(dataclasses.replace(msg, update_id=None)))  # the dialog runs after the 200
         return web.json_response({"error": 0, "message": "accepted"})
+
+    async def handle_event(self, event: dict[str, Any]) -> None:
+        """An event from the inbox: handled once across replicas (RetryLater while another has it)."""
+        msg = to_incoming(event, self.name)
+        if msg is None:
+            return
+        key = msg.update_id or hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
+        if await handle_once(self.hub, dataclasses.replace(msg, update_id=key), self.deduper) == "busy":
+            raise RetryLater()
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post(WEBHOOK_PATH, self.webhook)]
@@ -263,9 +286,13 @@ class ZaloOAChannel:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Webhook only: the HTTP server receives; on stop, finish the accepted work."""
+        """Webhook only: the HTTP server receives (and, with an inbox, this drains it); on stop, finish
+        the accepted work."""
         try:
-            await stop.wait()
+            if self.inbox is not None:
+                await self.inbox.run(self.handle_event, stop)
+            else:
+                await stop.wait()
         finally:
             await self.close()
 
@@ -283,8 +310,13 @@ def from_settings(hub: Any, settings: Any, app: Any) -> ZaloOAChannel:
 
     access, refresh = secret(settings.zalo_oa_access_token), secret(settings.zalo_oa_refresh_token)
     store = SqlTokenStore(app.engine, settings.zalo_oa_app_id, Tokens(access, refresh) if refresh else None)
+    inbox = None
+    if app.redis is not None:
+        from bot.inbox import RedisInbox
+
+        inbox = RedisInbox(app.redis)
     return ZaloOAChannel(
         hub, settings.zalo_oa_app_id, secret(settings.zalo_oa_secret_key), access, refresh, store,
         settings.zalo_oa_api_base, settings.zalo_oauth_base, secret(settings.zalo_oa_app_secret),
-        deduper=app.deduper,
+        deduper=app.deduper, inbox=inbox,
     )

@@ -92,15 +92,14 @@ def _threshold(rs: RuleSet, tid: str, names: set[str]) -> list[Problem]:
     th = rs.thresholds[tid]
     base = f"thresholds.{tid}"
     problems: list[Problem] = []
-    if th.by is not None:
-        if th.by not in BUILTINS:
-            q = rs.question(th.by)
-            if q is None or q.type != "choice":
-                return [(f"{base}.by", f"'{th.by}' is not a choice question or a built-in")]
-            expected = {o.id for o in q.options or []}
-            got = set(th.values or {})
-            if got != expected:
-                return [(f"{base}.values", f"keys must be exactly the options of '{th.by}': {sorted(expected)}")]
+    if th.by is not None and th.by not in BUILTINS:
+        q = rs.question(th.by)
+        if q is None or q.type != "choice":
+            return [(f"{base}.by", f"'{th.by}' is not a choice question or a built-in")]
+        expected = {o.id for o in q.options or []}
+        got = set(th.values or {})
+        if got != expected:
+            return [(f"{base}.values", f"keys must be exactly the options of '{th.by}': {sorted(expected)}")]
     for j, key in enumerate(th.key or []):
         if key not in BUILTINS and rs.question(key) is None:
             problems.append((f"{base}.key[{j}]", f"unknown name '{key}'"))

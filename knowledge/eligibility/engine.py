@@ -9,88 +9,33 @@ the missing question ids and has no outcome. Nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
+from knowledge.eligibility.decision import (
+    BenefitResult,
+    Decision,
+    NamedValue,
+    Reason,
+    Result,
+    TableData,
+    TableRow,
+    Value,
+    previous_quarter,
+    quarter_of,
+)
+
+__all__ = ["BenefitResult", "Decision", "Evaluator", "NamedValue", "Reason", "TableData", "TableRow", "Value",
+           "evaluate", "previous_quarter", "quarter_of"]
+from knowledge.eligibility.schema import COMPARISONS, Benefit, Cond, Expr, Op, Outcome, RuleSet
 from knowledge.errors import NotFound, ValidationError
-from knowledge.eligibility.schema import COMPARISONS, Benefit, Cond, Expr, Op, Outcome, RuleSet, Source
-
-Value = Fraction | bool | str
-Result = bool | frozenset[str]
-"""A condition's value: True, False, or the ids of the missing answers it depends on."""
-
-
-@dataclass(frozen=True)
-class TableRow:
-    value: Fraction
-    verified: bool = True
-    note: str | None = None
-
-
-TableData = Mapping[tuple[str, ...], TableRow]
-
-
-@dataclass(frozen=True)
-class NamedValue:
-    name: str | None
-    value: Value
-    unit: str | None = None
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    op: str | None = None
-    left: NamedValue | None = None
-    right: NamedValue | None = None
-    indicators: tuple[str, ...] = ()
-    """The yes/no indicators counted (answered yes) behind a compared count."""
-
-
-@dataclass(frozen=True)
-class BenefitResult:
-    id: str
-    amount: Fraction | None = None
-    unit: str | None = None
-    details: dict[str, Fraction] = field(default_factory=dict)
-    variant: str | None = None
-    source: str | None = None
-    verified: bool = True
-    amount_unknown: bool = False
-    """True when the amount needs data not in the rules for this date (e.g. next year's MRP)."""
-
-
-@dataclass(frozen=True)
-class Decision:
-    program: str
-    version: str
-    on: date
-    outcome: str | None
-    reasons: tuple[Reason, ...] = ()
-    benefits: tuple[BenefitResult, ...] = ()
-    sources: tuple[Source, ...] = ()
-    verified: bool = True
-    unverified: tuple[str, ...] = ()
-    """What the decision relied on that is marked `verified: false` (thresholds, indicators, rows)."""
-    missing: tuple[str, ...] = ()
-    values: dict[str, Value] = field(default_factory=dict)
-    """Every answer and computed value (for rendering texts)."""
 
 
 class _Missing(Exception):
     def __init__(self, ids: frozenset[str]) -> None:
         super().__init__(", ".join(sorted(ids)))
         self.ids = ids
-
-
-def quarter_of(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def previous_quarter(day: date) -> str:
-    q = (day.month - 1) // 3 + 1
-    return f"{day.year - 1}Q4" if q == 1 else f"{day.year}Q{q - 1}"
 
 
 class Evaluator:
@@ -146,13 +91,15 @@ class Evaluator:
                 raise NotFound("eligibility.no_threshold", message=f"no value of {name} for {key}",
                                name=name, key=key)
             return Fraction(str(th.values[key]))
-        keys = tuple(str(v).strip().lower() for v in self._args(list(th.key or [])))
+        raw_keys = [str(v).strip() for v in self._args(list(th.key or []))]
+        keys = tuple(k.lower() for k in raw_keys)
         row = self.tables.get(th.table or "", {}).get(keys)
         if row is None:
-            raise NotFound("eligibility.no_table_row", message=f"no row for {'/'.join(keys)} in table {th.table}",
-                           table=th.table, key=" / ".join(keys))
+            raise NotFound("eligibility.no_table_row",
+                           message="no {name} for {key} in table {table}; staff add the row to the table file",
+                           name=name, table=th.table, key=" / ".join(raw_keys))
         if not row.verified:
-            self._mark(f"{th.table}:{'/'.join(keys)}")
+            self._mark(f"{th.table}:{'/'.join(raw_keys)}")
         return row.value
 
     def _mark(self, item: str) -> None:
@@ -372,6 +319,4 @@ def evaluate(
 
 
 def _replace(d: Decision, **changes: object) -> Decision:
-    from dataclasses import replace
-
     return replace(d, **changes)  # type: ignore[arg-type]

@@ -20,14 +20,15 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import ValidationError as PydanticError
 
-from knowledge.errors import NotFound
 from knowledge.eligibility.checks import check_ruleset, check_table
 from knowledge.eligibility.engine import Decision, TableData, TableRow, Value, evaluate
 from knowledge.eligibility.schema import RuleSet, Table
 from knowledge.eligibility.values import coerce_answers
+from knowledge.errors import NotFound
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "rules"
 RuleDoc = RuleSet | Table
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def load_file(path: Path) -> RuleDoc:
     """Parse and check one rule file; raises RuleFileInvalid listing every problem found."""
     name = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as exc:
         raise RuleFileInvalid([RuleFileError(name, "-", f"cannot read the file ({exc.strerror})")]) from None
     except UnicodeDecodeError:
@@ -59,22 +60,40 @@ def load_file(path: Path) -> RuleDoc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "-"
         raise RuleFileInvalid([RuleFileError(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    except (ValueError, TypeError) as exc:  # e.g. a date like 2022-13-01
+        raise RuleFileInvalid([RuleFileError(name, "-", f"bad value in the YAML: {exc}")]) from None
     if not isinstance(data, dict):
         raise RuleFileInvalid([RuleFileError(name, "-", "a rule file must be a YAML mapping")])
     model: type[RuleSet] | type[Table] = Table if data.get("kind") == "table" else RuleSet
     try:
         doc = model.model_validate(data)
     except PydanticError as exc:
-        raise RuleFileInvalid([RuleFileError(name, _loc(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise RuleFileInvalid(_pydantic_errors(name, exc)) from None
     problems = check_ruleset(doc) if isinstance(doc, RuleSet) else check_table(doc)
     if problems:
         raise RuleFileInvalid([RuleFileError(name, f, r) for f, r in problems])
     return doc
 
 
+def _pydantic_errors(name: str, exc: PydanticError) -> list[RuleFileError]:
+    """One error per field; the alternatives of a union ("int or float") merged into one reason."""
+    by_field: dict[str, list[str]] = {}
+    for e in exc.errors():
+        reasons = by_field.setdefault(_loc(e["loc"]), [])
+        if e["msg"] not in reasons:
+            reasons.append(e["msg"])
+    return [RuleFileError(name, f, " or ".join(r)) for f, r in by_field.items()]
+
+
+_TYPE_TAGS = {"int", "float", "str", "bool", "list", "dict"}
+
+
 def _loc(loc: tuple[Any, ...]) -> str:
+    """pydantic's location without its union tags: `outcomes[0].when.all[1].reason`."""
+    parts = [p for p in loc if isinstance(p, int) or not (
+        p in _TYPE_TAGS or p[:1].isupper() or "[" in p or p.startswith(("function-", "lax-", "json-")))]
     out = ""
-    for part in loc:
+    for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return (out or "-").replace("not_", "not")
 
@@ -175,6 +194,7 @@ class RuleRegistry:
                 errors += refs
                 continue
             programs.setdefault(rs.program, []).append(rs)
+        errors += _row_keys_known(good, programs)
         return programs, tables, errors
 
     # ---- queries -----------------------------------------------------------------------
@@ -219,6 +239,31 @@ class RuleRegistry:
         def first(program: str) -> int:
             return 0 if lang in self._programs[program][-1].menu_langs else 1
         return sorted(self.programs(), key=lambda p: (first(p), p))
+
+
+def _row_keys_known(good: dict[Path, RuleDoc], programs: dict[str, list[RuleSet]]) -> list[RuleFileError]:
+    """A table row whose key is not an option of the question it is looked up by (a staff typo such
+    as `pavlodr`) would never be used: report it (the row stays, harmless)."""
+    allowed: dict[tuple[str, int], set[str]] = {}
+    for versions in programs.values():
+        for rs in versions:
+            for th in rs.thresholds.values():
+                for i, name in enumerate(th.key or []):
+                    q = rs.question(name)
+                    if th.table and q is not None and q.options:
+                        allowed.setdefault((th.table, i), set()).update(o.id for o in q.options)
+    errors: list[RuleFileError] = []
+    for path, doc in good.items():
+        if not isinstance(doc, Table):
+            continue
+        for j, row in enumerate(doc.rows):
+            for i, col in enumerate(doc.keys):
+                known = allowed.get((doc.id, i))
+                value = str(row.get(col, "")).strip().lower()
+                if known and value not in known:
+                    errors.append(RuleFileError(str(path), f"rows[{j}].{col}",
+                                                f"unknown {col} '{value}' (not an option of the program's question)"))
+    return errors
 
 
 def _overlap(a: RuleSet, b: RuleSet) -> bool:

@@ -7,9 +7,10 @@ and any answer or computed value by name (`{poverty_line}`, `{area}`, `{quarter}
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from knowledge.eligibility.engine import BenefitResult, Decision, Reason, Value
+from knowledge.eligibility.engine import BenefitResult, Decision, Reason, Value, previous_quarter, quarter_of
 from knowledge.eligibility.schema import RuleSet, Source
 from knowledge.eligibility.values import format_value, to_json_number
 
@@ -35,9 +36,18 @@ def value_params(rs: RuleSet, decision: Decision, lang: str) -> dict[str, str]:
 
 
 def _builtin(decision: Decision, which: str) -> str:
-    from knowledge.eligibility.engine import previous_quarter, quarter_of
-
     return quarter_of(decision.on) if which == "quarter" else previous_quarter(decision.on)
+
+
+def prompt_text(rs: RuleSet, qid: str, lang: str, on: date, **extra: str) -> str:
+    """A question's prompt with the check date's placeholders filled in ({prev_quarter_months}...)."""
+    q = rs.question(qid)
+    if q is None:
+        return qid
+    params = {"quarter": quarter_of(on), "prev_quarter": previous_quarter(on), "year": str(on.year)}
+    params["prev_quarter_months"] = params["prev_quarter"]
+    params.update(extra)
+    return _fill(q.prompt.get(lang), params)
 
 
 def indicator_labels(rs: RuleSet, ids: tuple[str, ...], lang: str) -> list[str]:
@@ -96,13 +106,13 @@ def _named_json(rs: RuleSet, name: str | None, value: Value, unit: str | None) -
 
 def decision_json(rs: RuleSet, decision: Decision, lang: str = "en") -> dict[str, Any]:
     """The CLI / API shape: program, version, outcome, reasons, benefits, sources (+ missing)."""
+    outcome = rs.outcome(decision.outcome) if decision.outcome else None
     out: dict[str, Any] = {
         "program": decision.program,
         "version": decision.version,
         "on": decision.on.isoformat(),
         "outcome": decision.outcome,
-        "label": rs.outcome(decision.outcome).label.get(lang) if decision.outcome and rs.outcome(decision.outcome)
-        else None,
+        "label": outcome.label.get(lang) if outcome is not None else None,
         "verified": decision.verified,
         "unverified": list(decision.unverified),
         "reasons": [_reason_json(rs, decision, r, lang) for r in decision.reasons],

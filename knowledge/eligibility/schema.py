@@ -16,6 +16,7 @@ optional `reason` code whose text is in the file's `reasons` table.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated, Literal
 
@@ -25,6 +26,7 @@ NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 LANG_CODES = ("vi", "ru", "en")
 BUILTINS = ("$year", "$quarter", "$prev_quarter")
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)]
+TableId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=60)]
 Number = StrictInt | StrictFloat
 
 
@@ -112,9 +114,11 @@ class Source(_Strict):
     url: str | None = Field(default=None, pattern=r"^https?://")
     locator: str | None = None
     """Where in the site/document (e.g. a news article number) when the URL is the site only."""
-    date: date | None = None
+    date: dt.date | None = None
     """The document's date or date in force (shown to the user with the source)."""
     verified: bool = True
+    cite: bool = False
+    """Always cite it with a result (besides the first source and those thresholds/benefits name)."""
 
 
 class Option(_Strict):
@@ -164,7 +168,7 @@ class Threshold(_Strict):
     value: Number | None = None
     by: str | None = None
     values: dict[str, Number] | None = None
-    table: Name | None = None
+    table: TableId | None = None
     key: list[str] | None = None
     source: Name | None = None
     verified: bool = True
@@ -272,7 +276,7 @@ class RuleSet(_Strict):
 
 class Table(_Strict):
     kind: Literal["table"]
-    id: Name
+    id: TableId
     title: str
     unit: str
     keys: list[Name] = Field(min_length=1)

@@ -8,10 +8,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from knowledge.errors import ValidationError
 from knowledge.eligibility.engine import Value
 from knowledge.eligibility.numbers import NumberParseError, parse_amount, parse_count, parse_yes_no
 from knowledge.eligibility.schema import Question, RuleSet
+from knowledge.errors import ValidationError
 
 
 def coerce_answer(q: Question, raw: Any, known: Mapping[str, Value] | None = None) -> Value:

@@ -15,6 +15,7 @@ import logging
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from knowledge.errors import IngestError
 from knowledge.ingest.loaders import Loaded, read_bytes
@@ -101,6 +102,29 @@ def check_docx_zip(data: bytes, name: str) -> None:
         raise IngestError("ingest.docx_corrupt", file=name, detail="no word/document.xml")
 
 
+def _docx_blocks(document: Any) -> tuple[list[str], str | None]:
+    """Paragraphs and table rows in document order, and the first heading."""
+    from docx.table import Table
+
+    blocks: list[str] = []
+    heading: str | None = None
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                line = " | ".join(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                if line:
+                    blocks.append(line)
+            continue
+        text = item.text.strip()
+        if not text:
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        if heading is None and (style.startswith("Heading") or style == "Title"):
+            heading = text
+        blocks.append(text)
+    return blocks, heading
+
+
 def load_docx(path: Path) -> Loaded:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -110,22 +134,7 @@ def load_docx(path: Path) -> Loaded:
     check_docx_zip(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks: list[str] = []
-        heading: str | None = None
-        for para in document.paragraphs:
-            text = para.text.strip()
-            if not text:
-                continue
-            style = (para.style.name if para.style is not None else "") or ""
-            if heading is None and (style.startswith("Heading") or style == "Title"):
-                heading = text
-            blocks.append(text)
-        for table in document.tables:
-            for row in table.rows:
-                cells = [c.text.strip() for c in row.cells]
-                line = " | ".join(dict.fromkeys(c for c in cells if c))
-                if line:
-                    blocks.append(line)
+        blocks, heading = _docx_blocks(document)
         core_title = (document.core_properties.title or "").strip()
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise IngestError("ingest.docx_corrupt", file=name, detail=str(exc)[:200]) from exc

@@ -22,8 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 
@@ -31,11 +30,12 @@ def normalize(text: str) -> str:
     """NFC, unified line ends, no invisible/control characters, single spaces, stripped lines,
     at most one blank line between paragraphs, no blank lines at either end."""
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _CONTROL.sub("", text.translate(_INVISIBLE))
+    if "\r" in text or "\u2028" in text or "\u2029" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
     out: list[str] = []
     for raw in text.split("\n"):
-        line = _SPACES.sub(" ", raw).strip()
+        line = raw.strip()
         if line or (out and out[-1]):
             out.append(line)
     while out and not out[-1]:
@@ -146,9 +146,9 @@ def _trim_tail(lines: list[str], removed: list[str]) -> list[str]:
     return lines
 
 
-def _trim_head(lines: list[str], removed: list[str]) -> list[str]:
+def _trim_head(lines: list[str], removed: list[str], breadcrumb: bool) -> list[str]:
     body = [i for i, x in enumerate(lines) if x]
-    if len(body) >= 2:
+    if breadcrumb and len(body) >= 2:
         first, second = lines[body[0]], lines[body[1]]
         if (
             len(first.split()) <= 4
@@ -168,8 +168,9 @@ def _trim_head(lines: list[str], removed: list[str]) -> list[str]:
     return lines
 
 
-def strip_boilerplate(text: str) -> Cleaned:
-    """Remove web-page furniture from already normalized text (see the module docstring)."""
+def strip_boilerplate(text: str, *, breadcrumb: bool = True) -> Cleaned:
+    """Remove web-page furniture from already normalized text (see the module docstring).
+    `breadcrumb=False` keeps a short first line (when the title is known, e.g. a markdown heading)."""
     removed: list[str] = []
     published: date | None = None
     lines: list[str] = []
@@ -189,14 +190,14 @@ def strip_boilerplate(text: str) -> Cleaned:
         lines.append(line)
     lines = _cut_trailer(lines, removed)
     lines = _trim_tail(lines, removed)
-    lines = _trim_head(lines, removed)
+    lines = _trim_head(lines, removed, breadcrumb)
     return Cleaned(normalize("\n".join(lines)), published, removed)
 
 
-def clean_text(text: str, *, boilerplate: bool = True) -> Cleaned:
+def clean_text(text: str, *, boilerplate: bool = True, breadcrumb: bool = True) -> Cleaned:
     """Normalize, then (for web-ish documents) strip boilerplate."""
     text = normalize(text)
-    return strip_boilerplate(text) if boilerplate else Cleaned(text)
+    return strip_boilerplate(text, breadcrumb=breadcrumb) if boilerplate else Cleaned(text)
 
 
 def word_count(text: str) -> int:

@@ -80,11 +80,23 @@ def resolve_lang(text: str, lang: str | None, file: str) -> str:
     return found
 
 
+_MAX_LENGTHS = {"doc_id": 200, "url": 1000, "region": 100, "program": 100}
+
+
+def _check_lengths(meta: DocMeta, file: str) -> None:
+    """The database columns' limits, checked before writing (PostgreSQL would refuse)."""
+    for name, limit in _MAX_LENGTHS.items():
+        value = getattr(meta, name)
+        if value is not None and len(value) > limit:
+            raise IngestError("ingest.bad_metadata", file=file, detail=f"{name} is longer than {limit} characters")
+
+
 def finish(text: str, meta: DocMeta, *, source: str, file: str, kind: str = "document",
            title_hint: str | None = None, derived_id: str = "") -> Prepared:  # fmt: skip
     """Validate and chunk a cleaned text; fill title and language."""
     if not text.strip():
         raise IngestError("ingest.empty", file=file)
+    _check_lengths(meta, file)
     lang = resolve_lang(text, meta.lang, file)
     title = normalize(meta.title or title_hint or "") or title_from_text(text)
     title = " ".join(title.split())[:500]
@@ -98,7 +110,7 @@ def prepare_file(path: Path | str, meta: DocMeta | None = None, *, source: str |
     path = Path(path)
     loaded = load_file(path)
     merged = (meta or DocMeta()).over(read_sidecar(path).over(loaded.meta))
-    cleaned = clean_text(loaded.text, boilerplate=loaded.web)
+    cleaned = clean_text(loaded.text, boilerplate=loaded.web, breadcrumb=loaded.title is None)
     if merged.published is None and (loaded.published or cleaned.published):
         merged = merged.with_(published=loaded.published or cleaned.published)
     extra = {"format": path.suffix.lower().lstrip("."), **merged.extra}

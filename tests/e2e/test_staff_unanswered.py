@@ -10,7 +10,7 @@ import pytest
 from handlers.i18n import Catalog
 from handlers.messages import Target
 from handlers.staff import pending_relay_replies
-from tests.unit.staff.helpers import STAFF, StaffEnv, datas, make_env, texts
+from tests.unit.staff.helpers import STAFF, STAFF_CHAT, StaffEnv, datas, make_env, texts
 
 NOTICE = (
     "Hỗ trợ tiền điện cho hộ nghèo\n\nMỗi hộ nghèo được hỗ trợ tiền điện 46.000 đồng mỗi tháng, "
@@ -50,8 +50,10 @@ def test_staff_answer_is_relayed_and_then_answered_by_the_bot(env: StaffEnv) -> 
     prompt = env.press(f"staff:ans:{q1}", user=STAFF)
     assert HOURS_Q in texts(prompt) and prompt[0].input == "text"
     out = env.send(HOURS_A, user=STAFF)
-    relays = [r for r in out if r.target is not None]
+    relays = [r for r in out if r.target is not None and r.target != STAFF_CHAT]
     assert {r.target for r in relays} == {Target("telegram", "1"), Target("telegram", "2")}
+    alert = [r for r in out if r.target == STAFF_CHAT]
+    assert len(alert) == 1 and HOURS_Q in alert[0].text and STAFF in alert[0].text  # the staff chat is told
     assert all(HOURS_A in r.text for r in relays)
     assert "2 câu hỏi" in out[0].text and "cho 2 người" in out[0].text
 

@@ -14,7 +14,7 @@ from pypdf import PdfWriter
 from sqlmodel import Session, select
 
 from handlers.staff_models import AuditEntry
-from tests.unit.staff.helpers import STAFF, StaffEnv, make_env, texts
+from tests.unit.staff.helpers import STAFF, STAFF_CHAT, StaffEnv, make_env, texts
 
 NOTICE = (
     "Hỗ trợ tiền điện cho hộ nghèo năm 2026\n\n"
@@ -46,6 +46,8 @@ def test_staff_upload_is_answered_at_once_without_restart(env: StaffEnv) -> None
     answer = env.send(QUESTION)
     assert "46.000 đồng" in answer[0].text and doc.title in answer[0].text
     assert [(e.actor, e.action, e.outcome) for e in audit(env)][-1] == (STAFF, "upload", "ok")
+    alert = [r for r in out if r.target == STAFF_CHAT]
+    assert len(alert) == 1 and doc.doc_id in alert[0].text  # the staff chat hears about it
 
 
 def test_same_file_again_replaces_and_keeps_history(env: StaffEnv) -> None:

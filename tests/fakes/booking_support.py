@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bookings.service import BookingService
@@ -34,9 +38,33 @@ def make_service(engine: Engine, clock: FakeClock, **room: Any) -> BookingServic
     return svc
 
 
-def ask(svc: BookingService, start: str, end: str, **kw: Any) -> Any:
+def ask(svc: BookingService, start: str | datetime, end: str | datetime, **kw: Any) -> Any:
     """A valid request for `hall` unless overridden."""
     fields: dict[str, Any] = dict(room="hall", org="Green Steppe", contact="Aigerim", phone="+7 701 123 45 67",
                                   attendees=10, purpose="Volunteer training")
     fields.update(kw)
     return svc.request(start=start, end=end, **fields)
+
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextlib.contextmanager
+def pg_schema_engine(pool_size: int = 5) -> Iterator[Engine]:
+    """An engine on the test PostgreSQL confined to a fresh schema (dropped afterwards), with
+    `btree_gist` available from `public`, so parallel runs never clash."""
+    schema = f"bk_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        with contextlib.suppress(Exception):  # another run may create it at the same moment
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(PG_URL, pool_size=pool_size, max_overflow=5,
+                           connect_args={"options": f"-csearch_path={schema},public"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bot.cli import app
 
@@ -21,23 +23,26 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
+Invoke = Callable[..., Result]
+
+
 @pytest.fixture
-def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+def run(tmp_path: Path) -> Invoke:
     runner = CliRunner()
     data = tmp_path / "data"
 
-    def invoke(*args: str) -> object:
+    def invoke(*args: str) -> Result:
         return runner.invoke(app, ["--data-dir", str(data), *args], catch_exceptions=False)
 
     return invoke
 
 
-def _json(result: object) -> object:
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    return json.loads(result.stdout)  # type: ignore[attr-defined]
+def _json(result: Result) -> Any:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
 
 
-def test_add_list_show_replace_remove(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_add_list_show_replace_remove(run: Invoke, tmp_path: Path) -> None:
     doc = tmp_path / "thong-bao.md"
     doc.write_text(unicodedata.normalize("NFD", f"# Thông báo hộ nghèo\n\n{VI}"), encoding="utf-8")
     added = _json(run("kb", "add", str(doc), "--region", "VN", "--published", "2025-01-02", "--json"))
@@ -67,7 +72,7 @@ def test_add_list_show_replace_remove(run, tmp_path: Path) -> None:  # type: ign
     assert run("kb", "remove", doc_id).exit_code != 0
 
 
-def test_bad_inputs_fail_clearly(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_inputs_fail_clearly(run: Invoke, tmp_path: Path) -> None:
     missing = run("kb", "add", str(tmp_path / "nope.pdf"))
     assert missing.exit_code != 0 and "nope.pdf" in missing.output and "no such file" in missing.output
     locked = tmp_path / "x.pdf"
@@ -85,18 +90,22 @@ def test_bad_inputs_fail_clearly(run, tmp_path: Path) -> None:  # type: ignore[n
     assert bad_date.exit_code != 0 and "--published" in bad_date.output
 
 
-def test_import_jsonl(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_jsonl(run: Invoke, tmp_path: Path) -> None:
     jl = tmp_path / "c.jsonl"
-    rows = [{"id": "d1", "text": VI, "lang": "vi", "title": "Một"}, {"id": "d2", "text": "Помощь семьям.", "lang": "ru"}]
+    rows = [
+        {"id": "d1", "text": VI, "lang": "vi", "title": "Một"},
+        {"id": "d2", "text": "Помощь семьям.", "lang": "ru"},
+    ]
     jl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     assert [r["doc_id"] for r in _json(run("kb", "import", str(jl), "--json"))] == ["d1", "d2"]
     assert sorted(d["doc_id"] for d in _json(run("kb", "list", "--json"))) == ["d1", "d2"]
 
 
-def test_sample_loads_seeds_and_corpus_once(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_sample_loads_seeds_and_corpus_once(run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shared = tmp_path / "shared"
     (shared / "seeds").mkdir(parents=True)
-    (shared / "seeds" / "s.txt").write_text(f"Tin tức\n\n{VI}\n\nChia sẻ\n\nTổng số lượt truy cập: 12", encoding="utf-8")
+    seed = f"Tin tức\n\n{VI}\n\nChia sẻ\n\nTổng số lượt truy cập: 12"
+    (shared / "seeds" / "s.txt").write_text(seed, encoding="utf-8")
     monkeypatch.setenv("CIVICBOT_SHARED_DIR", str(shared))
     loaded = _json(run("kb", "sample", "--json"))
     corpus_files = sorted(CORPUS.glob("*.md"))
@@ -110,13 +119,13 @@ def test_sample_loads_seeds_and_corpus_once(run, tmp_path: Path, monkeypatch: py
     assert "truy cập" not in shown["chunk_list"][0]["text"]
 
 
-def test_sample_skips_missing_shared_dir(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_sample_skips_missing_shared_dir(run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CIVICBOT_SHARED_DIR", str(tmp_path / "absent"))
     loaded = _json(run("kb", "sample", "--json"))
     assert len(loaded) == len(list(CORPUS.glob("*.md")))
 
 
-def test_rebuild_and_search_follow_changes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_rebuild_and_search_follow_changes(run: Invoke, tmp_path: Path) -> None:
     pytest.importorskip("retrieval.service")
     doc = tmp_path / "nha-o.txt"
     doc.write_text("Hỗ trợ nhà ở\n\nHộ nghèo được hỗ trợ 40 triệu đồng để xây mới nhà ở.", encoding="utf-8")

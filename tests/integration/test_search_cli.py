@@ -52,7 +52,8 @@ def test_search_json(tmp_path: Path) -> None:
     top = out["results"][0]
     assert set(top) == {"doc_id", "chunk_id", "title", "score", "lang", "text"}
     assert top["doc_id"] == "d1" and top["title"] == "Tiền điện" and top["lang"] == "vi"
-    result = runner.invoke(app, ["--data-dir", str(tmp_path), "search", "пособие", "--lang", "ru", "--k", "1", "--json"])
+    args = ["--data-dir", str(tmp_path), "search", "пособие", "--lang", "ru", "--k", "1", "--json"]
+    result = runner.invoke(app, args)
     assert [r["doc_id"] for r in json.loads(result.stdout)["results"]] == ["d3"]
     result = runner.invoke(app, ["--data-dir", str(tmp_path), "search", "hỗ trợ"])
     assert result.exit_code == 0 and "d1" in result.stdout

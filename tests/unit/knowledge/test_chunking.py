@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 from knowledge.ingest.chunking import chunk_text
 from knowledge.ingest.sentences import split_sentences
@@ -46,7 +47,7 @@ def test_long_paragraph_split_on_sentences_with_one_sentence_overlap() -> None:
         assert chunk.text == text[chunk.char_start : chunk.char_end]
         assert chunk.text_hash == hashlib.sha256(chunk.text.encode()).hexdigest()
         assert chunk.text.endswith(".") and chunk.text[0] == "C"
-    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+    for prev, nxt in itertools.pairwise(chunks):
         last_sentence = split_sentences(prev.text)[-1]
         assert nxt.text.startswith(last_sentence)
     covered = " ".join(c.text for c in chunks)

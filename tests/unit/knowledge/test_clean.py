@@ -67,7 +67,17 @@ def test_body_text_is_kept() -> None:
 
 
 def test_trailer_only_in_the_tail() -> None:
-    body = "Tiêu đề bài viết về chuẩn nghèo mới\n\n" + "Nội dung chính của bài viết. " * 20 + "\n\nTin liên quan\n\nBài khác"
+    main = "Nội dung chính của bài viết. " * 20
+    body = f"Tiêu đề bài viết về chuẩn nghèo mới\n\n{main}\n\nTin liên quan\n\nBài khác"
     text = clean_text(body).text
     assert "Tin liên quan" not in text and "Bài khác" not in text
     assert text.startswith("Tiêu đề bài viết")
+
+
+def test_markdown_title_is_not_taken_for_a_breadcrumb(tmp_path: Path) -> None:
+    from knowledge.ingest.pipeline import prepare_file
+
+    path = tmp_path / "doc.md"
+    path.write_text("# Стандарт бедности Вьетнама\n\n## Стандарт на 2022–2025 годы и до конца 2026 года\n\n"
+                    "Порог дохода в сельской местности — 1 500 000 донгов.\n", encoding="utf-8")  # fmt: skip
+    assert prepare_file(path).text.startswith("Стандарт бедности Вьетнама\n")

@@ -100,9 +100,8 @@ def test_corrupt_pdf_refused(tmp_path: Path, content: bytes) -> None:
 
 
 def test_docx_heading_paragraphs_and_table(tmp_path: Path) -> None:
-    path = write_docx(
-        tmp_path / "qd.docx", "Quyết định hỗ trợ hộ nghèo", [VI], table=[["Khu vực", "Chuẩn"], ["Thành thị", "2.000.000"]]
-    )
+    table = [["Khu vực", "Chuẩn"], ["Thành thị", "2.000.000"]]
+    path = write_docx(tmp_path / "qd.docx", "Quyết định hỗ trợ hộ nghèo", [VI], table=table)
     doc = prepare_file(path)
     assert doc.meta.title == "Quyết định hỗ trợ hộ nghèo" and doc.meta.lang == "vi"
     assert "Thành thị | 2.000.000" in doc.text

@@ -179,3 +179,26 @@ def test_store_on_postgres(pg_engine: Engine, tmp_path: Path) -> None:
         kb.import_jsonl(bad)
     assert kb.count_documents() == 1 and kb.corpus_version() == 2
     assert kb.remove(first.doc_id) and kb.count_chunks() == 0
+
+
+def test_identical_content_elsewhere_is_not_a_duplicate(kb: KnowledgeBase, tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    for name in ("a.txt", "d/copy.txt", "d/b.txt"):
+        (tmp_path / name).write_text(VI if name != "d/b.txt" else RU, encoding="utf-8")
+    first = kb.add_file(tmp_path / "a.txt")
+    results = kb.add_paths([tmp_path / "d", tmp_path / "a.txt"])
+    by_name = {Path(r.source).name: r for r in results}
+    assert by_name["a.txt"].action == "unchanged"
+    assert [r.action for r in results].count("added") == 1  # only b.txt
+    assert all(r.doc_id == first.doc_id for r in results if r.lang == "vi")
+    assert kb.count_documents() == 2
+
+
+def test_database_without_text_column_is_upgraded(engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE kb_document DROP COLUMN text"))
+    kb = KnowledgeBase(engine)
+    path = tmp_path / "a.txt"
+    path.write_text(VI, encoding="utf-8")
+    doc_id = kb.add_file(path).doc_id
+    assert kb.text(doc_id) == VI

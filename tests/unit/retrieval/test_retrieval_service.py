@@ -180,3 +180,14 @@ def test_searches_run_while_another_thread_refreshes(service: SearchService, cor
         t.join()
     assert not errors
     assert service.stats()["documents"] == 11
+
+
+def test_search_does_not_wait_for_a_writer_holding_the_database(service: SearchService, corpus: Engine) -> None:
+    """SQLite transactions start with BEGIN IMMEDIATE; the per-search version check must not queue
+    behind one (it would wait for the 30 s busy timeout and then fail)."""
+    from sqlmodel import Session
+
+    service.refresh()
+    with Session(corpus) as session, session.begin():
+        session.connection()  # BEGIN IMMEDIATE: this connection now holds the write lock
+        assert doc_ids(service, "học bổng")[0] == "hoc-bong"

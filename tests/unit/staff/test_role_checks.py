@@ -90,7 +90,7 @@ def test_role_is_checked_again_on_every_call(env: StaffEnv) -> None:
     env.send(f"/staff remove {STAFF}", user=ADMIN)
     assert REFUSED in texts(env.send("/docs", user=STAFF))
     assert REFUSED in texts(env.press("staff:docs:0", user=STAFF))
-    assert REFUSED in texts(env.upload("x.txt", NOTICE.encode(), user=STAFF))
+    assert "quyền cán bộ" in texts(env.upload("x.txt", NOTICE.encode(), user=STAFF))
     env.send(f"/staff add {STAFF}", user=ADMIN)
     assert REFUSED not in texts(env.send("/docs", user=STAFF))
 
@@ -121,5 +121,16 @@ def test_the_flow_itself_refuses_commands_without_the_dialog_gate(env: StaffEnv,
     assert "staff only" in texts(out)
     assert env.staff.audit_entries(1)[0].outcome == "refused"
     doc = Incoming("telegram", STRANGER, STRANGER, kind="document", attachment=Attachment("f", "a.txt", None, 10))
-    assert "staff only" in texts(StaffFlow().on_document(Ctx(doc, "en", env.dialog.catalog, env.dialog.services,
+    assert "staff role" in texts(StaffFlow().on_document(Ctx(doc, "en", env.dialog.catalog, env.dialog.services,
                                                                 {}, datetime.now(UTC))))
+
+
+def test_document_without_any_role_store_is_refused_not_crashed() -> None:
+    from handlers.dialog import Dialog
+    from handlers.flow import Services
+    from handlers.i18n import Catalog
+    from handlers.state import MemoryStateStore
+
+    dialog = Dialog(Catalog.load(), Services(), [StaffFlow()], MemoryStateStore())
+    doc = Incoming("telegram", "1", "1", kind="document", attachment=Attachment("f", "a.pdf", None, 10))
+    assert "quyền cán bộ" in texts(dialog.handle(doc))

@@ -68,8 +68,9 @@ def test_stats_counts_days_in_the_local_time_zone(svc: StaffService) -> None:
     add_query(svc, datetime(2026, 11, 23, 16, 59, tzinfo=UTC))  # 23:59 local on the 23rd: outside
     add_query(svc, datetime(2026, 11, 23, 17, 0, tzinfo=UTC), docs=("d1", "d2"), feedback=1)  # 00:00 on the 24th
     add_query(svc, datetime(2026, 11, 24, 18, 0, tzinfo=UTC), lang="ru", abstained=True)  # 01:00 on the 25th
-    add_query(svc, datetime(2026, 11, 25, 9, 0, tzinfo=UTC), docs=("d1",), feedback=-1)
-    add_query(svc, datetime(2026, 11, 25, 9, 30, tzinfo=UTC), docs=("d2",), resolved=True, abstained=True)
+    add_query(svc, datetime(2026, 11, 25, 9, 0, tzinfo=UTC), docs=("d1",), feedback=-1, question="giờ mở cửa")
+    add_query(svc, datetime(2026, 11, 25, 9, 30, tzinfo=UTC), docs=("d2",), resolved=True, abstained=True,
+              question="Giờ mở cửa?")
     s = svc.stats(2)
     assert (s["from"], s["to"]) == ("2026-11-24", "2026-11-25")
     assert s["per_day"] == [{"date": "2026-11-24", "total": 1, "by_lang": {"vi": 1}},
@@ -79,6 +80,8 @@ def test_stats_counts_days_in_the_local_time_zone(svc: StaffService) -> None:
     assert q["by_lang"] == {"vi": 3, "ru": 1} and q["unanswered_open"] == 2
     assert s["feedback"] == {"up": 1, "down": 1, "ratio": 0.5}
     assert s["top_documents"] == [{"doc_id": "d1", "title": None, "answers": 2}]
+    assert s["top_topics"] == [{"question": "giờ mở cửa", "lang": "vi", "count": 2},  # the most recent first
+                               {"question": "q", "lang": "vi", "count": 2}]
     assert s["eligibility"] is None or s["eligibility"]["total"] == 0
 
 

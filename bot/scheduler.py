@@ -1,0 +1,75 @@
+"""The reminder scheduler that runs inside the bot.
+
+It keeps no jobs in memory: each tick asks the database which reminders are due
+(`BookingService.due_reminders`), claims each one in a transaction (a unique row in
+`bk_sent_reminder`) and only then delivers it. After a restart the next tick finds what is still
+due, so nothing is lost; a claimed reminder is never claimed again, so nothing is sent twice, even
+with several bot processes. A failed delivery releases the claim for the next tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from handlers.booking_views import reminder_replies
+from handlers.i18n import Catalog
+from handlers.messages import Reply
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[str, str, Sequence[Reply]], Awaitable[None]]
+
+
+class ReminderScheduler:
+    def __init__(
+        self,
+        service: Any,
+        deliver: Deliver,
+        offsets_h: Sequence[float] = (24.0, 2.0),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        catalog: Catalog | None = None,
+        interval_s: float = 30.0,
+    ) -> None:
+        self.service = service
+        self.deliver = deliver
+        self.offsets_h = list(offsets_h)
+        self.clock = clock
+        self.catalog = catalog or Catalog.load()
+        self.interval_s = interval_s
+
+    async def tick(self, now: datetime | None = None) -> list[tuple[int, int]]:
+        """Send every reminder due at `now`; returns the (booking id, offset minutes) sent."""
+        at = (now or self.clock()).astimezone(UTC)
+        due = await asyncio.to_thread(self.service.due_reminders, at, self.offsets_h)
+        sent: list[tuple[int, int]] = []
+        for item in due:
+            b, offset = item.booking, item.offset_minutes
+            claimed = await asyncio.to_thread(self.service.claim_reminder, b.id, offset, at)
+            if not claimed:
+                continue
+            try:
+                replies = await asyncio.to_thread(reminder_replies, self.catalog, self.service, b, offset, at)
+                await self.deliver(b.channel, b.chat_id, replies)
+            except Exception:
+                log.exception("reminder for booking %s failed; will retry", b.id)
+                await asyncio.to_thread(self.service.release_reminder, b.id, offset)
+                continue
+            await asyncio.to_thread(self.service.mark_reminder_sent, b.id, offset, at)
+            sent.append((b.id, offset))
+        return sent
+
+    async def run(self, stop_event: asyncio.Event) -> None:
+        """Tick every `interval_s` seconds until `stop_event` is set; errors are logged, not fatal."""
+        while not stop_event.is_set():
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("reminder tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop_event.wait(), timeout=self.interval_s)

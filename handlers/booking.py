@@ -1,0 +1,217 @@
+"""Room booking at the House of NGOs: room → day → start → duration → organization, contact, phone,
+attendees, purpose → summary → confirm; Back/Cancel at every step. Staff approve or reject from the
+staff chat; `/mybookings` and `/pending` list bookings. Staff actions: handlers/booking_staff.py.
+
+Callback data (all ≤ 64 bytes): bk:room:ID, bk:cal:PAGE, bk:day:YYYY-MM-DD, bk:slot:HHMM, bk:dur:MIN,
+bk:ok, bk:ap:ID, bk:rj:ID, bk:rjn:ID, bk:cx:ID, bk:ics:ID.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bookings.rules import clean_text, fail, parse_attendees, parse_phone
+from bookings.service import Requester
+from handlers import booking_staff as staff
+from handlers import booking_views as views
+from handlers.booking_dates import parse_clock, parse_day, parse_duration
+from handlers.flow import Ctx, Flow, Stale
+from handlers.messages import Choice, Reply
+
+STEPS = ("room", "day", "slot", "dur", "org", "contact", "phone", "attendees", "purpose", "confirm")
+TEXT_STEPS = {"org": "booking.ask_org", "contact": "booking.ask_contact", "phone": "booking.ask_phone",
+              "purpose": "booking.ask_purpose"}
+
+
+class BookingFlow(Flow):
+    name = "bk"
+    menu_key = "menu.book"
+    commands = ("book", "mybookings", "pending")
+
+    def available(self, services: Any) -> bool:
+        return services.bookings is not None and bool(services.bookings.list_rooms())
+
+    # ---- entry points -------------------------------------------------------------------
+    def start(self, ctx: Ctx) -> list[Reply]:
+        ctx.data["step"] = "room"
+        return self._ask(ctx)
+
+    def on_command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
+        if command == "mybookings":
+            return staff.my_bookings(ctx)
+        if command == "pending":
+            return staff.pending(ctx)
+        ctx.enter(self.name)
+        return self.start(ctx)
+
+    def on_callback(self, ctx: Ctx, data: str) -> list[Reply]:
+        _, action, arg = (data.split(":", 2) + ["", ""])[:3]
+        handler = staff.ACTIONS.get(action)
+        if handler is not None:
+            return handler(ctx, _int(arg))
+        if ctx.flow != self.name:
+            raise Stale()
+        step = ctx.data.get("step")
+        if action == "cal" and step == "day" and arg.isdigit():
+            ctx.data["page"] = min(int(arg), 3)
+            return self._ask(ctx)
+        expected = {"room": "room", "day": "day", "slot": "slot", "dur": "dur", "ok": "confirm"}
+        if expected.get(action) != step:
+            raise Stale()
+        return self._answer(ctx, str(step), arg, from_button=True)
+
+    def on_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        step = ctx.data.get("step")
+        if step == "reject_reason":
+            return staff.reject_with_reason(ctx, text)
+        if step in (None, "room", "confirm"):
+            return self._ask(ctx)
+        return self._answer(ctx, step, text)
+
+    def on_back(self, ctx: Ctx) -> list[Reply]:
+        step = ctx.data.get("step")
+        if step not in STEPS or step == "room":
+            ctx.finish()
+            return []
+        ctx.data["step"] = STEPS[STEPS.index(step) - 1]
+        return self._ask(ctx)
+
+    # ---- questions ----------------------------------------------------------------------
+    def _ask(self, ctx: Ctx) -> list[Reply]:
+        step, svc = ctx.data.get("step", "room"), ctx.services.bookings
+        if step == "room":
+            rooms = svc.list_rooms()
+            rows = [[Choice(views.room_line(ctx.catalog, ctx.lang, r), f"bk:room:{r.id}")] for r in rooms]
+            return [Reply(ctx.t("booking.pick_room"), choices=rows + [ctx.nav(self.name)])]
+        room = svc.get_room(ctx.data["room"])
+        if step == "day":
+            page = int(ctx.data.get("page", 0))
+            days = svc.open_days(room.id, views.page_start(self._today(ctx), page), views.PAGE_DAYS)
+            rows = views.calendar_rows(ctx.catalog, ctx.lang, days, page)
+            text = ctx.t("booking.pick_day", room=room.display_name(ctx.lang))
+            return [Reply(text, choices=rows + [ctx.nav(self.name)])]
+        if step == "slot":
+            return self._ask_slot(ctx, room)
+        if step == "dur":
+            return self._ask_duration(ctx, room)
+        if step == "attendees":
+            return [Reply(ctx.t("booking.ask_attendees", capacity=room.capacity), choices=[ctx.nav(self.name)],
+                          input="text")]
+        if step == "confirm":
+            rows = [[Choice(ctx.t("booking.confirm"), "bk:ok")], ctx.nav(self.name)]
+            return [Reply(ctx.t("booking.summary", **self._summary(ctx, room)), choices=rows)]
+        return [Reply(ctx.t(TEXT_STEPS[step]), choices=[ctx.nav(self.name)], input="text")]
+
+    def _ask_slot(self, ctx: Ctx, room: Any) -> list[Reply]:
+        svc, day = ctx.services.bookings, date.fromisoformat(ctx.data["day"])
+        starts = svc.free_starts(room.id, day)
+        text = ctx.t("booking.pick_slot", room=room.display_name(ctx.lang), date=views.fmt_date(day), tz=svc.tz.key)
+        busy = svc.busy(room.id, day)
+        if busy:
+            text += "\n" + ctx.t("booking.busy_note", spans=", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in busy))
+        return [Reply(text, choices=views.slot_rows(starts) + [ctx.nav(self.name)], input="text")]
+
+    def _ask_duration(self, ctx: Ctx, room: Any) -> list[Reply]:
+        limit = ctx.services.bookings.max_minutes(room.id, self._start(ctx))
+        options = views.duration_options(limit)
+        buttons = [Choice(views.fmt_hours(m, ctx.catalog, ctx.lang), f"bk:dur:{m}") for m in options]
+        rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
+        text = ctx.t("booking.pick_duration", start=ctx.data["start"],
+                     max=views.fmt_hours(limit, ctx.catalog, ctx.lang))
+        return [Reply(text, choices=rows + [ctx.nav(self.name)], input="text")]
+
+    # ---- answers ------------------------------------------------------------------------
+    def _answer(self, ctx: Ctx, step: str, value: str, from_button: bool = False) -> list[Reply]:
+        svc = ctx.services.bookings
+        if step == "room":
+            ctx.data.update(room=svc.get_room(value).id, page=0)
+        elif step == "day":
+            return self._answer_day(ctx, value)
+        elif step == "slot":
+            return self._answer_slot(ctx, value)
+        elif step == "dur":
+            return self._answer_duration(ctx, value, from_button)
+        elif step == "phone":
+            ctx.data["phone"] = parse_phone(value)
+        elif step == "attendees":
+            count, capacity = parse_attendees(value), svc.get_room(ctx.data["room"]).capacity
+            if count > capacity:
+                raise fail("over_capacity", attendees=count, capacity=capacity)
+            ctx.data["attendees"] = count
+        elif step == "confirm":
+            return self._submit(ctx)
+        else:
+            ctx.data[step] = clean_text(step, value)
+        ctx.data["step"] = STEPS[STEPS.index(step) + 1]
+        return self._ask(ctx)
+
+    def _answer_day(self, ctx: Ctx, value: str) -> list[Reply]:
+        day = _iso_day(value) or parse_day(value, self._today(ctx))
+        if day is None:
+            return [Reply(ctx.t("booking.bad_day", text=value))] + self._ask(ctx)
+        svc = ctx.services.bookings
+        bookable = dict(svc.open_days(ctx.data["room"], day, 1)).get(day, False)
+        if not bookable or day < self._today(ctx) or not svc.free_starts(ctx.data["room"], day):
+            key = "booking.day_closed" if not bookable else "booking.no_slots"
+            return [Reply(ctx.t(key, date=views.fmt_date(day)))] + self._ask(ctx)
+        ctx.data.update(day=day.isoformat(), step="slot")
+        return self._ask(ctx)
+
+    def _answer_slot(self, ctx: Ctx, value: str) -> list[Reply]:
+        clock = (int(value[:2]), int(value[2:])) if len(value) == 4 and value.isdigit() else parse_clock(value)
+        svc, day = ctx.services.bookings, date.fromisoformat(ctx.data["day"])
+        starts = {(t.hour, t.minute) for t in svc.free_starts(ctx.data["room"], day)}
+        if clock not in starts:
+            return [Reply(ctx.t("booking.bad_slot"))] + self._ask(ctx)
+        ctx.data.update(start=f"{clock[0]:02d}:{clock[1]:02d}", step="dur")
+        return self._ask(ctx)
+
+    def _answer_duration(self, ctx: Ctx, value: str, from_button: bool) -> list[Reply]:
+        minutes = int(value) if from_button and value.isdigit() else parse_duration(value)
+        limit = ctx.services.bookings.max_minutes(ctx.data["room"], self._start(ctx))
+        if minutes is None or not 0 < minutes <= limit:
+            return [Reply(ctx.t("booking.bad_duration", max=views.fmt_hours(limit, ctx.catalog, ctx.lang)))]
+        ctx.data.update(minutes=minutes, step="org")
+        return self._ask(ctx)
+
+    def _submit(self, ctx: Ctx) -> list[Reply]:
+        d, svc, msg = ctx.data, ctx.services.bookings, ctx.msg
+        start = self._start(ctx)
+        made = svc.request(room=d["room"], start=start, end=start + timedelta(minutes=int(d["minutes"])),
+                           org=d["org"], contact=d["contact"], phone=d["phone"], attendees=d["attendees"],
+                           purpose=d["purpose"], requester=Requester(msg.channel, msg.user_id, msg.chat_id, ctx.lang))
+        ctx.finish()
+        replies = [Reply(ctx.t("booking.sent", id=made[0].id))]
+        if ctx.staff_target is not None:
+            lang = ctx.services.settings.get("staff_lang", "vi")
+            replies.extend(views.staff_card(ctx.catalog, lang, svc, b, ctx.staff_target) for b in made)
+        return replies
+
+    # ---- helpers ------------------------------------------------------------------------
+    def _today(self, ctx: Ctx) -> date:
+        return ctx.services.bookings.to_local(ctx.now).date()  # type: ignore[no-any-return]
+
+    def _start(self, ctx: Ctx) -> datetime:
+        return datetime.combine(date.fromisoformat(ctx.data["day"]),
+                                datetime.strptime(ctx.data["start"], "%H:%M").time())
+
+    def _summary(self, ctx: Ctx, room: Any) -> dict[str, Any]:
+        d, start = ctx.data, self._start(ctx)
+        end = start + timedelta(minutes=int(d["minutes"]))
+        return {"room": room.display_name(ctx.lang), "date": views.fmt_date(start.date()), "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}", "tz": ctx.services.bookings.tz.key, "org": d["org"], "contact": d["contact"],
+                "phone": d["phone"], "attendees": d["attendees"], "purpose": d["purpose"]}
+
+
+def _int(value: str) -> int:
+    if not value.isdigit():
+        raise Stale()
+    return int(value)
+
+
+def _iso_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 and value[4] == "-" else None
+    except ValueError:
+        return None

@@ -1,0 +1,130 @@
+"""Booking actions outside the wizard: staff approve / reject (with a reason) and `/pending`;
+requesters `/mybookings`, cancel and the .ics file. Every staff action checks the role on the call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bookings.rules import clean_text
+from handlers import booking_views as views
+from handlers.flow import Ctx, Stale
+from handlers.messages import Choice, Reply
+from knowledge.errors import Forbidden
+
+LIST_LIMIT = 10
+
+
+def _require_staff(ctx: Ctx) -> None:
+    if not ctx.is_staff():
+        raise Forbidden("booking.forbidden")
+
+
+def _actor(ctx: Ctx) -> str:
+    return f"{ctx.msg.channel}:{ctx.msg.user_id}"
+
+
+def _who(ctx: Ctx) -> str:
+    return ctx.msg.user_name or ctx.msg.user_id
+
+
+def approve(ctx: Ctx, booking_id: int) -> list[Reply]:
+    _require_staff(ctx)
+    svc = ctx.services.bookings
+    b = svc.approve(booking_id, _actor(ctx))
+    replies = [Reply(ctx.t("booking.approved_staff", id=b.id, who=_who(ctx)))]
+    target = views.requester_target(b)
+    if target is not None:
+        text = ctx.catalog.t(b.lang, "booking.approved_user", **views.facts(ctx.catalog, b.lang, svc, b))
+        replies.append(Reply(text, target=target, choices=[[views.ics_choice(ctx.catalog, b.lang, b)]]))
+    return replies
+
+
+def ask_reject_reason(ctx: Ctx, booking_id: int) -> list[Reply]:
+    _require_staff(ctx)
+    b = ctx.services.bookings.get(booking_id)
+    if b.status != "pending":
+        return [Reply(ctx.t("error.booking.bad_status", id=b.id, status=ctx.t(f"booking.status_{b.status}")))]
+    ctx.enter("bk")
+    ctx.data.update(step="reject_reason", booking=booking_id)
+    rows = [[Choice(ctx.t("booking.no_reason"), f"bk:rjn:{booking_id}")], ctx.nav("bk", back=False)]
+    return [Reply(ctx.t("booking.ask_reject_reason", id=booking_id), choices=rows, input="text")]
+
+
+def reject_with_reason(ctx: Ctx, text: str) -> list[Reply]:
+    booking_id = int(ctx.data.get("booking", 0))
+    reason = clean_text("reason", text)
+    ctx.finish()
+    return _reject(ctx, booking_id, reason)
+
+
+def reject_no_reason(ctx: Ctx, booking_id: int) -> list[Reply]:
+    if ctx.flow == "bk" and ctx.data.get("step") == "reject_reason":
+        ctx.finish()
+    return _reject(ctx, booking_id, None)
+
+
+def _reject(ctx: Ctx, booking_id: int, reason: str | None) -> list[Reply]:
+    _require_staff(ctx)
+    svc = ctx.services.bookings
+    b = svc.reject(booking_id, _actor(ctx), reason)
+    shown = reason or ctx.t("booking.no_reason_given")
+    replies = [Reply(ctx.t("booking.rejected_staff", id=b.id, who=_who(ctx), reason=shown))]
+    target = views.requester_target(b)
+    if target is not None:
+        user_reason = reason or ctx.catalog.t(b.lang, "booking.no_reason_given")
+        text = ctx.catalog.t(b.lang, "booking.rejected_user", reason=user_reason,
+                             **views.facts(ctx.catalog, b.lang, svc, b))
+        replies.append(Reply(text, target=target))
+    return replies
+
+
+def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
+    """The requester cancels their own booking; staff may cancel any."""
+    svc = ctx.services.bookings
+    b = svc.get(booking_id)
+    own = (b.channel, b.requester_id) == (ctx.msg.channel, ctx.msg.user_id)
+    if not own:
+        _require_staff(ctx)
+    b = svc.cancel(booking_id, _actor(ctx), requester=(ctx.msg.channel, ctx.msg.user_id) if own else None)
+    replies = [Reply(ctx.t("booking.cancelled_user", id=b.id))]
+    staff_lang = ctx.services.settings.get("staff_lang", "vi")
+    if own and ctx.staff_target is not None:
+        text = ctx.catalog.t(staff_lang, "booking.cancelled_staff", **views.facts(ctx.catalog, staff_lang, svc, b))
+        replies.append(Reply(text, target=ctx.staff_target))
+    target = views.requester_target(b)
+    if not own and target is not None:
+        text = ctx.catalog.t(b.lang, "booking.cancelled_by_staff_user", **views.facts(ctx.catalog, b.lang, svc, b))
+        replies.append(Reply(text, target=target))
+    return replies
+
+
+def send_ics(ctx: Ctx, booking_id: int) -> list[Reply]:
+    svc = ctx.services.bookings
+    b = svc.get(booking_id)
+    if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
+        _require_staff(ctx)
+    if b.status != "approved":
+        raise Stale()
+    return [views.ics_reply(ctx.catalog, ctx.lang, svc, b)]
+
+
+def my_bookings(ctx: Ctx) -> list[Reply]:
+    svc = ctx.services.bookings
+    mine = svc.list_bookings(requester=(ctx.msg.channel, ctx.msg.user_id), upcoming=True)[:LIST_LIMIT]
+    reply = views.booking_lines(ctx.catalog, ctx.lang, svc, mine, owner=True)
+    return [reply] if reply is not None else [Reply(ctx.t("booking.mine_empty"))]
+
+
+def pending(ctx: Ctx) -> list[Reply]:
+    _require_staff(ctx)
+    svc = ctx.services.bookings
+    waiting = svc.list_bookings(status="pending", upcoming=True)
+    if not waiting:
+        return [Reply(ctx.t("booking.pending_empty"))]
+    head = Reply(ctx.t("booking.pending_title", count=len(waiting)))
+    return [head] + [views.staff_card(ctx.catalog, ctx.lang, svc, b) for b in waiting[:LIST_LIMIT]]
+
+
+ACTIONS: dict[str, Callable[[Ctx, int], list[Reply]]] = {
+    "ap": approve, "rj": ask_reject_reason, "rjn": reject_no_reason, "cx": cancel, "ics": send_ics,
+}

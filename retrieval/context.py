@@ -1,0 +1,58 @@
+"""The other chunks of the best documents, so an answer can come from any part of them.
+
+Search returns one chunk per document (its best); the sentence that answers may sit in a sibling
+chunk of that same document. `with_siblings` reads those chunks from SQL (the source of truth:
+`kb_chunk` of active documents) and adds them right after their document's hit, carrying its
+metadata and score. Without an engine (e.g. a fake search) the hits are returned unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from knowledge.models import Chunk, Document
+
+MAX_SIBLINGS = 24
+"""Per document: the chunks nearest (by position) to the retrieved one, for very long documents."""
+
+
+def _siblings(engine: Any, doc_ids: Sequence[str]) -> dict[str, list[tuple[int, int, str]]]:
+    stmt = (
+        select(Chunk.doc_id, Chunk.id, Chunk.position, Chunk.text)  # type: ignore[call-overload]
+        .join(Document, Document.id == Chunk.document_pk)  # type: ignore[arg-type]
+        .where(Document.status == "active", Chunk.doc_id.in_(list(doc_ids)))  # type: ignore[attr-defined]
+        .order_by(Chunk.doc_id, Chunk.position)  # type: ignore[arg-type]
+    )
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    with Session(engine) as session:
+        for doc_id, chunk_id, position, text in session.execute(stmt):
+            out.setdefault(str(doc_id), []).append((int(chunk_id), int(position), str(text)))
+    return out
+
+
+def with_siblings(search: Any, hits: Sequence[Any], top_docs: int = 2) -> list[Any]:
+    """`hits`, with the other chunks of the first `top_docs` documents inserted after their hit."""
+    engine = getattr(search, "engine", None)
+    lead = [h for h in hits[:top_docs] if getattr(h, "kind", "document") == "document"]
+    if engine is None or not lead:
+        return list(hits)
+    try:
+        chunks = _siblings(engine, [h.doc_id for h in lead])
+    except Exception:  # the answer must not fail because context could not be read
+        return list(hits)
+    present = {h.chunk_id for h in hits}
+    out: list[Any] = []
+    for h in hits:
+        out.append(h)
+        if h not in lead:
+            continue
+        near = sorted((c for c in chunks.get(h.doc_id, []) if c[0] not in present),
+                      key=lambda c: abs(c[1] - h.position))[:MAX_SIBLINGS]
+        for chunk_id, position, text in sorted(near, key=lambda c: c[1]):
+            out.append(replace(h, chunk_id=chunk_id, position=position, text=text))
+    return out

@@ -1,0 +1,42 @@
+"""Telegram end to end with the real composition: App (SQLite), the sample knowledge base, hybrid
+search with the HashEmbedder and the real Answerer, through real aiogram and the fake Bot API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("knowledge.store")
+pytest.importorskip("retrieval.service")
+pytest.importorskip("retrieval.answer")
+
+from bot.app import App  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from handlers.i18n import Catalog  # noqa: E402
+from tests.e2e.telegram_kit import STAFF_CHAT, running  # noqa: E402
+from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
+
+
+def sample_app(tmp_path: Path) -> App:
+    from bot.cli_kb import sample_paths
+
+    app = App(Settings(data_dir=tmp_path, embedder="hash", staff_chat_id=str(STAFF_CHAT), default_lang="vi",
+                       rate_limit_per_minute=1000, redis_url=None, database_url=None))
+    app.kb.add_paths(sample_paths())
+    return app
+
+
+async def test_real_engine_answers_with_source_and_abstains_off_topic(tmp_path: Path) -> None:
+    app = sample_app(tmp_path)
+    catalog = Catalog.load()
+    async with FakeBotAPI() as api, running(api, app.dialog):
+        api.send_text(1, "ho ngheo co duoc bao hiem y te mien phi khong")
+        answer = (await api.wait_sent(1, timeout=20))[0]
+        api.send_text(2, "thoi tiet ha noi ngay mai the nao")
+        unsure = (await api.wait_sent(2, timeout=20))[0]
+    assert "bảo hiểm y tế" in answer.text.lower() and catalog.t("vi", "ask.sources") in answer.text
+    assert "Bảo hiểm y tế cho hộ nghèo" in answer.text  # the cited document's title
+    assert any(b["text"] == "👍" for b in answer.buttons())
+    assert catalog.t("vi", "ask.not_sure") in unsure.text
+    assert any(b.get("callback_data", "").startswith("ask:fwd:") for b in unsure.buttons())

@@ -1,0 +1,50 @@
+"""The audit log is append-only on PostgreSQL too (a trigger), in a throw-away schema."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from handlers.staff_service import StaffService
+
+URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture()
+def pg() -> Iterator[Engine]:
+    schema = f"staff_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except DBAPIError as exc:  # pragma: no cover - no server
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    engine = create_engine(URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_audit_rows_cannot_be_changed_or_deleted(pg: Engine) -> None:
+    from sqlmodel import SQLModel
+
+    from handlers.models import Handoff, QueryLog
+
+    SQLModel.metadata.create_all(pg, tables=[QueryLog.__table__, Handoff.__table__])  # type: ignore[attr-defined]
+    svc = StaffService(pg)
+    svc.audit("901", "upload", channel="telegram", target="doc-1", chunks=3)
+    for sql in ("UPDATE staff_audit SET actor = 'x'", "DELETE FROM staff_audit"):
+        with pg.begin() as conn, pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text(sql))
+    assert [e.actor for e in svc.audit_entries()] == ["901"]
+    assert svc.stats(7)["questions"]["total"] == 0
