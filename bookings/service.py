@@ -103,6 +103,8 @@ class BookingService(RoomsMixin, AvailabilityMixin, RemindersMixin):
                 raise fail("bad_repeat", value=repeat_weeks, limit=MAX_REPEAT)
             target = self.get_room(room)
             log.room_id = target.id
+            if not target.active:
+                raise fail("room_not_found", room=target.name)
             spans = weekly(self.to_local(start_utc), self.to_local(end_utc), int(repeat_weeks))
             return self._insert(target, spans, fields, who, log)
         except CivicError as exc:
@@ -198,9 +200,10 @@ class BookingService(RoomsMixin, AvailabilityMixin, RemindersMixin):
                     raise fail("not_found", id=booking_id)
                 if requester is not None and (b.channel, b.requester_id) != requester:
                     raise fail("not_yours", id=booking_id)
-                if b.status not in allowed or (action == "cancel" and b.end_utc <= self.now_utc()):
-                    raise fail("bad_status", id=booking_id, status=b.status, action=new_status)
                 now = self.now_utc()
+                too_late = {"approve": b.start_utc <= now, "cancel": b.end_utc <= now}.get(action, False)
+                if b.status not in allowed or too_late:
+                    raise fail("bad_status", id=booking_id, status=b.status, action=new_status)
                 log.created_at = now
                 b.status = new_status
                 if action == "cancel":

@@ -66,6 +66,12 @@ class App:
         return RuleRegistry.load_default(extra_dir=self.settings.data_dir / "rules")
 
     @cached_property
+    def eligibility_log(self) -> Any:
+        from knowledge.eligibility.log import EligibilityLog
+
+        return EligibilityLog(self.engine)
+
+    @cached_property
     def bookings(self) -> Any:
         from bookings.service import BookingService
 
@@ -141,6 +147,7 @@ class App:
             search=self.search,
             kb=self.kb,
             rules=self.rules,
+            eligibility_log=self.eligibility_log,
             bookings=self.bookings,
             roles=self.roles,
             logs=self.logs,

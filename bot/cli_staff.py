@@ -89,7 +89,11 @@ def _print_stats(s: dict[str, Any]) -> None:
 
 def register(app: typer.Typer) -> None:
     _register_roles(app)
+    _register_reports(app)
+    _register_answers(app)
 
+
+def _register_reports(app: typer.Typer) -> None:
     @app.command("stats")
     def stats(ctx: typer.Context, days: int = typer.Option(7, "--days", help="Period in days, ending today."),
               as_json: bool = typer.Option(False, "--json")) -> None:
@@ -121,6 +125,9 @@ def register(app: typer.Typer) -> None:
             for m in g.members[1:6]:
                 typer.echo(f"\t  #{m.id} {m.question}")
 
+
+
+def _register_answers(app: typer.Typer) -> None:
     @app.command("answer")
     def answer(ctx: typer.Context, ref: str = typer.Argument(..., help="A group id (G12) or a question id (12)."),
                text: str = typer.Argument(..., help="The answer text.")) -> None:

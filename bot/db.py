@@ -45,6 +45,7 @@ def import_models() -> None:
 
     for mod in (
         "knowledge.models",
+        "knowledge.eligibility.models",
         "bookings.models",
         "handlers.models",
     ):

@@ -171,7 +171,8 @@ class BookingFlow(Flow):
         minutes = int(value) if from_button and value.isdigit() else parse_duration(value)
         limit = ctx.services.bookings.max_minutes(ctx.data["room"], self._start(ctx))
         if minutes is None or not 0 < minutes <= limit:
-            return [Reply(ctx.t("booking.bad_duration", max=views.fmt_hours(limit, ctx.catalog, ctx.lang)))]
+            max_text = views.fmt_hours(limit, ctx.catalog, ctx.lang)
+            return [Reply(ctx.t("booking.bad_duration", max=max_text))] + self._ask(ctx)
         ctx.data.update(minutes=minutes, step="org")
         return self._ask(ctx)
 

@@ -20,7 +20,8 @@ def fmt_date(d: date) -> str:
 
 
 def fmt_hours(minutes: int, catalog: Catalog, lang: str) -> str:
-    return catalog.t(lang, "booking.hours_label", h=f"{minutes / 60:g}")
+    number = f"{minutes / 60:g}"
+    return catalog.t(lang, "booking.hours_label", h=number.replace(".", ",") if lang in ("vi", "ru") else number)
 
 
 def room_line(catalog: Catalog, lang: str, room: Any) -> str:

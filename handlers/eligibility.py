@@ -43,6 +43,9 @@ class EligibilityFlow(Flow):
 
     # ---- entry -------------------------------------------------------------------------
     def start(self, ctx: Ctx) -> list[Reply]:
+        refresh = getattr(ctx.services.rules, "refresh", None)
+        if refresh is not None:
+            refresh()  # staff edits in <data_dir>/rules take effect at the next check
         ctx.data.clear()
         ctx.data["step"] = "program"
         return self._programs(ctx)

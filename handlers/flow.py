@@ -68,6 +68,8 @@ class Services:
     search: Any = None
     kb: Any = None
     rules: Any = None
+    eligibility_log: Any = None
+    """knowledge.eligibility.log.EligibilityLog: results without personal identifiers."""
     bookings: Any = None
     roles: Any = None
     logs: Any = None

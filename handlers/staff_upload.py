@@ -102,7 +102,9 @@ def handle_upload(ctx: Ctx, service: Any) -> list[Reply]:
     except _Refused as refused:
         service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=name, outcome="failed",
                       code=refused.code)
-        return [Reply(ctx.t(refused.key, file=name, limit_mb=limit_mb, **refused.params))]
+        params = {"file": name, "limit_mb": limit_mb, "detail": "", "lang": "", **refused.params}
+        params["file"] = name  # our name for it, not the temporary path
+        return [Reply(ctx.t(refused.key, **params))]
     if ctx.services.search is not None:
         ctx.services.search.refresh()  # answerable at once: the running indexes are updated and swapped
     service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=result.doc_id, file=name,
@@ -167,8 +169,7 @@ def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: DocMeta) ->
             key = f"staff.upload.err.{exc.code}"
             if not ctx.catalog.has(key, "en"):
                 key = "staff.upload.err.other"
-            raise _Refused(key, exc.code, detail=exc.params.get("detail", ""),
-                           lang=exc.params.get("lang", "")) from exc
+            raise _Refused(key, exc.code, **exc.params) from exc
 
 
 def _mb(size: int) -> str:

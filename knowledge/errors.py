@@ -35,7 +35,9 @@ MESSAGES: dict[str, str] = {
     # ingestion (knowledge/)
     "ingest.not_found": "no such file or folder",
     "ingest.unreadable": "the file cannot be read ({detail})",
-    "ingest.unsupported_type": "unsupported file type {ext!s}; use .txt, .md, .html, .pdf, .docx or .jsonl",
+    "ingest.unsupported_type": (
+        "unsupported file type {ext!s}; use .txt, .md, .html, .pdf or .docx (a .jsonl corpus: kb import)"
+    ),
     "ingest.too_large": "the file is too large ({size_mb} MB; the limit is {limit_mb} MB)",
     "ingest.encoding": "the text encoding is not UTF-8 and could not be recognized",
     "ingest.empty": "the document has no text after clean-up",
@@ -43,6 +45,7 @@ MESSAGES: dict[str, str] = {
     "ingest.bad_language": "unsupported language {lang!s}; use vi or ru",
     "ingest.pdf_encrypted": "the PDF is password-protected",
     "ingest.pdf_corrupt": "the PDF is damaged or not a PDF ({detail})",
+    "ingest.too_many_pages": "the PDF has {pages} pages; the limit is {limit}",
     "ingest.pdf_no_text": "the PDF has no extractable text (a scan?)",
     "ingest.docx_corrupt": "the DOCX file is damaged or not a DOCX ({detail})",
     "ingest.docx_bomb": "the DOCX archive is suspicious (too large when unpacked: {detail})",

@@ -7,8 +7,9 @@ database untouched.
 
 Which document does an add replace? In this order: an explicit id (JSONL id, `doc_id=`, `id:` in
 front matter / sidecar); else an active document with the same URL; else one with the same
-source (file path, or the `source=` given); for `add_text` without a source, one with the same
-title, language and kind; else a new id (file: slug of the name + hash of the path). The old
+source (file path, or the `source=` given); else one with identical text (a copy under another
+name is no duplicate); for `add_text` without a source, one with the same title, language and
+kind; else a new id (file: slug of the name + hash of the path). The old
 version stays as a `replaced` row (with its text) and loses its chunks; identical text and
 metadata give `unchanged` and no new version.
 """

@@ -225,8 +225,18 @@ class ZaloBotChannel:
     async def run(self, stop: asyncio.Event) -> None:
         """Webhook mode: register the URL and wait (the HTTP server receives). Else long polling."""
         try:
+            try:
+                me = await self.call("getMe")
+                log.info("zalo_bot: connected as %s", (me or {}).get("account_name") or (me or {}).get("id"))
+            except ZaloApiError as exc:  # a bad token or Zalo down: say so, keep trying in the loop
+                log.error("zalo_bot: getMe failed: %s", exc)
             if self.webhook_url:
-                await self.call("setWebhook", {"url": self.webhook_url, "secret_token": self.webhook_secret or ""})
+                if not self.webhook_secret:
+                    log.warning("zalo_bot: webhook without ZALO_WEBHOOK_SECRET: anyone can post updates")
+                try:
+                    await self.call("setWebhook", {"url": self.webhook_url, "secret_token": self.webhook_secret or ""})
+                except ZaloApiError as exc:
+                    log.error("zalo_bot: setWebhook failed (updates may not arrive): %s", exc)
                 await stop.wait()
             else:
                 await self._poll(stop)
@@ -234,14 +244,10 @@ class ZaloBotChannel:
             await self.close()
 
     async def _poll(self, stop: asyncio.Event) -> None:
-        with_webhook = False
         try:
-            await self.call("deleteWebhook")
+            await self.call("deleteWebhook")  # getUpdates does not work while a webhook is set
         except ZaloApiError as exc:
-            with_webhook = exc.code not in (None, 404)
-            log.info("deleteWebhook: %s", exc)
-        if with_webhook:
-            log.warning("zalo_bot: a webhook may still be set; getUpdates can fail")
+            log.info("zalo_bot: deleteWebhook: %s", exc)
         while not stop.is_set():
             try:
                 result = await self.call("getUpdates", {"timeout": str(self.poll_timeout_s)})

@@ -141,6 +141,7 @@ class RuleRegistry:
         self._programs: dict[str, list[RuleSet]] = {}
         self._tables: dict[str, dict[tuple[str, ...], TableRow]] = {}
         self._lock = threading.Lock()
+        self._seen: tuple[tuple[str, int, int], ...] = ()
 
     @classmethod
     def load_default(cls, extra_dir: Path | None = None) -> RuleRegistry:
@@ -150,9 +151,28 @@ class RuleRegistry:
         return registry
 
     # ---- loading -----------------------------------------------------------------------
+    def _signature(self) -> tuple[tuple[str, int, int], ...]:
+        out = []
+        for d in self.dirs:
+            for f in sorted(d.glob("*.y*ml")) if d.is_dir() else []:
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                out.append((str(f), st.st_mtime_ns, st.st_size))
+        return tuple(out)
+
+    def refresh(self) -> bool:
+        """Reload when a rule file was added, changed or removed (cheap: file stats). True if reloaded."""
+        if self._signature() == self._seen:
+            return False
+        self.reload()
+        return True
+
     def reload(self) -> list[RuleFileError]:
         """Re-read every file; invalid files keep their last good version. Returns the errors."""
         with self._lock:
+            self._seen = self._signature()
             errors: list[RuleFileError] = []
             good: dict[Path, RuleDoc] = {}
             for d in self.dirs:

@@ -75,7 +75,7 @@ def benefit_text(rs: RuleSet, decision: Decision, benefit: BenefitResult, lang: 
     """(title, text) of a benefit, with its amount and variant filled in."""
     spec = rs.benefits[benefit.id]
     params = value_params(rs, decision, lang)
-    unknown = {"vi": "chưa xác định", "ru": "не определено", "en": "not determined"}.get(lang, "?")
+    unknown = rs.not_determined.get(lang) if rs.not_determined else "—"
     params["amount"] = format_value(rs, None, benefit.amount, lang) if benefit.amount is not None else unknown
     for key, val in benefit.details.items():
         params[key] = format_value(rs, None, val, lang)

@@ -257,6 +257,8 @@ class RuleSet(_Strict):
     benefits: dict[Name, Benefit] = Field(default_factory=dict)
     apply: LText
     disclaimer: LText
+    not_determined: LText | None = None
+    """Shown for an amount the rules cannot compute for the date (e.g. next year's MRP)."""
     menu_langs: list[str] = Field(default_factory=list)
     """Languages whose users see this program first in the chat."""
 

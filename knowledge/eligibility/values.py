@@ -121,7 +121,7 @@ def format_number(value: Fraction | int | Decimal, lang: str) -> str:
 
 def format_value(rs: RuleSet, name: str | None, value: Value, lang: str) -> str:
     if isinstance(value, bool):
-        return {"vi": ("có", "không"), "ru": ("да", "нет")}.get(lang, ("yes", "no"))[0 if value else 1]
+        return "✓" if value else "✗"
     if isinstance(value, str):
         q = rs.question(name) if name else None
         for opt in (q.options or []) if q else []:

@@ -50,9 +50,9 @@ _SOURCE_TAG = re.compile(r"^\((?=[^)]*[^\W\d_])[^\s()]{3,30}\)\s*[-–—]?\s*(?
 _END_MARK = re.compile(r"\s*\./\.\s*$")
 _JUNK_LINE = re.compile(
     r"^(?:[•·|*\-–]\s*)?(?:"
-    r"(?:chia sẻ|share|tweet|like|print|email|in bài(?: viết)?|gửi bài(?: viết)?|lưu bài"
-    r"|поделиться(?: новостью| в соцсетях)?"
-    r"|распечатать|версия для печати|facebook|zalo|twitter|telegram|vk|вконтакте|одноклассники)(?:\s*[:|].*)?"
+    r"(?:chia sẻ(?: bài viết)?|share(?: this)?|поделиться(?: новостью| в соцсетях)?)(?:\s*[:|].*)?"
+    r"|tweet|like|print|email|in bài(?: viết)?|gửi bài(?: viết)?|lưu bài|распечатать|версия для печати"
+    r"|facebook|zalo|twitter|telegram|vk|вконтакте|одноклассники"
     r"|(?:tổng số )?lượt (?:truy cập|xem)\s*:?.*|số (?:người|khách) đang (?:truy cập|online)\s*:?.*"
     r"|(?:đang truy cập|hôm nay|tuần này|tháng này|tổng cộng)\s*:\s*[\d.,\s]+"
     r"|(?:просмотров|просмотры|посетителей|visitors?|views?|page views)\s*:?\s*[\d\s.,]*"

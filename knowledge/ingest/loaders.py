@@ -141,6 +141,10 @@ class _HtmlText(HTMLParser):
             if key and "content" in a:
                 self.meta[key.lower()] = a["content"]
             return
+        if tag == "html":
+            lang = dict(attrs).get("lang") or ""
+            if lang:
+                self.meta.setdefault("language", lang)
         if tag in ("title", "h1"):
             self._in.add(tag)
         if tag in _SKIP_TAGS:

@@ -191,3 +191,11 @@ def test_result_messages_fit_every_channel(tmp_path: Path) -> None:
             out = chat(cb=f"elig:a:{ind}:1")
         assert len(out) == 3 and all(len(r.text) <= 2000 for r in out)  # Zalo's limit
         assert all(len(c.data.encode()) <= 64 for r in out for c in r.all_choices())
+
+
+def test_command_with_program_goes_straight_to_the_questions(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, lang="ru")
+    out = chat("/check kz-asp")
+    assert "Вопрос 1 из 3" in out[0].text
+    out = chat("/check")
+    assert datas(out)[0] == "elig:p:kz-asp"

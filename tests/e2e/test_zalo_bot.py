@@ -82,7 +82,7 @@ async def test_polling_conversation_numbered_choices_and_answer(tmp_path: Path, 
         await wait_for(lambda: any("Nhà nước đóng bảo hiểm y tế" in t for t in fake.texts("u1")))
         answer = next(t for t in fake.texts("u1") if "Nhà nước đóng" in t)
         assert "Nghị định 75/2023" in answer
-        assert fake.calls["sendChatAction"] >= 1 and fake.calls["deleteWebhook"] == 1
+        assert fake.calls["sendChatAction"] >= 1 and fake.calls["deleteWebhook"] == 1 and fake.calls["getMe"] == 1
     finally:
         stop.set()
         await runner

@@ -103,3 +103,17 @@ def test_free_starts_and_max_duration(svc: BookingService, clock: FakeClock) -> 
     days = dict(svc.open_days("hall", date(2026, 12, 1), 7))
     assert days[date(2026, 12, 1)] is False  # too soon (24 h notice)
     assert days[date(2026, 12, 3)] is True and days[date(2026, 12, 6)] is False  # Sunday
+
+
+def test_inactive_room_and_late_decisions(svc: BookingService, clock: FakeClock) -> None:
+    [b] = ask(svc, "2026-12-03T10:00", "2026-12-03T12:00")
+    clock.now = b.start_utc  # the booking time has come while it was still pending
+    with pytest.raises(Conflict):
+        svc.approve(b.id or 0, "staff")
+    assert svc.reject(b.id or 0, "staff", "expired").status == "rejected"  # cleanup stays possible
+    clock.advance(days=-1)
+    svc.update_room("hall", active=False)
+    with pytest.raises(CivicError) as info:
+        ask(svc, "2026-12-05T10:00", "2026-12-05T11:00")
+    assert info.value.code == "booking.room_not_found"
+    assert svc.list_rooms() == [] and len(svc.list_rooms(include_inactive=True)) == 1

@@ -143,3 +143,11 @@ def test_load_file_round_trip(tmp_path: Path) -> None:
     shutil.copy(VN_2022, target)
     rs = load_file(target)
     assert rs.kind == "program" and rs.key == ("vn-poverty", "2022-2025")  # type: ignore[union-attr]
+
+
+def test_refresh_picks_up_staff_edits(tmp_path: Path) -> None:
+    reg = RuleRegistry.load_default(extra_dir=tmp_path / "rules")
+    assert reg.refresh() is False
+    staff_copy(tmp_path, ("values: {rural: 1500000, urban: 2000000}", "values: {rural: 1600000, urban: 2000000}"))
+    assert reg.refresh() is True and reg.refresh() is False
+    assert rural_income(reg, 1_550_000) == "near_poor"

@@ -34,7 +34,9 @@ def write_pdf(path: Path, lines: list[str], *, password: str | None = None) -> P
     return path
 
 
-def write_docx(path: Path, heading: str, paragraphs: list[str], table: list[list[str]] | None = None) -> Path:
+def write_docx(
+    path: Path, heading: str, paragraphs: list[str], table: list[list[str]] | None = None, after: str = ""
+) -> Path:
     import docx
 
     document = docx.Document()
@@ -46,6 +48,8 @@ def write_docx(path: Path, heading: str, paragraphs: list[str], table: list[list
         for r, row in enumerate(table):
             for c, value in enumerate(row):
                 grid.cell(r, c).text = value
+    if after:
+        document.add_paragraph(after)
     document.save(str(path))
     return path
 

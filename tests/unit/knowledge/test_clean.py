@@ -81,3 +81,11 @@ def test_markdown_title_is_not_taken_for_a_breadcrumb(tmp_path: Path) -> None:
     path.write_text("# Стандарт бедности Вьетнама\n\n## Стандарт на 2022–2025 годы и до конца 2026 года\n\n"
                     "Порог дохода в сельской местности — 1 500 000 донгов.\n", encoding="utf-8")  # fmt: skip
     assert prepare_file(path).text.startswith("Стандарт бедности Вьетнама\n")
+
+
+def test_contact_lines_are_not_share_buttons() -> None:
+    contacts = "Zalo: 0912 345 678\nEmail: info@example.org"
+    body = f"Liên hệ Nhà NGO\n\nGọi cho nhân viên để đặt phòng họp.\n\n{contacts}\n\nZalo"
+    text = clean_text(body).text
+    assert "Zalo: 0912 345 678" in text and "Email: info@example.org" in text
+    assert not text.endswith("\n\nZalo")

@@ -61,7 +61,7 @@ def test_bad_front_matter_yaml(tmp_path: Path) -> None:
 def test_html_title_from_h1_and_page_furniture_dropped(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(
-        "<html><head><title>Cổng thông tin | Tin tức</title><style>p{}</style>"
+        '<html lang="vi-VN"><head><title>Cổng thông tin | Tin tức</title><style>p{}</style>'
         '<meta property="article:published_time" content="2023-06-01T08:00:00+07:00"></head><body>'
         "<nav>Trang chủ | Giới thiệu</nav><h1>Hỗ trợ nhà ở cho hộ nghèo</h1>"
         f"<p>{VI}</p><p>Hộ được hỗ trợ 40 triệu đồng để xây nhà.</p><script>var x=1;</script>"
@@ -69,7 +69,7 @@ def test_html_title_from_h1_and_page_furniture_dropped(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     doc = prepare_file(path)
-    assert doc.meta.title == "Hỗ trợ nhà ở cho hộ nghèo"
+    assert doc.meta.title == "Hỗ trợ nhà ở cho hộ nghèo" and doc.meta.lang == "vi"
     assert doc.meta.published == date(2023, 6, 1)
     for junk in ("Trang chủ", "var x", "Bản quyền", "Chia sẻ", "Cổng thông tin"):
         assert junk not in doc.text
@@ -101,10 +101,10 @@ def test_corrupt_pdf_refused(tmp_path: Path, content: bytes) -> None:
 
 def test_docx_heading_paragraphs_and_table(tmp_path: Path) -> None:
     table = [["Khu vực", "Chuẩn"], ["Thành thị", "2.000.000"]]
-    path = write_docx(tmp_path / "qd.docx", "Quyết định hỗ trợ hộ nghèo", [VI], table=table)
+    path = write_docx(tmp_path / "qd.docx", "Quyết định hỗ trợ hộ nghèo", [VI], table=table, after="Hết.")
     doc = prepare_file(path)
     assert doc.meta.title == "Quyết định hỗ trợ hộ nghèo" and doc.meta.lang == "vi"
-    assert "Thành thị | 2.000.000" in doc.text
+    assert doc.text.endswith("Khu vực | Chuẩn\n\nThành thị | 2.000.000\n\nHết.")
 
 
 def test_docx_not_a_zip_and_zip_bomb(tmp_path: Path) -> None:

@@ -202,3 +202,24 @@ def test_database_without_text_column_is_upgraded(engine: Engine, tmp_path: Path
     path.write_text(VI, encoding="utf-8")
     doc_id = kb.add_file(path).doc_id
     assert kb.text(doc_id) == VI
+
+
+def test_chunks_map_back_into_the_stored_text(kb: KnowledgeBase) -> None:
+    line = "hộ nghèo ở xã được hỗ trợ vay vốn, học nghề và bảo hiểm y tế theo quy định."
+    sentences = [f"Câu {i}: {line}" for i in range(80)]
+    body = "\n\n".join(" ".join(sentences[i : i + 8]) for i in range(0, 80, 8))
+    result = kb.add_text(f"Hướng dẫn hỗ trợ hộ nghèo\n\n{body}", DocMeta(lang="vi"), source="test:long")
+    stored = kb.text(result.doc_id)
+    chunks = kb.chunks(result.doc_id)
+    assert stored is not None and len(chunks) == result.chunks > 3
+    for c in chunks:
+        assert stored[c.char_start : c.char_end] == c.text and len(c.text) <= 1200
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+
+
+def test_add_text_document_is_cleaned(kb: KnowledgeBase) -> None:
+    raw = f"Tin tức mới về hộ nghèo\nThứ Hai, 02/06/2025 09:15 GMT+7\n\n{VI}\n\nChia sẻ\nLượt xem: 1234"
+    result = kb.add_text(raw, source="telegram:notice.txt")
+    info = kb.get(result.doc_id)
+    assert info is not None and info.published is not None and info.published.isoformat() == "2025-06-02"
+    assert kb.text(result.doc_id) == f"Tin tức mới về hộ nghèo\n\n{VI}"

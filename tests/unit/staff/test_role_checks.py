@@ -134,3 +134,13 @@ def test_document_without_any_role_store_is_refused_not_crashed() -> None:
     dialog = Dialog(Catalog.load(), Services(), [StaffFlow()], MemoryStateStore())
     doc = Incoming("telegram", "1", "1", kind="document", attachment=Attachment("f", "a.pdf", None, 10))
     assert "quyền cán bộ" in texts(dialog.handle(doc))
+
+
+def test_on_forbidden_hook_answers_politely_and_audits(env: StaffEnv) -> None:
+    from handlers.flow import Ctx
+
+    msg = Incoming("telegram", STRANGER, STRANGER, text="/stats")
+    ctx = Ctx(msg, "ru", env.dialog.catalog, env.dialog.services, {}, datetime.now(UTC))
+    assert "только для сотрудников" in texts(StaffFlow().on_forbidden(ctx, "stats"))
+    entry = env.staff.audit_entries(1)[0]
+    assert (entry.action, entry.outcome) == ("stats", "refused") and entry.actor.startswith("u:")
