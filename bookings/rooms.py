@@ -117,6 +117,10 @@ class RoomsMixin:
                     continue
                 if field in ("capacity", "max_hours"):
                     _positive(field, value)
+                if field == "name":
+                    value = clean_text("name", value)
+                    if any(r.name.lower() == value.lower() and r.id != room.id for r in s.exec(select(Room)).all()):
+                        raise fail("room_exists", room=value)
                 if field == "equipment":
                     room.equipment_json = json.dumps(_equipment(value), ensure_ascii=False)
                 elif field in ("capacity", "max_hours", "min_notice_hours", "name", "name_vi", "name_ru",

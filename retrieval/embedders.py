@@ -88,7 +88,14 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         path = resolve_model_path(model_name_or_path)
-        self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
+        try:
+            self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
+        except OSError as exc:
+            raise ValueError(
+                f"sentence-transformers model {model_name_or_path!r} is not available locally (models are "
+                "never downloaded at run time): give a local path, a model in the Hugging Face cache, "
+                "or an installed package that bundles one"
+            ) from exc
         get_dim = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )

@@ -38,13 +38,14 @@ class HybridIndex:
     records: list[ChunkRecord]
     tokens: list[list[str]]
     dense: DenseIndex
-    bm25: BM25Index = field(init=False)
+    lexical: BM25Index | None = None
+    """Reused as is when given (same chunks); else built from `tokens`."""
     ids: np.ndarray = field(init=False)
     pos: dict[int, int] = field(init=False)
     _masks: dict[tuple[str | None, ...], np.ndarray] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.bm25 = BM25Index(self.tokens)
+        self.bm25 = self.lexical if self.lexical is not None else BM25Index(self.tokens)
         self.ids = np.array([r.chunk_id for r in self.records], dtype=np.int64)
         self.pos = {int(cid): i for i, cid in enumerate(self.ids)}
         if self.dense.size != len(self.records):
@@ -60,6 +61,8 @@ class HybridIndex:
         """A new snapshot for `records` (all active chunks); `new_vectors` holds the vectors of
         those not in this one. Token lists and vectors of kept chunks are reused."""
         keep = {r.chunk_id for r in records}
+        if keep == set(self.pos):  # metadata changes only: share the indexes
+            return HybridIndex(version, records, self.tokens, self.dense, self.bm25)
         dense = self.dense.copy()
         dense.remove(cid for cid in self.pos if cid not in keep)
         added = [r.chunk_id for r in records if r.chunk_id not in self.pos]

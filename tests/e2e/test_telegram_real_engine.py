@@ -40,3 +40,21 @@ async def test_real_engine_answers_with_source_and_abstains_off_topic(tmp_path: 
     assert any(b["text"] == "👍" for b in answer.buttons())
     assert catalog.t("vi", "ask.not_sure") in unsure.text
     assert any(b.get("callback_data", "").startswith("ask:fwd:") for b in unsure.buttons())
+
+
+async def test_staff_document_upload_downloads_through_the_bot_api(tmp_path: Path) -> None:
+    notice = ("Hỗ trợ tiền điện cho hộ nghèo năm 2026\n\nMỗi hộ nghèo được hỗ trợ tiền điện 46.000 đồng mỗi "
+              "tháng. Khoản hỗ trợ được chi trả theo quý tại Ủy ban nhân dân xã.\n").encode()
+    app = App(Settings(data_dir=tmp_path, embedder="hash", staff_chat_id=str(STAFF_CHAT), admin_ids="900",
+                        rate_limit_per_minute=1000, redis_url=None, database_url=None))
+    async with FakeBotAPI() as api, running(api, app.dialog):
+        file_id = api.add_file(notice, "documents/file_7.txt")
+        doc = {"file_id": file_id, "file_unique_id": "u7", "file_name": "tien-dien.txt",
+               "mime_type": "text/plain", "file_size": len(notice)}
+        api.send_content(900, {"document": doc, "caption": "region=Hà Giang"})
+        done = (await api.wait_sent(900, timeout=20))[0]
+        api.send_text(3, "ho ngheo duoc ho tro tien dien bao nhieu moi thang")
+        answer = (await api.wait_sent(3, timeout=20))[0]
+    assert [c.params["path"] for c in api.calls_of("downloadFile")] == ["documents/file_7.txt"]
+    assert "Hỗ trợ tiền điện cho hộ nghèo năm 2026" in done.text
+    assert "46.000 đồng" in answer.text

@@ -125,3 +125,26 @@ def test_dialog_on_redis_keeps_state_and_drops_duplicates(client: Any, prefix: s
     out = b.handle(Incoming("zalo_bot", "7", "7", text="2", update_id="m2"))  # digit → 2nd choice
     assert "русский" in out[0].text
     assert RedisStateStore(client, prefix=prefix).get("zalo_bot:7:7")["lang"] == "ru"  # type: ignore[index]
+
+
+async def test_handle_once_releases_the_lease_when_the_work_fails(client: Any, prefix: str) -> None:
+    """A failure inside this replica gives the update back, so the platform's retry is handled."""
+    from bot.once import handle_once
+
+    class FlakyHub:
+        def __init__(self) -> None:
+            self.seen: list[Incoming] = []
+
+        async def process(self, msg: Incoming) -> list[Any]:
+            self.seen.append(msg)
+            if len(self.seen) == 1:
+                raise ConnectionError("the platform went away")
+            return []
+
+    hub, dedup = FlakyHub(), RedisDeduper(client, prefix=prefix)
+    msg = Incoming("zalo_bot", "1", "1", text="hi", update_id="u-9")
+    with pytest.raises(ConnectionError):
+        await handle_once(hub, msg, dedup)
+    assert await handle_once(hub, msg, dedup) == "done"  # the retry is handled, not dropped
+    assert await handle_once(hub, msg, dedup) == "duplicate"
+    assert [m.update_id for m in hub.seen] == [None, None]  # the dialog never re-checks the key

@@ -117,3 +117,16 @@ def test_inactive_room_and_late_decisions(svc: BookingService, clock: FakeClock)
         ask(svc, "2026-12-05T10:00", "2026-12-05T11:00")
     assert info.value.code == "booking.room_not_found"
     assert svc.list_rooms() == [] and len(svc.list_rooms(include_inactive=True)) == 1
+
+
+def test_room_updates(svc: BookingService) -> None:
+    svc.add_room("small", 8)
+    with pytest.raises(Conflict):
+        svc.update_room("small", name="HALL")
+    room = svc.update_room("small", name="Small-2", hours="10:00-14:00", per_day=["sat=closed"], equipment=["tv"])
+    assert room.name == "Small-2" and room.equipment == ["tv"]
+    assert room.hours == {d: ("10:00", "14:00") for d in ("mon", "tue", "wed", "thu", "fri")}
+    with pytest.raises(ValidationError):
+        svc.update_room("small-2", capacity=0)
+    with pytest.raises(ValidationError):
+        svc.update_room("small-2", days="mon-funday")
