@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import logging
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -150,7 +149,8 @@ async def through_telegram(app: App, base: str, rounds: int, menu_updates: int) 
         for i in range(menu_updates):
             chat = 500_000 + i % 200
             chats.add(str(chat))
-            updates.append(text_update(uid + i, chat, "/menu") if i % 2 == 0 else press_update(uid + i, chat, "menu:lang"))
+            menu = text_update(uid + i, chat, "/menu")
+            updates.append(menu if i % 2 == 0 else press_update(uid + i, chat, "menu:lang"))
         uid += menu_updates
         before = await fake.log()
         await fake.push(updates)

@@ -123,6 +123,12 @@ class App:
         return ActivityLog(self.engine)
 
     @cached_property
+    def staff(self) -> Any:
+        from handlers.staff_service import StaffService
+
+        return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone)
+
+    @cached_property
     def roles(self) -> Any:
         from handlers.roles import RoleStore
 
@@ -151,6 +157,7 @@ class App:
             bookings=self.bookings,
             roles=self.roles,
             logs=self.logs,
+            staff=self.staff,
             staff_target=self.staff_target,
             settings={
                 "timezone": s.timezone,

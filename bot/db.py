@@ -48,6 +48,8 @@ def import_models() -> None:
         "knowledge.eligibility.models",
         "bookings.models",
         "handlers.models",
+        "handlers.staff_models",
+        "bot.zalo_tokens",
     ):
         try:
             importlib.import_module(mod)

@@ -92,8 +92,29 @@ def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) ->
     replicas = _optional("bot.replicas")
     if replicas is not None and hasattr(replicas, "watch_corpus"):
         jobs.append(replicas.watch_corpus(app.search, stop))
+    jobs.append(relay_console_answers(app, hub, stop))
     http = _optional("bot.http")
     if http is not None and hasattr(http, "serve") and channels:
         serve: Callable[..., Coroutine[Any, Any, Any]] = http.serve
         jobs.append(serve(app, hub, channels, stop))
     return jobs
+
+
+async def relay_console_answers(app: App, hub: Hub, stop: asyncio.Event, interval_s: float = 30.0) -> None:
+    """Deliver answers staff wrote from the console (`civicbot answer`) to the users who opted in."""
+    staff = _optional("handlers.staff")
+    if staff is None:
+        return
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        try:
+            replies = await loop.run_in_executor(
+                hub.executor, staff.pending_relay_replies, app.dialog.catalog, app.staff
+            )
+            for reply in replies:
+                if reply.target is not None:
+                    await hub.deliver(reply.target.channel, reply.target.chat_id, [reply])
+        except Exception:
+            log.exception("relaying console answers failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)

@@ -104,6 +104,8 @@ class AskFlow(Flow):
         if ctx.staff_target is not None:
             lines.append(ctx.t("ask.offer_handoff"))
             rows.append([Choice(ctx.t("ask.forward"), f"ask:fwd:{qid}")])
+        if ctx.services.staff is not None:
+            rows.append([Choice(ctx.t("ask.notify_me"), f"staff:n:{qid}")])
         if near:
             rows.append([Choice(ctx.t("ask.more"), f"ask:more:{qid}")])
         return Reply("\n".join(lines), choices=rows)

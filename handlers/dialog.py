@@ -159,8 +159,7 @@ class Dialog:
         for flow in self.flows.values():
             if command in flow.commands and flow.available(self.services):
                 if flow.staff_only and not ctx.is_staff():
-                    log.info("refused /%s for %s", command, ctx.user_hash)
-                    return [Reply(ctx.t("common.forbidden"))]
+                    return self._forbidden(ctx, flow, command)
                 return flow.on_command(ctx, command, args)
         return [Reply(ctx.t("common.unknown_command"))] + self._menu(ctx)
 
@@ -191,9 +190,16 @@ class Dialog:
         if flow is None or not flow.available(self.services):
             raise Stale()
         if flow.staff_only and not ctx.is_staff():
-            return [Reply(ctx.t("common.forbidden"))]
+            return self._forbidden(ctx, flow, name)
         ctx.enter(name)
         return flow.start(ctx)
+
+    def _forbidden(self, ctx: Ctx, flow: Flow, what: str) -> list[Reply]:
+        """A non-staff user tried a staff-only entry: the flow may audit it; the refusal is polite."""
+        log.info("refused %s for %s", what, ctx.user_hash)
+        hook = getattr(flow, "on_forbidden", None)
+        refused = hook(ctx, what) if callable(hook) else None
+        return list(refused) if refused else [Reply(ctx.t("common.forbidden"))]
 
     def _leave(self, ctx: Ctx) -> list[Reply]:
         ctx.finish()

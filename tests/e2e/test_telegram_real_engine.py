@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("knowledge.store")
-pytest.importorskip("retrieval.service")
-pytest.importorskip("retrieval.answer")
-
-from bot.app import App  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from handlers.i18n import Catalog  # noqa: E402
-from tests.e2e.telegram_kit import STAFF_CHAT, running  # noqa: E402
-from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
+from bot.app import App
+from bot.settings import Settings
+from handlers.i18n import Catalog
+from tests.e2e.telegram_kit import STAFF_CHAT, running
+from tests.fakes.bot_api import FakeBotAPI
 
 
 def sample_app(tmp_path: Path) -> App:

@@ -191,3 +191,17 @@ def test_search_does_not_wait_for_a_writer_holding_the_database(service: SearchS
     with Session(corpus) as session, session.begin():
         session.connection()  # BEGIN IMMEDIATE: this connection now holds the write lock
         assert doc_ids(service, "học bổng")[0] == "hoc-bong"
+
+
+def test_metadata_change_without_new_chunks_is_picked_up(service: SearchService, corpus: Engine) -> None:
+    from sqlalchemy import update
+    from sqlmodel import Session
+
+    from knowledge.models import Document
+    from tests.fakes.retrieval_corpus import bump_version
+
+    service.refresh()
+    with Session(corpus) as session, session.begin():
+        session.execute(update(Document).where(Document.doc_id == "hoc-bong").values(title="Học bổng 2025"))  # type: ignore[arg-type]
+        bump_version(session)
+    assert service.search("học bổng")[0].title == "Học bổng 2025"
