@@ -27,6 +27,7 @@ install-dev: $(VENV)/.installed-dev
 # Telegram/Zalo when a token is set, else the terminal chat.
 run: install
 	$(BIN)/civicbot kb sample --if-empty
+	$(BIN)/civicbot rooms sample --if-empty
 	$(BIN)/civicbot run
 
 test: install-dev

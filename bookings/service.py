@@ -108,6 +108,7 @@ class BookingService(RoomsMixin, AvailabilityMixin, RemindersMixin):
             spans = weekly(self.to_local(start_utc), self.to_local(end_utc), int(repeat_weeks))
             return self._insert(target, spans, fields, who, log)
         except CivicError as exc:
+            log.id = None  # a flush inside the failed transaction may have given it an id
             log.outcome, log.booking_id, log.series_id = "refused", None, None
             log.error_code, log.detail = exc.code, json.dumps(exc.params, ensure_ascii=False, default=str)
             self._write_log(log)

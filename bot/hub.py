@@ -69,8 +69,11 @@ class Hub:
             del self.latencies_ms[:5_000]
         return replies
 
-    async def deliver(self, channel: str, chat_id: str, replies: Sequence[Reply]) -> None:
-        """Send replies in order; a reply with a target goes to that channel and chat."""
+    async def deliver(
+        self, channel: str, chat_id: str, replies: Sequence[Reply], *, raise_errors: bool = False
+    ) -> None:
+        """Send replies in order; a reply with a target goes to that channel and chat. A failed send
+        is logged and counted (the channel already retried it); with `raise_errors` it is raised."""
         for reply in replies:
             target_channel = reply.target.channel if reply.target else channel
             target_chat = reply.target.chat_id if reply.target else chat_id
@@ -78,12 +81,16 @@ class Hub:
             if adapter is None:
                 self.metrics["undeliverable_total"] += 1
                 log.warning("no channel %s for a reply; dropped", target_channel)
+                if raise_errors:
+                    raise LookupError(f"no channel {target_channel}")
                 continue
             try:
                 message_id = await adapter.send(target_chat, reply)
             except Exception:
                 self.metrics["send_errors_total"] += 1
                 log.exception("sending to %s failed", target_channel)
+                if raise_errors:
+                    raise
                 continue
             self.metrics[f"replies_total:{target_channel}"] += 1
             if reply.track and message_id is not None:
@@ -91,8 +98,9 @@ class Hub:
                 await loop.run_in_executor(self.executor, self.dialog.on_sent, reply.track, str(message_id))
 
     async def notify(self, channel: str, chat_id: str, replies: Sequence[Reply]) -> None:
-        """For schedulers and staff tools: deliver replies that answer no update."""
-        await self.deliver(channel, chat_id, replies)
+        """For schedulers and staff tools: deliver replies that answer no update. Raises when a reply
+        could not be delivered, so the caller can release its claim and retry later."""
+        await self.deliver(channel, chat_id, replies, raise_errors=True)
 
     def fetch_file_sync(self, channel: str, file_ref: str) -> bytes:
         """Download a user's file from a worker thread (the dialog is synchronous)."""

@@ -19,7 +19,7 @@ from handlers.booking_dates import parse_clock, parse_day, parse_duration
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply
 
-STEPS = ("room", "day", "slot", "dur", "org", "contact", "phone", "attendees", "purpose", "confirm")
+STEPS = ("room", "day", "slot", "dur", "org", "contact", "phone", "attendees", "equip", "purpose", "confirm")
 TEXT_STEPS = {"org": "booking.ask_org", "contact": "booking.ask_contact", "phone": "booking.ask_phone",
               "purpose": "booking.ask_purpose"}
 
@@ -53,6 +53,8 @@ class BookingFlow(Flow):
         if ctx.flow != self.name:
             raise Stale()
         step = ctx.data.get("step")
+        if action == "eq" and step == "equip":
+            return self._toggle_equipment(ctx, arg)
         if action == "cal" and step == "day" and arg.isdigit():
             ctx.data["page"] = min(int(arg), 3)
             return self._ask(ctx)
@@ -74,7 +76,7 @@ class BookingFlow(Flow):
         if step not in STEPS or step == "room":
             ctx.finish()
             return []
-        ctx.data["step"] = STEPS[STEPS.index(step) - 1]
+        ctx.data["step"] = self._next(ctx, step, -1)
         return self._ask(ctx)
 
     # ---- questions ----------------------------------------------------------------------
@@ -98,6 +100,9 @@ class BookingFlow(Flow):
         if step == "attendees":
             return [Reply(ctx.t("booking.ask_attendees", capacity=room.capacity), choices=[ctx.nav(self.name)],
                           input="text")]
+        if step == "equip":
+            return [views.equipment_reply(ctx.catalog, ctx.lang, room, ctx.data.get("equipment", []),
+                                          ctx.nav(self.name))]
         if step == "confirm":
             rows = [[Choice(ctx.t("booking.confirm"), "bk:ok")], ctx.nav(self.name)]
             return [Reply(ctx.t("booking.summary", **self._summary(ctx, room)), choices=rows)]
@@ -139,11 +144,13 @@ class BookingFlow(Flow):
             if count > capacity:
                 raise fail("over_capacity", attendees=count, capacity=capacity)
             ctx.data["attendees"] = count
+        elif step == "equip":  # typed instead of tapped: a free-text equipment need
+            ctx.data["equipment"] = [*ctx.data.get("equipment", []), clean_text("equipment", value)]
         elif step == "confirm":
             return self._submit(ctx)
         else:
             ctx.data[step] = clean_text(step, value)
-        ctx.data["step"] = STEPS[STEPS.index(step) + 1]
+        ctx.data["step"] = self._next(ctx, step, +1)
         return self._ask(ctx)
 
     def _answer_day(self, ctx: Ctx, value: str) -> list[Reply]:
@@ -181,13 +188,33 @@ class BookingFlow(Flow):
         start = self._start(ctx)
         made = svc.request(room=d["room"], start=start, end=start + timedelta(minutes=int(d["minutes"])),
                            org=d["org"], contact=d["contact"], phone=d["phone"], attendees=d["attendees"],
-                           purpose=d["purpose"], requester=Requester(msg.channel, msg.user_id, msg.chat_id, ctx.lang))
+                           purpose=d["purpose"], equipment=", ".join(d.get("equipment", [])),
+                           requester=Requester(msg.channel, msg.user_id, msg.chat_id, ctx.lang))
         ctx.finish()
         replies = [Reply(ctx.t("booking.sent", id=made[0].id))]
         if ctx.staff_target is not None:
             lang = ctx.services.settings.get("staff_lang", "vi")
             replies.extend(views.staff_card(ctx.catalog, lang, svc, b, ctx.staff_target) for b in made)
         return replies
+
+    def _toggle_equipment(self, ctx: Ctx, arg: str) -> list[Reply]:
+        items = ctx.services.bookings.get_room(ctx.data["room"]).equipment
+        chosen: list[str] = list(ctx.data.get("equipment", []))
+        if arg == "done":
+            ctx.data["step"] = "purpose"
+            return self._ask(ctx)
+        if not arg.isdigit() or int(arg) >= len(items):
+            raise Stale()
+        item = items[int(arg)]
+        ctx.data["equipment"] = [x for x in chosen if x != item] if item in chosen else [*chosen, item]
+        return self._ask(ctx)
+
+    def _next(self, ctx: Ctx, step: str, direction: int) -> str:
+        """The neighbouring step; the equipment step only when the room has equipment."""
+        index = STEPS.index(step) + direction
+        if STEPS[index] == "equip" and not ctx.services.bookings.get_room(ctx.data["room"]).equipment:
+            index += direction
+        return STEPS[index]
 
     # ---- helpers ------------------------------------------------------------------------
     def _today(self, ctx: Ctx) -> date:
@@ -202,7 +229,8 @@ class BookingFlow(Flow):
         end = start + timedelta(minutes=int(d["minutes"]))
         return {"room": room.display_name(ctx.lang), "date": views.fmt_date(start.date()), "start": f"{start:%H:%M}",
                 "end": f"{end:%H:%M}", "tz": ctx.services.bookings.tz.key, "org": d["org"], "contact": d["contact"],
-                "phone": d["phone"], "attendees": d["attendees"], "purpose": d["purpose"]}
+                "phone": d["phone"], "attendees": d["attendees"], "purpose": d["purpose"],
+                "equipment": ", ".join(d.get("equipment", [])) or "—"}
 
 
 def _int(value: str) -> int:

@@ -38,7 +38,7 @@ def facts(catalog: Catalog, lang: str, svc: Any, b: Any) -> dict[str, Any]:
     return {
         "id": b.id, "room": room.display_name(lang), "date": fmt_date(start.date()), "start": f"{start:%H:%M}",
         "end": f"{end:%H:%M}", "tz": svc.tz.key, "org": b.org, "contact": b.contact_name, "phone": b.phone,
-        "attendees": b.attendees, "purpose": b.purpose, "channel": b.channel,
+        "attendees": b.attendees, "purpose": b.purpose, "channel": b.channel, "equipment": b.equipment or "—",
         "status": catalog.t(lang, f"booking.status_{b.status}"),
     }
 
@@ -105,6 +105,13 @@ def calendar_rows(catalog: Catalog, lang: str, days: list[tuple[date, bool]], pa
     if page < 3:
         paging.append(Choice(catalog.t(lang, "booking.later"), f"bk:cal:{page + 1}"))
     return rows + [paging]
+
+
+def equipment_reply(catalog: Catalog, lang: str, room: Any, chosen: list[str], nav: list[Choice]) -> Reply:
+    """Toggle buttons for the room's equipment (☑ chosen, ☐ not) and Done."""
+    rows = [[Choice(("☑ " if item in chosen else "☐ ") + item, f"bk:eq:{i}")] for i, item in enumerate(room.equipment)]
+    rows.append([Choice(catalog.t(lang, "booking.equipment_done"), "bk:eq:done")])
+    return Reply(catalog.t(lang, "booking.ask_equipment"), choices=rows + [nav])
 
 
 def duration_options(max_minutes: int) -> list[int]:

@@ -26,7 +26,8 @@ from retrieval.sentences import (
 MAX_CHARS = 600
 CANDIDATE_PASSAGES = 4
 TITLE_WEIGHT = 0.35
-W = {"cov": 0.55, "tri": 0.25, "rank": 0.15, "num": 0.1, "len": 0.04, "near": 0.1}
+RUNNER_UP = 0.95
+W = {"cov": 0.7, "tri": 0.1, "rank": 0.15, "num": 0.15, "len": 0.08, "near": 0.05}
 """Sentence score weights (set by hand on the `fit` half of the benchmark questions)."""
 
 
@@ -67,11 +68,17 @@ class Extract:
 
     @property
     def text(self) -> str:
-        """The chosen sentences exactly as they stand in the passage (one contiguous stretch)."""
-        if not self.sentences:
-            return ""
-        first, last = self.sentences[0], self.sentences[-1]
-        return str(self.hit.text[first.start : last.end])
+        """The chosen sentences exactly as they stand in their passages: each run of contiguous
+        sentences copied as one stretch, stretches (in document order) on separate lines."""
+        stretches: list[str] = []
+        run: list[Scored] = []
+        for s in self.sentences + [None]:  # type: ignore[list-item]
+            if run and (s is None or s.hit is not run[-1].hit or s.index != run[-1].index + 1):
+                stretches.append(str(run[0].hit.text[run[0].start : run[-1].end]))
+                run = []
+            if s is not None:
+                run.append(s)
+        return "\n".join(stretches)
 
 
 def _close(a: str, b: str) -> bool:
@@ -209,7 +216,7 @@ def _grow(q: Query, best: Scored, sents: list[Scored], max_chars: int) -> list[S
         if min(abs(cand.index - c.index) for c in chosen) != 1:
             continue
         follower = j == pos + 1
-        stub = size < 60 and follower
+        stub = size < 60 and follower and best.text.rstrip()[-1:] not in ".!?…"
         why = q.why and follower and _same_line(best, cand)
         good = cand.score >= 0.8 * best.score and _same_line(best, cand)
         if (stub or why or good) and size + len(cand.text) + 1 <= max_chars:
@@ -233,4 +240,24 @@ def extract(question: str | Query, hits: Sequence[Any], max_chars: int = MAX_CHA
         best = Scored(best.hit, best.rank, best.index, best.start, best.start + len(cut), cut,
                       best.coverage, best.score)
         return Extract([best], best.hit, best.rank)
-    return Extract(_grow(q, best, sents, max_chars), best.hit, best.rank)
+    chosen = _grow(q, best, sents, max_chars)
+    chosen += _runner_up(best, chosen, [s for s, _ in flat], max_chars)
+    order = {id(p[0].hit): n for n, p in enumerate(passages) if p}
+    chosen.sort(key=lambda s: (s.hit.position, order.get(id(s.hit), 0), s.index))
+    return Extract(chosen, best.hit, best.rank)
+
+
+def _runner_up(best: Scored, chosen: list[Scored], flat: list[Scored], max_chars: int) -> list[Scored]:
+    """A second sentence of the same document that scores almost as well: when two sentences are
+    this close, showing both is safer than betting on one."""
+    size = sum(len(s.text) + 1 for s in chosen)
+    taken = {(id(s.hit), s.index) for s in chosen}
+    near = {(id(s.hit), s.index + d) for s in chosen for d in (-1, 1)}
+    others = [s for s in flat if s.hit.doc_id == best.hit.doc_id and (id(s.hit), s.index) not in taken | near
+              and s.text not in {c.text for c in chosen}]
+    if not others:
+        return []
+    second = max(others, key=lambda s: s.score)
+    if second.score >= RUNNER_UP * best.score and size + len(second.text) <= max_chars:
+        return [second]
+    return []

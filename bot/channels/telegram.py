@@ -27,6 +27,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -64,6 +65,8 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 """The Bot API refuses to serve files over 20 MB (getFile)."""
 PUBLIC_COMMANDS = ("start", "menu", "ask", "contact", "lang", "help")
 TYPING_AFTER_S = 0.8
+MAX_CONCURRENT_UPDATES = 512
+"""Back-pressure: polling pauses while this many updates are in flight (they queue per chat at the hub)."""
 RETRYABLE = (TelegramNetworkError, TelegramServerError, ClientDecodeError)
 
 
@@ -116,6 +119,9 @@ class TelegramChannel:
         self.dp.callback_query.register(self._on_callback)
         if hasattr(hub, "register"):
             hub.register(self)
+        event_log = logging.getLogger("aiogram.event")
+        if event_log.level == logging.NOTSET:  # one INFO line per update is noise (and CPU) in production
+            event_log.setLevel(logging.WARNING)
 
     # ---- running -------------------------------------------------------------------------
     @property
@@ -148,6 +154,9 @@ class TelegramChannel:
                 await self.setup()
             except DeliveryFailed:
                 log.error("setMyCommands failed; the command menu is not registered")
+            except TelegramUnauthorizedError:
+                log.error("Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): the Telegram channel stops")
+                raise
             if self.webhook_url:
                 await self._call(SetWebhook(
                     url=self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
@@ -164,7 +173,7 @@ class TelegramChannel:
     async def _poll(self, stop: asyncio.Event) -> None:
         polling = asyncio.create_task(self.dp.start_polling(
             self.bot, polling_timeout=self.polling_timeout, handle_signals=False,
-            close_bot_session=False, allowed_updates=ALLOWED_UPDATES,
+            close_bot_session=False, allowed_updates=ALLOWED_UPDATES, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
         ))
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)

@@ -79,6 +79,8 @@ async def test_booking_approval_ics_and_reminder_over_telegram(api: FakeBotAPI, 
         await steps.press("bk:dur:90")
         for answer in ("Фонд «Степь»", "Айгерим", "+7 701 123 45 67", "12"):
             await steps.text(answer)
+        await steps.press("bk:eq:0")
+        await steps.press("bk:eq:done")
         summary = await steps.text("Тренинг <волонтёров> & встреча")
         assert "14:00–15:30" in summary.text and "&lt;волонтёров&gt; &amp;" in summary.text  # escaped HTML
         before_staff = len(api.sent(STAFF_CHAT))

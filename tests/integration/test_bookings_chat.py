@@ -76,14 +76,21 @@ def test_russian_walkthrough_with_approval(world: Any) -> None:
     assert "не похоже на номер" in user.say("позвоните мне")[0].text
     user.say("+7 701 123 45 67")
     assert "не больше 20" in user.say("25")[0].text
-    user.say("15")
+    equipment = user.say("15")
+    assert "оборудование" in equipment[0].text and datas(equipment)[:2] == ["bk:eq:0", "bk:eq:done"]
+    assert "☑ projector" in label_of(user.press("bk:eq:0"), "bk:eq:0")
+    assert "☐ projector" in label_of(user.press("bk:eq:0"), "bk:eq:0")  # tapped again: unselected
+    user.press("bk:eq:0")
+    assert "Цель" in user.press("bk:eq:done")[0].text
     summary = user.say("Тренинг для волонтёров")
+    assert "🔧 projector" in summary[0].text
     assert "10:00–12:00" in summary[0].text and "Зелёная степь" in summary[0].text and "bk:ok" in datas(summary)
     assert "Цель" in user.press("bk:back")[0].text  # Back returns to the previous question
     user.say("Тренинг для волонтёров проекта")
     sent = user.press("bk:ok")
     booking = svc.list_bookings()[0]
     assert booking.status == "pending" and booking.lang == "ru" and booking.purpose.endswith("проекта")
+    assert booking.equipment == "projector"
     assert f"№{booking.id}" in sent[0].text
     card = next(r for r in sent if r.target == STAFF)
     assert f"bk:ap:{booking.id}" in datas([card]) and "Новая заявка" in card.text
@@ -112,12 +119,12 @@ def test_vietnamese_walkthrough_with_rejection(world: Any) -> None:
     durations = user.say("14:00")
     assert "Bắt đầu lúc 14:00" in durations[0].text
     assert "Tổ chức" in user.say("2 giờ")[0].text
-    for answer in ("Nhóm Xanh", "Lan", "0912 345 678", "8", "Họp nhóm tình nguyện"):
+    for answer in ("Nhóm Xanh", "Lan", "0912 345 678", "8", "loa kéo", "Họp nhóm tình nguyện"):
         replies = user.say(answer)
     assert "14:00–16:00" in replies[0].text and "02.12.2026" in replies[0].text
     sent = user.press("bk:ok")
     b = svc.list_bookings()[0]
-    assert f"#{b.id}" in sent[0].text and b.lang == "vi"
+    assert f"#{b.id}" in sent[0].text and b.lang == "vi" and b.equipment == "loa kéo"  # typed equipment
 
     assert "1" in staff.say("/pending")[0].text
     asked = staff.press(f"bk:rj:{b.id}")
@@ -160,11 +167,30 @@ def test_race_lost_in_chat_gives_clear_message(world: Any) -> None:
     user.say("03.12")
     user.press("bk:slot:1000")
     user.press("bk:dur:60")
-    for answer in ("Фонд", "Ольга", "+77011112233", "5", "Встреча"):
+    for answer in ("Фонд", "Ольга", "+77011112233", "5"):
         user.say(answer)
+    user.press("bk:eq:done")
+    user.say("Встреча")
     from tests.fakes.booking_support import ask
 
     ask(svc, "2026-12-03T10:30", "2026-12-03T11:30")  # someone else was faster
     lost = user.press("bk:ok")
     assert "уже занято" in lost[0].text
     assert len(svc.list_bookings()) == 1
+
+
+def test_equipment_step_skipped_for_a_bare_room(world: Any) -> None:
+    dialog, svc, _ = world
+    bare = svc.add_room("bare", 6, min_notice_hours=0)
+    user = Chat(dialog, "5", "ru")
+    user.say("/start")
+    user.press("menu:bk")
+    user.press(f"bk:room:{bare.id}")
+    user.say("03.12")
+    user.press("bk:slot:1000")
+    user.press("bk:dur:60")
+    for answer in ("Фонд", "Ольга", "+77011112233"):
+        user.say(answer)
+    assert "Цель" in user.say("4")[0].text  # no equipment question
+    assert "Сколько" in user.press("bk:back")[0].text  # and Back skips it too
+    assert "bk:eq:done" not in datas(user.say("4"))

@@ -82,3 +82,13 @@ def test_reminders_across_restart_on_postgres(svc: BookingService, clock: FakeCl
     later = b.start_utc - timedelta(hours=2)
     assert asyncio.run(ReminderScheduler(svc, deliver, [24, 2], clock=clock).tick(later)) == [(b.id, 120)]
     assert len(sent) == 2 and "Напоминание" in sent[0][0].text
+
+
+def test_exclusion_constraint_backs_the_python_check(svc: BookingService, monkeypatch: pytest.MonkeyPatch) -> None:
+    ask(svc, "2026-12-03T10:00", "2026-12-03T12:00")
+    monkeypatch.setattr(svc, "_check_all", lambda *a, **k: None)  # pretend the check missed the overlap
+    with pytest.raises(Conflict) as info:
+        ask(svc, "2026-12-03T11:00", "2026-12-03T13:00")
+    assert info.value.code == "booking.overlap" and len(svc.list_bookings()) == 1
+    ask(svc, "2026-12-03T12:00", "2026-12-03T13:00")  # touching ranges are allowed by the constraint too
+    assert [r.outcome for r in svc.request_log()] == ["created", "refused", "created"]

@@ -122,3 +122,15 @@ def test_phone_formats_accepted(svc: BookingService) -> None:
     for i, phone in enumerate(["+7 (701) 123-45-67", "8 701 123 45 67", "0912 345 678", "+84 912.345.678"]):
         [b] = ask(svc, f"2026-12-03T{10 + i}:00", f"2026-12-03T{10 + i}:30", phone=phone)
         assert b.phone.lstrip("+").isdigit()
+
+
+def test_database_guard_refuses_when_the_python_check_is_bypassed(
+    svc: BookingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ask(svc, "2026-12-03T10:00", "2026-12-03T12:00")
+    monkeypatch.setattr(svc, "_check_all", lambda *a, **k: None)  # pretend the check missed the overlap
+    err = refused(svc, "2026-12-03T11:00", "2026-12-03T13:00")
+    assert err.code == "booking.overlap" and isinstance(err, Conflict)
+    assert len(svc.list_bookings()) == 1
+    assert [(r.outcome, r.error_code) for r in svc.request_log()] == [
+        ("created", None), ("refused", "booking.overlap")]
