@@ -34,7 +34,7 @@ test: install-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 check: install-dev
-	$(BIN)/ruff check bot handlers retrieval knowledge bookings tests benchmarks
+	$(BIN)/ruff check bot handlers retrieval knowledge bookings tests benchmarks migrations
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
