@@ -101,6 +101,11 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
 
 def split_sentences(text: str, max_chars: int = 400) -> list[Span]:
     """Sentence spans of `text` (stripped, non-empty); each `Span.text == text[start:end]`."""
+    return list(_split_sentences(text, max_chars))
+
+
+@lru_cache(maxsize=20_000)
+def _split_sentences(text: str, max_chars: int) -> tuple[Span, ...]:
     out: list[Span] = []
     line_start = 0
     bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)] + [(len(text), len(text))]
@@ -114,7 +119,7 @@ def split_sentences(text: str, max_chars: int = 400) -> list[Span]:
                 if e > s and (_LETTER.search(text, s, e) or re.search(r"\d", text[s:e])):
                     out.append(Span(s, e, text[s:e]))
         line_start = br_end
-    return out
+    return tuple(out)
 
 
 # ---- words ------------------------------------------------------------------------------------
@@ -197,18 +202,28 @@ def _stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """The words that carry meaning: folded, stemmed (Russian), without stop words."""
-    return [_stem(w) for w in words(text) if w not in _VI_STOP and w not in _RU_STOP]
+    return list(_content_terms(text))
 
 
-def trigrams(text: str) -> set[str]:
+@lru_cache(maxsize=50_000)
+def _content_terms(text: str) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in words(text) if w not in _VI_STOP and w not in _RU_STOP)
+
+
+def trigrams(text: str) -> frozenset[str]:
     """Character trigrams of the folded words (robust to typos), word-boundary padded."""
+    return _trigrams(text)
+
+
+@lru_cache(maxsize=50_000)
+def _trigrams(text: str) -> frozenset[str]:
     grams: set[str] = set()
     for w in words(text):
         if w in _VI_STOP or w in _RU_STOP:
             continue
         padded = f" {w} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return grams
+    return frozenset(grams)
 
 
 _NUMERIC_Q = re.compile(
