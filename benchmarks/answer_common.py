@@ -95,17 +95,20 @@ class Outcome:
     latency_ms: float
     right: bool
     """The answer (as if not abstaining) holds the expected fact and cites the expected document."""
+    right_source: bool = False
+    """The answer (as if not abstaining) cites the expected document."""
 
     @property
     def answered(self) -> bool:
         return not self.answer.abstained
 
 
+def right_source(ans: Any, row: dict[str, Any], docs: dict[str, str]) -> bool:
+    return bool(row["in_scope"] and ans.text and docs.get(row["doc"], row["doc"]) in [c.doc_id for c in ans.citations])
+
+
 def right_answer(ans: Any, row: dict[str, Any], docs: dict[str, str]) -> bool:
-    if not row["in_scope"] or not ans.text:
-        return False
-    want = docs.get(row["doc"], row["doc"])
-    return nfc(row["fact"]) in nfc(ans.text) and want in [c.doc_id for c in ans.citations]
+    return right_source(ans, row, docs) and nfc(row["fact"]) in nfc(ans.text)
 
 
 def run(answerer: Any, rows: list[dict[str, Any]], docs: dict[str, str]) -> list[Outcome]:
@@ -121,5 +124,5 @@ def run(answerer: Any, rows: list[dict[str, Any]], docs: dict[str, str]) -> list
         ans = answerer.answer(row["question"], row["lang"])
         latency = (time.perf_counter() - start) * 1000.0
         forced = ans if not ans.abstained else probe.answer(row["question"], row["lang"])
-        out.append(Outcome(row, ans, latency, right_answer(forced, row, docs)))
+        out.append(Outcome(row, ans, latency, right_answer(forced, row, docs), right_source(forced, row, docs)))
     return out

@@ -60,6 +60,11 @@ def has_diacritics(text: str) -> bool:
     return any(fold(t) != t for t in _WORD.findall(text) if not _CYRILLIC.search(t))
 
 
+def has_latin(text: str) -> bool:
+    """True when the text has a word in Latin script (Vietnamese, names...), not only Cyrillic."""
+    return any(not is_cyrillic(t) and not t.isdigit() for t in _WORD.findall(text))
+
+
 def is_cyrillic(token: str) -> bool:
     return bool(_CYRILLIC.search(token))
 

@@ -77,7 +77,8 @@ def _cite(hit: Any) -> Citation:
     return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None))
 
 
-def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool) -> dict[str, float]:
+def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool,
+             sentence_score: float = 0.0) -> dict[str, float]:
     """What the confidence model sees about one answer (see confidence.FEATURES)."""
     others = [h.score for h in hits if h.doc_id != hit.doc_id]
     passage_terms = content_terms(f"{hit.title}\n{hit.text}")
@@ -90,6 +91,8 @@ def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: b
         "bm25": math.log1p(max(0.0, float(scores.get("bm25", 0.0)))),
         "cov_passage": term_coverage(q, passage_terms),
         "cov_sentence": term_coverage(q, content_terms(answer_text)),
+        "bigram_sentence": bigram_coverage(q, content_terms(answer_text)),
+        "sentence_score": sentence_score,
         "bigram_passage": bigram_coverage(q, passage_terms),
         "trigram_passage": _trigram_coverage(q, f"{hit.title}\n{hit.text}"),
         "numeric": numeric,
@@ -119,10 +122,10 @@ class Answerer:
         pool = found[offset:]
         shown = pool[:k]
         q = Query.of(question)
-        text, hit, used_qa = self._compose(q, pool)
+        text, hit, used_qa, sentence_score = self._compose(q, pool)
         if hit is None or not text:
             return Answer("", lang_out, True, 0.0, hits=shown)
-        feats = features(q, pool, hit, text, qa=used_qa)
+        feats = features(q, pool, hit, text, qa=used_qa, sentence_score=sentence_score)
         confidence = self.model.predict(feats)
         if confidence < self.threshold:
             return Answer("", lang_out, True, confidence, hits=shown, features=feats)
@@ -134,11 +137,13 @@ class Answerer:
                 text, generated = rephrased, True
         return Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats, generated)
 
-    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool]:
+    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float]:
+        """(answer text, its hit, whether a curated answer was used, the extraction score)."""
         for h in pool[:2]:
             if getattr(h, "kind", "document") == "qa":
                 cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}"))
                 if cov >= QA_MIN_COVERAGE:
-                    return _qa_text(h), h, True
+                    return _qa_text(h), h, True, cov
         ext: Extract = extract(q, with_siblings(self.search, pool))
-        return ext.text, ext.hit, False
+        best = max((s.score for s in ext.sentences), default=0.0)
+        return ext.text, ext.hit, False, best

@@ -23,6 +23,8 @@ FEATURES: tuple[str, ...] = (
     "bm25",  # log(1 + BM25 score) of the answer's passage, 0 when unknown
     "cov_passage",  # share of the question's content words found in the passage (typo tolerant)
     "cov_sentence",  # the same, in the answer sentences
+    "bigram_sentence",  # share of the question's adjacent word pairs found in the answer sentences
+    "sentence_score",  # the extraction score of the best answer sentence (retrieval/extract.py)
     "bigram_passage",  # share of the question's adjacent word pairs found in the passage
     "trigram_passage",  # share of the question's character trigrams found in the passage
     "numeric",  # +1 how-much/when question answered with a number, -1 without one, 0 otherwise

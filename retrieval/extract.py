@@ -27,7 +27,7 @@ MAX_CHARS = 600
 CANDIDATE_PASSAGES = 4
 TITLE_WEIGHT = 0.35
 RUNNER_UP = 0.85
-W = {"cov": 0.7, "tri": 0.1, "rank": 0.15, "num": 0.15, "len": 0.08, "near": 0.05}
+W = {"cov": 0.7, "tri": 0.1, "rank": 0.15, "num": 0.15, "len": 0.08, "near": 0.05, "bigram": 0.3}
 """Sentence score weights (set by hand on the `fit` half of the benchmark questions)."""
 
 
@@ -41,15 +41,25 @@ class Query:
     numeric: bool
     why: bool = False
     _hits: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _typos: frozenset[str] | None = field(default=None, repr=False)
+
+    def know(self, vocabulary: Iterable[str]) -> None:
+        """Vietnamese syllables absent from `vocabulary` are taken for typos: only they match
+        fuzzily (two real syllables one letter apart, like `thon`/`thong`, are different words).
+        Russian stems always may (they also absorb what the stemmer leaves: `работ`/`работа`)."""
+        vocab = set(vocabulary)
+        self._typos = frozenset(t for t in self.term_set if t not in vocab or not t.isascii())
+        self._hits.clear()
 
     def matched(self, terms: Iterable[str]) -> set[str]:
         """The question's terms found among `terms`, exactly or with one typo (long words)."""
         found: set[str] = set()
+        fuzzy = self.term_set if self._typos is None else self._typos
         for w in set(terms):
             hit = self._hits.get(w)
             if hit is None:
                 hit = frozenset(t for t in self.term_set if t == w or (
-                    (t[:1] == w[:1] or t[-1:] == w[-1:]) and _close(t, w)))
+                    t in fuzzy and (t[:1] == w[:1] or t[-1:] == w[-1:]) and _close(t, w)))
                 self._hits[w] = hit
             found |= hit
         return found
@@ -177,14 +187,34 @@ def weighted_coverage(q: Query, terms: Iterable[str], weights: dict[str, float])
     return hit / total if total else 0.0
 
 
+def _bigram_weighted(q: Query, terms: Sequence[str], weights: dict[str, float]) -> float:
+    """Share (IDF-weighted) of the question's adjacent word pairs that stand together in the
+    sentence: `thẩm định` is not found in `thẩm quyền ... định`."""
+    present = set(pairwise(terms))
+    default = max(weights.values(), default=1.0)
+    total = hit = 0.0
+    for a, b in q.bigrams:
+        w = (weights.get(a, default) + weights.get(b, default)) / 2
+        total += w
+        hit += w if (a, b) in present else 0.0
+    return hit / total if total else 0.0
+
+
 def _numbers(text: str) -> set[str]:
     return {w for w in content_terms(text) if w[:1].isdigit()}
+
+
+def _is_title(s: Scored) -> bool:
+    """The document's title repeated as its first line: it names the topic, it answers nothing."""
+    title = " ".join(str(s.hit.title or "").split()).casefold()
+    return bool(title) and " ".join(s.text.split()).casefold().lstrip("# ") == title
 
 
 def _score(q: Query, passages: list[list[Scored]]) -> None:
     """Sentence scores. Question words found in the passage's title count less (TITLE_WEIGHT): the
     title says what the document is about, so those words pick the document, not the sentence."""
     terms = {id(s): content_terms(s.text) for sents in passages for s in sents}
+    q.know(t for ts in terms.values() for t in ts)
     weights = _weights(passages, terms)
     q_numbers = _numbers(q.text)
     for sents in passages:
@@ -194,11 +224,15 @@ def _score(q: Query, passages: list[list[Scored]]) -> None:
         local = {t: w * (TITLE_WEIGHT if t in title_terms else 1.0) for t, w in weights.items()}
         for s in sents:
             s.coverage = weighted_coverage(q, terms[id(s)], local)
+            if q.bigrams and W["bigram"]:
+                s.coverage = (1 - W["bigram"]) * s.coverage + W["bigram"] * _bigram_weighted(q, terms[id(s)], local)
             s.score = W["cov"] * s.coverage + W["tri"] * trigram_coverage(q, s.text) + W["rank"] / (1 + s.rank)
             if q.numeric and _numbers(s.text) - q_numbers:
                 s.score += W["num"]
             if len(s.text) < 25:
                 s.score -= 0.1
+            if _is_title(s):
+                s.score -= 0.3
             s.score -= W["len"] * max(0.0, (len(s.text) - 200) / 100)
         for i, s in enumerate(sents):
             near = [sents[j].coverage for j in (i - 1, i + 1) if 0 <= j < len(sents)]

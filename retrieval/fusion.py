@@ -11,6 +11,8 @@ how plain RRF loses to dense-only where BM25 is weak. `rrf` is kept as the class
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 EPS = 1e-6
@@ -33,6 +35,24 @@ def fuse(
     """Weighted mean of the two z-scores of each candidate (weights: lexical coverage, 1)."""
     weight = min(max(lex_weight, 0.0), 1.0)
     return (weight * zscores(lex, lex_top) + zscores(dense, dense_top)) / (1.0 + weight)
+
+
+Fuser = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
+"""(lex, lex_reference, dense, dense_reference, lexical_weight) -> fused score per candidate."""
+
+
+def fuse_unweighted(
+    lex: np.ndarray, lex_top: np.ndarray, dense: np.ndarray, dense_top: np.ndarray, lex_weight: float
+) -> np.ndarray:
+    """Ablation: z-scores summed with equal weights (no lexical-coverage weight)."""
+    return fuse(lex, lex_top, dense, dense_top, 1.0)
+
+
+def fuse_rrf(
+    lex: np.ndarray, lex_top: np.ndarray, dense: np.ndarray, dense_top: np.ndarray, lex_weight: float
+) -> np.ndarray:
+    """Baseline: equal-weight reciprocal rank fusion over the candidates (k = 60)."""
+    return rrf([ranks(lex), ranks(dense)])
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:

@@ -13,11 +13,11 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.analyzers import analyze, expand_abbreviations, has_diacritics
-from retrieval.bm25 import BM25Index
+from retrieval.analyzers import analyze, expand_abbreviations, has_diacritics, has_latin
+from retrieval.bm25 import BM25Index, Vocabulary
 from retrieval.dense import DenseIndex
 from retrieval.diacritics import DiacriticRestorer
-from retrieval.fusion import fuse, ranks, top_indices
+from retrieval.fusion import Fuser, fuse, ranks, top_indices
 from retrieval.types import ChunkRecord, SearchHit
 
 CANDIDATES = 100
@@ -25,7 +25,8 @@ CANDIDATES = 100
 
 @dataclass(frozen=True)
 class Query:
-    """A query prepared once: BM25 tokens, the text to embed, and the lexical coverage."""
+    """A query prepared once: its BM25 tokens and the text to embed (abbreviations expanded,
+    diacritics restored when it was typed without them)."""
 
     text: str
     tokens: list[str]
@@ -36,7 +37,9 @@ class Query:
 class HybridIndex:
     version: int
     records: list[ChunkRecord]
-    tokens: list[list[str]]
+    tokens: list[np.ndarray]
+    """BM25 token ids of each record (see `vocab`)."""
+    vocab: Vocabulary
     dense: DenseIndex
     lexical: BM25Index | None = None
     """Reused as is when given (same chunks); else built from `tokens`."""
@@ -45,7 +48,7 @@ class HybridIndex:
     _masks: dict[tuple[str | None, ...], np.ndarray] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.bm25 = self.lexical if self.lexical is not None else BM25Index(self.tokens)
+        self.bm25 = self.lexical or BM25Index(token_ids=self.tokens, vocab=self.vocab)
         self.ids = np.array([r.chunk_id for r in self.records], dtype=np.int64)
         self.pos = {int(cid): i for i, cid in enumerate(self.ids)}
         if self.dense.size != len(self.records):
@@ -55,31 +58,35 @@ class HybridIndex:
     def build(cls, version: int, records: list[ChunkRecord], vectors: np.ndarray, dim: int) -> HybridIndex:
         dense = DenseIndex(dim)
         dense.add(np.array([r.chunk_id for r in records], dtype=np.int64), vectors)
-        return cls(version, records, [analyze(r.text) for r in records], dense)
+        vocab = Vocabulary()
+        return cls(version, records, [vocab.encode(analyze(r.text)) for r in records], vocab, dense)
 
     def updated(self, version: int, records: list[ChunkRecord], new_vectors: dict[int, np.ndarray]) -> HybridIndex:
         """A new snapshot for `records` (all active chunks); `new_vectors` holds the vectors of
         those not in this one. Token lists and vectors of kept chunks are reused."""
         keep = {r.chunk_id for r in records}
         if keep == set(self.pos):  # metadata changes only: share the indexes
-            return HybridIndex(version, records, self.tokens, self.dense, self.bm25)
+            return HybridIndex(version, records, self.tokens, self.vocab, self.dense, self.bm25)
         dense = self.dense.copy()
         dense.remove(cid for cid in self.pos if cid not in keep)
         added = [r.chunk_id for r in records if r.chunk_id not in self.pos]
         if added:
             dense.add(np.array(added, dtype=np.int64), np.stack([new_vectors[c] for c in added]))
+        vocab = self.vocab.copy() if added else self.vocab
         tokens = [
-            self.tokens[self.pos[r.chunk_id]] if r.chunk_id in self.pos else analyze(r.text) for r in records
+            self.tokens[self.pos[r.chunk_id]] if r.chunk_id in self.pos else vocab.encode(analyze(r.text))
+            for r in records
         ]
-        return HybridIndex(version, records, tokens, dense)
+        return HybridIndex(version, records, tokens, vocab, dense)
 
     @cached_property
     def restorer(self) -> DiacriticRestorer:
-        return DiacriticRestorer(self.tokens)
+        return DiacriticRestorer(self.tokens, self.vocab)
 
     def prepare(self, text: str) -> Query:
         expanded = expand_abbreviations(text)
-        dense_text = expanded if has_diacritics(text) else self.restorer.restore(expanded)
+        typed_without = has_latin(text) and not has_diacritics(text)
+        dense_text = self.restorer.restore(expanded) if typed_without else expanded
         return Query(text, analyze(text, query=True), dense_text)
 
     def mask(self, lang: str | None, region: str | None, program: str | None) -> np.ndarray | None:
@@ -102,8 +109,9 @@ class HybridIndex:
         )  # fmt: skip
 
     def search(
-        self, query: Query, qvec: np.ndarray | None, k: int, mask: np.ndarray | None, mode: str
-    ) -> list[SearchHit]:
+        self, query: Query, qvec: np.ndarray | None, k: int, mask: np.ndarray | None, mode: str,
+        fuser: Fuser = fuse,
+    ) -> list[SearchHit]:  # fmt: skip
         if not self.records or k <= 0 or (mask is not None and not mask.any()):
             return []
         lex = self.bm25.scores(query.tokens) if mode != "dense" else np.zeros(len(self.records))
@@ -124,7 +132,7 @@ class HybridIndex:
         dense_c = self.dense.vectors(self.ids[cand]) @ np.asarray(qvec, dtype=np.float32).reshape(-1)
         lex_c = lex[cand]
         weight = self.bm25.coverage(query.tokens) if len(lex_top) else 0.0
-        fused = fuse(lex_c, lex_ref, dense_c, d_scores, weight)
+        fused = fuser(lex_c, lex_ref, dense_c, d_scores, weight)
         order = np.argsort(-fused, kind="stable")
         return self._hits(
             cand[order], fused[order], {"bm25": lex_c[order], "dense": dense_c[order]}, k

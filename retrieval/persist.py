@@ -2,8 +2,9 @@
 
 Layout of `index_dir`:
   manifest.json          {"format", "embedder", "dim", "corpus_version", "chunk_count",
-                          "generation", "files": {"meta": ..., "dense": ...}}
-  meta-<generation>.json chunk records and their BM25 token lists
+                          "generation", "files": {"meta": ..., "tokens": ..., "dense": ...}}
+  meta-<generation>.json   chunk records and the BM25 vocabulary
+  tokens-<generation>.npz  BM25 token ids of every chunk (flat int32 + offsets)
   dense-<generation>.faiss
 Each save writes a new generation's files (temporary name, fsync, rename), then replaces the
 manifest the same way, and only then deletes older generations. Until the manifest is renamed
@@ -12,18 +13,24 @@ the previous generation stays complete and is what a loader sees.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import uuid
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import faiss
+import numpy as np
+
+from retrieval.bm25 import Vocabulary
 from retrieval.dense import DenseIndex
 from retrieval.hybrid import HybridIndex
 from retrieval.types import ChunkRecord
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 
@@ -74,46 +81,67 @@ def save(index: HybridIndex, index_dir: Path, embedder_name: str) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     generation = f"{index.version}-{uuid.uuid4().hex[:10]}"
     meta_name, dense_name = f"meta-{generation}.json", f"dense-{generation}.faiss"
-    meta = {"records": [_record_json(r) for r in index.records], "tokens": index.tokens}
+    tokens_name = f"tokens-{generation}.npz"
+    meta = {"records": [_record_json(r) for r in index.records], "vocab": index.vocab.words}
     write_atomic(index_dir / meta_name, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    write_atomic(index_dir / tokens_name, _tokens_npz(index.tokens))
     dense_tmp = index_dir / f".{dense_name}.tmp"
     index.dense.save(dense_tmp)
     _fsync_replace(dense_tmp, index_dir / dense_name)
     manifest = {
         "format": FORMAT_VERSION, "embedder": embedder_name, "dim": index.dense.dim,
         "corpus_version": index.version, "chunk_count": len(index.records), "generation": generation,
-        "files": {"meta": meta_name, "dense": dense_name},
+        "files": {"meta": meta_name, "tokens": tokens_name, "dense": dense_name},
     }  # fmt: skip
     write_atomic(index_dir / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
-    _cleanup(index_dir, keep={meta_name, dense_name, MANIFEST})
+    _cleanup(index_dir, keep={meta_name, tokens_name, dense_name, MANIFEST})
 
 
 def _cleanup(index_dir: Path, keep: set[str]) -> None:
     for path in index_dir.iterdir():
-        stale = path.name.startswith(("meta-", "dense-")) or path.name.endswith(".tmp")
+        stale = path.name.startswith(("meta-", "tokens-", "dense-")) or path.name.endswith(".tmp")
         if stale and path.name not in keep:
             path.unlink(missing_ok=True)
 
 
-def load_meta(index_dir: Path, manifest: dict[str, Any]) -> tuple[list[ChunkRecord], list[list[str]]]:
+def _tokens_npz(tokens: list[np.ndarray]) -> bytes:
+    flat = np.concatenate(tokens).astype(np.int32) if tokens else np.zeros(0, dtype=np.int32)
+    offsets = np.cumsum([0] + [len(t) for t in tokens]).astype(np.int64)
+    buf = io.BytesIO()
+    np.savez(buf, flat=flat, offsets=offsets)
+    return buf.getvalue()
+
+
+def load_meta(
+    index_dir: Path, manifest: dict[str, Any]
+) -> tuple[list[ChunkRecord], list[np.ndarray], Vocabulary]:
     path = index_dir / str(manifest["files"]["meta"])
     try:
         meta = json.loads(path.read_text("utf-8"))
         records = [_record_from(d) for d in meta["records"]]
-        tokens = [list(t) for t in meta["tokens"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        vocab = Vocabulary([str(w) for w in meta["vocab"]])
+        path = index_dir / str(manifest["files"]["tokens"])
+        with np.load(path) as npz:
+            flat, offsets = npz["flat"], npz["offsets"]
+        tokens = [flat[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise IndexFormatError(f"{path}: {exc}") from exc
     if len(records) != len(tokens) or len(records) != manifest.get("chunk_count"):
         raise IndexFormatError(f"{path}: {len(records)} records, manifest says {manifest.get('chunk_count')}")
-    return records, tokens
+    if len(flat) and (int(flat.max()) >= len(vocab) or int(flat.min()) < 0):
+        raise IndexFormatError(f"{path}: token ids outside the vocabulary")
+    return records, tokens, vocab
 
 
 def load(index_dir: Path, manifest: dict[str, Any]) -> HybridIndex:
     """The snapshot the manifest describes, vectors included (same embedder assumed)."""
-    records, tokens = load_meta(index_dir, manifest)
+    records, tokens, vocab = load_meta(index_dir, manifest)
     path = index_dir / str(manifest["files"]["dense"])
     try:
         dense = DenseIndex.load(path, int(manifest["dim"]))
-        return HybridIndex(int(manifest["corpus_version"]), records, tokens, dense)
+        stored = np.sort(faiss.vector_to_array(dense.index.id_map))  # type: ignore[attr-defined]
+        if not np.array_equal(stored, np.array(sorted(r.chunk_id for r in records), dtype=np.int64)):
+            raise ValueError("the vector ids do not match the chunk records")
+        return HybridIndex(int(manifest["corpus_version"]), records, tokens, vocab, dense)
     except (OSError, RuntimeError, ValueError) as exc:
         raise IndexFormatError(f"{path}: {exc}") from exc

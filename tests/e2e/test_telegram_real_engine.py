@@ -25,7 +25,7 @@ async def test_real_engine_answers_with_source_and_abstains_off_topic(tmp_path: 
     app = sample_app(tmp_path)
     catalog = Catalog.load()
     async with FakeBotAPI() as api, running(api, app.dialog):
-        api.send_text(1, "ho ngheo co duoc bao hiem y te mien phi khong")
+        api.send_text(1, "Hộ nghèo có được Nhà nước đóng bảo hiểm y tế không?")
         answer = (await api.wait_sent(1, timeout=20))[0]
         api.send_text(2, "thoi tiet ha noi ngay mai the nao")
         unsure = (await api.wait_sent(2, timeout=20))[0]
@@ -47,7 +47,7 @@ async def test_staff_document_upload_downloads_through_the_bot_api(tmp_path: Pat
                "mime_type": "text/plain", "file_size": len(notice)}
         api.send_content(900, {"document": doc, "caption": "region=Hà Giang"})
         done = (await api.wait_sent(900, timeout=20))[0]
-        api.send_text(3, "ho ngheo duoc ho tro tien dien bao nhieu moi thang")
+        api.send_text(3, "Mỗi hộ nghèo được hỗ trợ tiền điện bao nhiêu đồng mỗi tháng?")
         answer = (await api.wait_sent(3, timeout=20))[0]
     assert [c.params["path"] for c in api.calls_of("downloadFile")] == ["documents/file_7.txt"]
     assert "Hỗ trợ tiền điện cho hộ nghèo năm 2026" in done.text

