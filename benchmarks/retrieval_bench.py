@@ -193,6 +193,7 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=20_000)
     parser.add_argument("--ingest-docs", type=int, default=16)
     parser.add_argument("--markdown", type=Path, help="only print the tables of a saved report (JSON)")
+    parser.add_argument("--latency-only", action="store_true", help="skip quality and ingest (cached corpora)")
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(args.markdown.read_text("utf-8"))))
@@ -204,13 +205,13 @@ def main() -> None:
         _, services[lang], setup[lang] = indexed_service(lang, args.embedder)
         print(f"{lang}: {services[lang].stats()} ready in {setup[lang]:.1f}s", file=sys.stderr, flush=True)
     report["setup_s"] = {k: round(v, 1) for k, v in setup.items()}
-    report["quality"] = quality(services, limit)
+    report["quality"] = {} if args.latency_only else quality(services, limit)
     vi_q = [q.text for q in load_queries(XQUAD / "vi" / "queries.jsonl")]
     ru_q = [q.text for q in load_queries(XQUAD / "ru" / "queries.jsonl")]
     mixed = [t for pair in zip(vi_q[:150], ru_q[:150], strict=True) for t in pair]
     report["latency_corpus"] = {lang: latency(services[lang], mixed) for lang in ("vi", "ru")}
     report["peak_rss_mb_after_xquad"] = round(rss_mb(), 1)
-    report["ingest"] = ingest(args.embedder, args.ingest_docs)
+    report["ingest"] = {} if args.latency_only else ingest(args.embedder, args.ingest_docs)
     report["scale"] = scale(args.embedder, mixed, args.synthetic)
     report["peak_rss_mb"] = round(rss_mb(), 1)
     out = CACHE / f"retrieval_bench-{slug(args.embedder)}.json"

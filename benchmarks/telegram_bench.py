@@ -119,23 +119,31 @@ def press_update(uid: int, chat: int, data: str) -> dict[str, Any]:
 
 
 class Fake:
+    """The fake server's control endpoints; keeps the sends seen so far (polls only the new ones)."""
+
     def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
         self.http, self.base = http, base
+        self.sends: list[dict[str, Any]] = []
+        self.calls = 0
 
     async def push(self, updates: list[dict[str, Any]], interval: float = 0.0) -> None:
         async with self.http.post(f"{self.base}/_fake/push", json={"updates": updates, "interval": interval}) as r:
             r.raise_for_status()
 
-    async def log(self) -> dict[str, Any]:
-        async with self.http.get(f"{self.base}/_fake/log") as r:
-            return await r.json()  # type: ignore[no-any-return]
+    async def log(self, pushed: bool = False) -> dict[str, Any]:
+        query = f"since={len(self.sends)}" + ("&pushed=1" if pushed else "")
+        async with self.http.get(f"{self.base}/_fake/log?{query}") as r:
+            body: dict[str, Any] = await r.json()
+        self.sends += body["sends"]
+        self.calls = body["calls"]
+        return {"sends": self.sends, "calls": self.calls, "pushed": body.get("pushed", {})}
 
     async def wait_sends(self, chats: set[str], expected: int, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
-            log = await self.log()
-            if sum(1 for s in log["sends"] if s["chat_id"] in chats) >= expected or time.monotonic() > deadline:
-                return log
+            await self.log()
+            if sum(1 for s in self.sends if s["chat_id"] in chats) >= expected or time.monotonic() > deadline:
+                return await self.log(pushed=True)
             await asyncio.sleep(0.25)
 
 
@@ -209,6 +217,39 @@ async def with_channel(dialog: Any, base: str, job: Any) -> tuple[dict[str, Any]
     return out, dict(channel.metrics)
 
 
+async def echo_bot_rate(base: str, n: int) -> float:
+    """The yardstick: a bare aiogram echo bot (no dialog, no hub) on the same menu load, same machine, now."""
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import CallbackQuery, Message
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base)))
+    dp = Dispatcher(disable_fsm=True)
+
+    @dp.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    @dp.callback_query()
+    async def press(query: CallbackQuery) -> None:
+        await query.answer()
+        if query.message is not None:
+            await bot.send_message(query.message.chat.id, query.data or "?")
+
+    polling = asyncio.create_task(dp.start_polling(bot, polling_timeout=5, handle_signals=False))
+    try:
+        async with aiohttp.ClientSession() as http:
+            load = Load(Fake(http, base))
+            load.uid = int(time.time() * 1000) % 10**9
+            await asyncio.sleep(0.5)
+            rate, _ = await load.menu_rate(n)
+    finally:
+        await dp.stop_polling()
+        await polling
+    return rate
+
+
 async def through_telegram(app: App, base: str, rounds: int, menu_updates: int) -> dict[str, Any]:
     """Engine blocks and Telegram bursts of the same questions alternate (the CPU is shared with other
     work, so both sides see the same conditions); then menu updates, then latency at half load."""
@@ -239,6 +280,7 @@ async def through_telegram(app: App, base: str, rounds: int, menu_updates: int) 
     memory = Dialog(d.catalog, d.services, list(d.flows.values()), MemoryStateStore(), deduper=MemoryDeduper(),
                     limiter=MemoryRateLimiter(10**6), default_lang=d.default_lang, salt=d.salt)
     extra, _ = await with_channel(memory, base, ceiling)
+    extra["echo_ups"] = await echo_bot_rate(base, menu_updates)
     return {**out, **extra, "channel_metrics": counters, "engine": engine.summary()}
 
 
@@ -262,6 +304,8 @@ def report(engine: dict[str, Any], tg: dict[str, Any], args: argparse.Namespace)
         f"answerCallbackQuery calls {tg['answered_callbacks']})",
         f"- same with an in-memory state store and deduper (the channel's own ceiling): "
         f"{tg['mem_menu_ups']:.0f} updates/s; questions {tg['mem_questions_qps']:.1f}/s",
+        f"- yardstick, same load, same machine, same run: a bare aiogram echo bot (echo / answerCallbackQuery + "
+        f"sendMessage, no dialog): {tg['echo_ups']:.0f} updates/s",
         f"- update→reply at half load ({tg['half_rate_qps']:.1f} questions/s paced, n={tg['half_n']}; from the "
         f"update entering the fake server's queue to the reply's sendMessage): p50 {tg['tg_p50_ms']:.1f} ms, "
         f"**p95 {tg['tg_p95_ms']:.1f} ms** vs engine p95 {engine['p95_ms']:.1f} ms → "

@@ -1,9 +1,5 @@
-"""Loading an evaluation corpus (JSONL) into a data directory's database.
-
-Uses `knowledge.store.KnowledgeBase.import_jsonl` (the real ingestion). Until that module exists,
-a stand-in stores the documents parsed and chunked by `knowledge.ingest` directly, one transaction
-for the whole file, so evaluations and benchmarks run on the same chunks either way.
-"""
+"""Loading an evaluation corpus (JSONL) into a data directory's database, through the real
+ingestion (`knowledge.store.KnowledgeBase.import_jsonl`), unless it is already there."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from knowledge.models import Chunk, CorpusState, Document
+from knowledge.models import Document
 from retrieval.types import Progress
 
 
@@ -40,37 +36,7 @@ def import_corpus(engine: Engine, path: Path, progress: Progress | None = None) 
             return False
     except (KeyError, ValueError, TypeError):
         pass  # let the importer report the bad line
-    try:
-        from knowledge.store import KnowledgeBase
-    except ModuleNotFoundError:
-        _import_direct(engine, path, progress)
-        return True
+    from knowledge.store import KnowledgeBase
+
     KnowledgeBase(engine).import_jsonl(path, progress=progress)
     return True
-
-
-def _import_direct(engine: Engine, path: Path, progress: Progress | None) -> None:
-    from knowledge.ingest.jsonl import parse_jsonl
-
-    docs = parse_jsonl(path)
-    with Session(engine) as session, session.begin():
-        for i, prep in enumerate(docs, 1):
-            meta = prep.meta
-            doc = Document(
-                doc_id=meta.doc_id or prep.derived_id, title=meta.title or "", lang=meta.lang or "",
-                source=prep.source, url=meta.url, region=meta.region, program=meta.program,
-                published=meta.published, effective=meta.effective, kind=prep.kind,
-                content_hash=prep.content_hash,
-            )  # fmt: skip
-            session.add(doc)
-            session.flush()
-            session.add_all(
-                Chunk(document_pk=doc.id or 0, doc_id=doc.doc_id, position=c.position, text=c.text,
-                      text_hash=c.text_hash, char_start=c.char_start, char_end=c.char_end)
-                for c in prep.chunks
-            )  # fmt: skip
-            if progress is not None:
-                progress(i, len(docs))
-        state = session.get(CorpusState, 1) or CorpusState(id=1, version=0)
-        state.version += 1
-        session.add(state)

@@ -378,9 +378,14 @@ class FakeBotAPI:
             self.push_update(update)
 
     async def _ctl_log(self, request: web.Request) -> web.Response:
-        sends = [{"chat_id": c.chat_id, "at": c.at, "method": c.method} for c in self.sent()]
-        return web.json_response({"pushed": {str(k): v for k, v in self.pushed_at.items()}, "sends": sends,
-                                  "calls": len(self.calls), "now": time.monotonic()})
+        """Sends from index `since` on (cheap to poll); `pushed=1` adds every update's arrival time."""
+        since = int(request.query.get("since", 0))
+        sent = self.sent()
+        sends = [{"chat_id": c.chat_id, "at": c.at, "method": c.method} for c in sent[since:]]
+        body: dict[str, Any] = {"sends": sends, "next": len(sent), "calls": len(self.calls), "now": time.monotonic()}
+        if request.query.get("pushed"):
+            body["pushed"] = {str(k): v for k, v in self.pushed_at.items()}
+        return web.json_response(body)
 
     async def _ctl_reset(self, request: web.Request) -> web.Response:
         self.calls.clear()

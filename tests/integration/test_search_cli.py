@@ -97,3 +97,11 @@ def test_eval_retrieval_names_the_bad_line(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["eval", "retrieval", "--corpus", str(tmp_path / "nope.jsonl"),
                                   "--queries", str(queries)])
     assert missing.exit_code != 0 and "nope.jsonl" in missing.output
+
+
+def test_eval_retrieval_reports_a_bad_corpus_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps(CORPUS[0], ensure_ascii=False) + "\n{\"id\": \"x\", \"text\": 5}\n", "utf-8")
+    queries = _jsonl(tmp_path / "q.jsonl", QUERIES)  # type: ignore[arg-type]
+    result = runner.invoke(app, ["eval", "retrieval", "--corpus", str(corpus), "--queries", str(queries), "--json"])
+    assert result.exit_code != 0 and "line 2" in result.output and "c.jsonl" in result.output
