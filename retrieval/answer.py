@@ -107,7 +107,8 @@ class Answerer:
                  *, model: ConfidenceModel | None = None) -> None:
         self.search = search
         self.threshold = threshold
-        self.model = model or ConfidenceModel.load()
+        embedder = getattr(getattr(search, "embedder", None), "name", None)
+        self.model = model or ConfidenceModel.load(embedder=embedder)
         self.llm: LLMRephraser | None = None
         if llm_base_url and llm_model:
             self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
@@ -131,7 +132,7 @@ class Answerer:
             return Answer("", lang_out, True, confidence, hits=shown, features=feats)
         generated = False
         if self.llm is not None:
-            passages = [h.text for h in pool[:3]]
+            passages = [hit.text] + [h.text for h in pool[:3] if h.text != hit.text]
             rephrased = self.llm.rephrase(question, lang_out, passages, text)
             if rephrased:
                 text, generated = rephrased, True

@@ -3,7 +3,9 @@
 The weights are FITTED (benchmarks/fit_confidence.py) on a labelled question set: in-scope questions
 whose extractive answer was right are positives; wrong answers and off-topic questions are negatives.
 So `confidence` estimates P(the answer is right), and the answerer abstains below its threshold.
-The fitted model lives in `confidence_model.json` next to this module.
+The fitted models live in `confidence_model.json` next to this module: one for the embedder the
+fit ran with (its dense similarity is a strong feature, but on that embedder's scale only) and a
+lexical one (`"embedder": "*"`) used with any other embedder (e.g. the tests' hash embedder).
 """
 
 from __future__ import annotations
@@ -74,16 +76,40 @@ class ConfidenceModel:
                    fdict("mean"), fdict("scale"), dict(meta) if isinstance(meta, dict) else {})
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> ConfidenceModel:
-        if not path.exists():
-            return default_model()
-        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path = MODEL_PATH, embedder: str | None = None) -> ConfidenceModel:
+        """The model fitted for `embedder` (by name), else the embedder-agnostic one."""
+        return pick(load_models(path), embedder)
+
+
+def load_models(path: Path = MODEL_PATH) -> list[ConfidenceModel]:
+    if not path.exists():
+        return [default_model()]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    raw: list[dict[str, object]] = data["models"] if isinstance(data, dict) and "models" in data else [data]
+    return [ConfidenceModel.from_dict(m) for m in raw]
+
+
+def save_models(models: Sequence[ConfidenceModel], path: Path = MODEL_PATH) -> None:
+    tmp = path.with_suffix(".tmp")
+    body = {"models": [m.to_dict() for m in models]}
+    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def pick(models: Sequence[ConfidenceModel], embedder: str | None) -> ConfidenceModel:
+    for m in models:
+        if embedder is not None and m.meta.get("embedder") == embedder:
+            return m
+    for m in models:
+        if m.meta.get("embedder") in ("*", None):
+            return m
+    return models[0] if models else default_model()
 
 
 def default_model() -> ConfidenceModel:
     """A neutral prior used only before a model has been fitted: word coverage drives it."""
     return ConfidenceModel({"cov_passage": 6.0, "bigram_passage": 2.0, "trigram_passage": 2.0}, -5.0,
-                           meta={"fitted": False})
+                           meta={"fitted": False, "embedder": "*"})
 
 
 def fit_logistic(

@@ -4,7 +4,9 @@ Each sentence of the top passages is scored by: the question's content words it 
 stemmed, typo tolerant), character-trigram overlap, its passage's retrieval rank, a bonus when a
 how-much/when question meets a sentence with a number, and a little of its neighbours' overlap.
 The best sentence is kept, with its contiguous neighbours when they score well too or it is too
-short to stand alone, within `max_chars`.
+short to stand alone, plus a runner-up of the same document that scores nearly as well (two close
+candidates are safer shown together), within `max_chars`. The candidates are the retrieved chunks
+and the sibling chunks of the best documents (retrieval/context.py).
 """
 
 from __future__ import annotations
@@ -267,7 +269,8 @@ def _grow(q: Query, best: Scored, sents: list[Scored], max_chars: int) -> list[S
 
 
 def extract(question: str | Query, hits: Sequence[Any], max_chars: int = MAX_CHARS) -> Extract:
-    """The best contiguous sentences from the candidate passages (empty when there is no text)."""
+    """The answering sentences from the candidate passages: the best one, its contiguous neighbours
+    when they answer too, and a close runner-up of the same document (empty when there is no text)."""
     q = question if isinstance(question, Query) else Query.of(question)
     passages = _sentences(hits)
     _score(q, passages)

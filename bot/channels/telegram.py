@@ -43,7 +43,7 @@ from aiogram.utils.backoff import BackoffConfig
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.channels.telegram_api import DeliveryFailed, FileTooLarge, RetryingApi
+from bot.channels.telegram_api import DeliveryFailed, DownloadFailed, FileTooLarge, RetryingApi
 from bot.channels.telegram_updates import (
     CAPTION_LIMIT,
     callback_to_incoming,
@@ -307,4 +307,4 @@ class TelegramChannel:
             return await self._call(method)
 
 
-__all__ = ["SECRET_HEADER", "DeliveryFailed", "FileTooLarge", "TelegramChannel"]
+__all__ = ["SECRET_HEADER", "DeliveryFailed", "DownloadFailed", "FileTooLarge", "TelegramChannel"]

