@@ -8,6 +8,7 @@ bk:ok, bk:ap:ID, bk:rj:ID, bk:rjn:ID, bk:cx:ID, bk:ics:ID.
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from handlers.messages import Choice, Reply
 STEPS = ("room", "day", "slot", "dur", "org", "contact", "phone", "attendees", "equip", "purpose", "confirm")
 TEXT_STEPS = {"org": "booking.ask_org", "contact": "booking.ask_contact", "phone": "booking.ask_phone",
               "purpose": "booking.ask_purpose"}
+AVAILABLE_TTL_S = 5.0
 
 
 class BookingFlow(Flow):
@@ -29,8 +31,18 @@ class BookingFlow(Flow):
     menu_key = "menu.book"
     commands = ("book", "mybookings", "pending")
 
+    def __init__(self) -> None:
+        self._available_cache: tuple[float, bool] | None = None
+
     def available(self, services: Any) -> bool:
-        return services.bookings is not None and bool(services.bookings.list_rooms())
+        """Shown only when rooms exist; cached for a few seconds (the menu asks on every update)."""
+        if services.bookings is None:
+            return False
+        now = time.monotonic()
+        cached = self._available_cache
+        if cached is None or now - cached[0] > AVAILABLE_TTL_S:
+            cached = self._available_cache = (now, bool(services.bookings.list_rooms()))
+        return cached[1]
 
     # ---- entry points -------------------------------------------------------------------
     def start(self, ctx: Ctx) -> list[Reply]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from handlers.models import Handoff, QueryLog
@@ -49,12 +50,10 @@ class ActivityLog:
             abstained=abstained,
             latency_ms=round(latency_ms, 2),
         )
-        with Session(self.engine) as s:
-            s.add(row)
-            s.commit()
-            s.refresh(row)
-            assert row.id is not None
-            return row.id
+        values = row.model_dump(exclude={"id"})
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(QueryLog.__table__).values(**values))  # type: ignore[attr-defined]
+            return int(result.inserted_primary_key[0])
 
     def get_query(self, query_id: int) -> QueryLog | None:
         with Session(self.engine) as s:

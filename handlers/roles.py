@@ -20,9 +20,10 @@ class RoleStore:
     def role_of(self, user_id: str) -> str | None:
         if str(user_id) in self.bootstrap_admins:
             return "admin"
-        with Session(self.engine) as s:
-            row = s.get(Role, str(user_id))
-            return row.role if row else None
+        table = Role.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            role = conn.execute(select(table.c.role).where(table.c.user_id == str(user_id))).scalar()
+        return str(role) if role is not None else None
 
     def is_staff(self, user_id: str) -> bool:
         return self.role_of(user_id) in ROLES

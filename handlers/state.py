@@ -13,10 +13,9 @@ from collections import deque
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from handlers.models import DialogStateRow, ProcessedUpdate, utcnow
 
@@ -62,32 +61,29 @@ class MemoryStateStore:
 
 
 class SqlStateStore:
+    """One row per conversation; single Core statements (this runs on every update)."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.table: Table = DialogStateRow.__table__  # type: ignore[attr-defined]
 
     def get(self, key: str) -> dict[str, Any] | None:
-        with Session(self.engine) as s:
-            row = s.get(DialogStateRow, key)
-            return json.loads(row.data) if row else None
+        with self.engine.connect() as conn:
+            raw = conn.execute(select(self.table.c.data).where(self.table.c.key == key)).scalar()
+        return json.loads(raw) if raw is not None else None
 
     def set(self, key: str, value: dict[str, Any]) -> None:
         raw = json.dumps(value, ensure_ascii=False)
-        with Session(self.engine) as s:
-            row = s.get(DialogStateRow, key)
-            if row is None:
-                s.add(DialogStateRow(key=key, data=raw))
-            else:
-                row.data = raw
-                row.updated_at = utcnow()
-                s.add(row)
-            s.commit()
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(self.table).where(self.table.c.key == key).values(data=raw, updated_at=utcnow())
+            ).rowcount
+            if not changed:
+                conn.execute(insert(self.table).values(key=key, data=raw, updated_at=utcnow()))
 
     def delete(self, key: str) -> None:
-        with Session(self.engine) as s:
-            row = s.get(DialogStateRow, key)
-            if row is not None:
-                s.delete(row)
-                s.commit()
+        with self.engine.begin() as conn:
+            conn.execute(delete(self.table).where(self.table.c.key == key))
 
 
 class MemoryDeduper:
@@ -114,13 +110,13 @@ class SqlDeduper:
     def __init__(self, engine: Engine, keep: timedelta = timedelta(days=2)) -> None:
         self.engine = engine
         self.keep = keep
+        self.table: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
         self._inserts = 0
 
     def first_time(self, key: str) -> bool:
         try:
-            with Session(self.engine) as s:
-                s.add(ProcessedUpdate(key=key))
-                s.commit()
+            with self.engine.begin() as conn:
+                conn.execute(insert(self.table).values(key=key, created_at=utcnow()))
         except IntegrityError:
             return False
         self._inserts += 1
@@ -129,9 +125,8 @@ class SqlDeduper:
         return True
 
     def _prune(self) -> None:
-        with Session(self.engine) as s:
-            s.exec(delete(ProcessedUpdate).where(ProcessedUpdate.created_at < utcnow() - self.keep))  # type: ignore[call-overload,arg-type]
-            s.commit()
+        with self.engine.begin() as conn:
+            conn.execute(delete(self.table).where(self.table.c.created_at < utcnow() - self.keep))
 
 
 class MemoryRateLimiter:
