@@ -178,6 +178,7 @@ class App:
         from handlers.i18n import Catalog
 
         self.search.refresh()
+        self.embedder.embed_queries(["khởi động"])  # the engine's first call is slow: pay it at start-up
         dialog = Dialog(
             Catalog.load(),
             self.services(),

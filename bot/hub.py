@@ -10,6 +10,7 @@ channel — reporting the sent message ids back to the dialog (handoff bookkeepi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -48,6 +49,9 @@ class Hub:
 
     def register(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
+        # registered before the loop starts (terminal chat): the loop is set on the first update
+        with contextlib.suppress(RuntimeError):
+            self._loop = asyncio.get_running_loop()
 
     async def process(self, msg: Incoming) -> list[Reply]:
         """Handle one update end to end; returns the replies (for tests and webhooks)."""

@@ -16,6 +16,7 @@ from bot.app import App
 from bot.hub import Hub
 
 log = logging.getLogger(__name__)
+STOP_GRACE_S = 10.0
 
 
 def _optional(module: str) -> Any:
@@ -54,6 +55,8 @@ def messenger_channels(app: App, hub: Hub) -> list[Any]:
         channels.append(zalo_oa.from_settings(hub, s, app))
     for channel in channels:
         hub.register(channel)
+        if getattr(channel, "name", "") == "telegram":
+            channel.deduper = app.deduper  # webhook leases across replicas (Redis)
     return channels
 
 
@@ -76,6 +79,8 @@ async def run_bot(app: App, *, console_lang: str | None = None) -> None:
         console = ConsoleChannel(hub, lang=console_lang)
         await console.run(stop)
         stop.set()
+    # let the channels finish what is in flight (replies being sent), then stop the rest
+    await asyncio.wait(tasks, timeout=STOP_GRACE_S)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
 from sqlalchemy import insert
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from handlers.models import Handoff, QueryLog
@@ -53,7 +53,9 @@ class ActivityLog:
         values = row.model_dump(exclude={"id"})
         with self.engine.begin() as conn:
             result = conn.execute(insert(QueryLog.__table__).values(**values))  # type: ignore[attr-defined]
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def get_query(self, query_id: int) -> QueryLog | None:
         with Session(self.engine) as s:

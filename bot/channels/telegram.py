@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import dataclasses
 import hmac
 import logging
 from collections import Counter
@@ -56,6 +58,7 @@ from handlers.i18n import Catalog
 from handlers.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
+_LEASED: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_update_leased", default=False)
 T = TypeVar("T")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -99,6 +102,8 @@ class TelegramChannel:
                                              factor=1.5, jitter=0.1)
         self.catalog = catalog or getattr(getattr(hub, "dialog", None), "catalog", None) or Catalog.load()
         self.metrics: Counter[str] = Counter()
+        self.deduper: Any = None
+        """A shared leasing deduper (handlers.state_redis.RedisDeduper) for webhook mode on replicas."""
         self.api = RetryingApi(self.bot, self.server, token, metrics=self.metrics, max_attempts=max_attempts,
                                backoff_base_s=backoff_base_s, backoff_cap_s=backoff_cap_s,
                                max_retry_after_s=max_retry_after_s)
@@ -195,8 +200,12 @@ class TelegramChannel:
 
     # ---- webhook -------------------------------------------------------------------------
     async def webhook_handler(self, request: web.Request) -> web.Response:
-        """aiohttp route for Telegram's POSTs: checks the secret token in constant time, answers
-        200 at once and handles the update in the background (Telegram re-sends on slow answers)."""
+        """aiohttp route for Telegram's POSTs: checks the secret token in constant time, handles the
+        update and answers 200 only once its replies were handed to Telegram (ack after the work), so
+        an update in flight on a replica that dies is re-sent by Telegram and handled elsewhere.
+
+        With a shared leasing deduper (Redis, `self.deduper`), an update being handled by another
+        replica is answered 503 (Telegram retries later) and a finished one 200 without work."""
         given = request.headers.get(SECRET_HEADER, "")
         if not self._secret or not hmac.compare_digest(given.encode(), self._secret.encode()):
             self.metrics["webhook_refused_total"] += 1
@@ -205,7 +214,25 @@ class TelegramChannel:
             update = Update.model_validate(await request.json(), context={"bot": self.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="bad update")
-        self._spawn(self.dp.feed_update(self.bot, update))
+        deduper = self.deduper if hasattr(self.deduper, "claim") else None
+        if deduper is None:
+            await self.dp.feed_update(self.bot, update)
+            return web.Response(text="ok")
+        key = f"telegram:{update.update_id}"
+        state = await asyncio.to_thread(deduper.claim, key)
+        if state == "done":
+            return web.Response(text="ok")
+        if state == "pending":
+            return web.Response(status=503, text="busy")
+        token = _LEASED.set(True)  # the lease is the deduplication: the dialog must not see the id again
+        try:
+            await self.dp.feed_update(self.bot, update)
+        except BaseException:
+            await asyncio.to_thread(deduper.release, key)
+            raise
+        finally:
+            _LEASED.reset(token)
+        await asyncio.to_thread(deduper.complete, key)
         return web.Response(text="ok")
 
     def webhook_app(self) -> web.Application:
@@ -241,6 +268,8 @@ class TelegramChannel:
         loop = asyncio.get_running_loop()
         timer = loop.call_later(TYPING_AFTER_S, self._typing, incoming.chat_id) if typing else None
         self.metrics["updates_total"] += 1
+        if _LEASED.get():
+            incoming = dataclasses.replace(incoming, update_id=None)
         try:
             await self.hub.process(incoming)
         except Exception:  # the hub maps dialog errors; this is the last line of defence

@@ -168,3 +168,46 @@ async def test_failed_download_is_retried_and_never_leaks_the_token(api: FakeBot
             await channel.download(file_id)
     assert "404" in str(err.value) and api.token not in str(err.value) and err.value.__cause__ is None
     assert channel.metrics["download_failures_total"] == 1
+
+
+@pytest.mark.redis
+async def test_webhook_with_redis_leases_acks_after_work_and_survives_a_lost_replica(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Ack after the work: a duplicate during handling gets 503, after it 200 and no second answer;
+    an update whose first replica died mid-way (lease released) is handled on redelivery."""
+    import uuid
+
+    import redis
+
+    from handlers.state_redis import RedisDeduper
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    deduper = RedisDeduper(client, prefix=f"test:{uuid.uuid4().hex}:")
+    url = "https://bot.example.org/tg/hook"
+    async with running(api, make_dialog(tmp_path), webhook_url=url, webhook_secret="s3cret-Token") as channel:
+        channel.deduper = deduper
+        runner = web.AppRunner(channel.webhook_app())
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        hook = f"http://127.0.0.1:{port}/tg/hook"
+        headers = {SECRET_HEADER: "s3cret-Token"}
+        # another replica holds update 90 right now → 503 (Telegram retries later); no answer sent
+        assert deduper.claim("telegram:90") == "new"
+        async with aiohttp.ClientSession() as http:
+            busy = await http.post(hook, json={"update_id": 90, **api.message_update(6, {"text": "bảo hiểm?"})},
+                                   headers=headers)
+            assert busy.status == 503
+            deduper.release("telegram:90")  # that replica died: its lease is given back
+            ok = await http.post(hook, json={"update_id": 90, **api.message_update(6, {"text": "bảo hiểm?"})},
+                                 headers=headers)
+            assert ok.status == 200 and len(api.sent(6)) == 1  # answered before the 200
+            again = await http.post(hook, json={"update_id": 90, **api.message_update(6, {"text": "bảo hiểm?"})},
+                                    headers=headers)
+            assert again.status == 200
+        await asyncio.sleep(0.2)
+        await runner.cleanup()
+    assert len(api.sent(6)) == 1
+    client.close()
