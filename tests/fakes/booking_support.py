@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from bookings.service import BookingService
+from tests.fakes.pg import temp_schema
 
 # Tuesday 1 December 2026, 11:00 in Almaty (UTC+5): the "now" of most booking tests.
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
@@ -51,20 +50,6 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 @contextlib.contextmanager
 def pg_schema_engine(pool_size: int = 5) -> Iterator[Engine]:
-    """An engine on the test PostgreSQL confined to a fresh schema (dropped afterwards), with
-    `btree_gist` available from `public`, so parallel runs never clash."""
-    schema = f"bk_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        with contextlib.suppress(Exception):  # another run may create it at the same moment
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(PG_URL, pool_size=pool_size, max_overflow=5,
-                           connect_args={"options": f"-csearch_path={schema},public"})
-    try:
+    """An engine on the test PostgreSQL confined to a fresh schema (see tests/fakes/pg.py)."""
+    with temp_schema("bk", pool_size=pool_size, max_overflow=5) as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()

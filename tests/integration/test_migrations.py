@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from bot.db import create_schema, import_models, make_engine
+from tests.fakes.pg import temp_schema
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -50,19 +50,8 @@ def test_sqlite_upgrade_head_matches_models(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def pg_engine() -> Iterator[Engine]:
-    schema = f"mig_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # pragma: no cover - the server is part of the test set-up
-        pytest.fail(f"PostgreSQL at {PG_URL} is not reachable: {exc}")
-    engine = make_engine(f"{PG_URL}?options=-csearch_path%3D{schema}")
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with temp_schema("mig") as engine:
+        yield engine
 
 
 @pytest.mark.postgres

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.db import create_schema, make_engine
+from bot.db import create_schema
 from bot.zalo_tokens import SqlTokenStore, Tokens
 from handlers.ask import AskFlow
 from handlers.dialog import Dialog
@@ -22,29 +21,18 @@ from handlers.messages import Incoming
 from handlers.roles import RoleStore
 from handlers.state import MemoryRateLimiter, SqlDeduper, SqlStateStore, state_key
 from tests.fakes.answering import FakeAnswerer
+from tests.fakes.pg import temp_schema
 
 pytestmark = pytest.mark.postgres
 
-BASE = "postgresql://postgres@127.0.0.1:5432/test"
 FACTS = {"bảo hiểm": ("d1", "Nghị định 75/2023", "Thành viên hộ nghèo được Nhà nước đóng bảo hiểm y tế.")}
 
 
 @pytest.fixture()
 def engine() -> Iterator[Engine]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(BASE)  # the plain postgresql:// URL is normalized to psycopg 3 by make_engine
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - the server is down
-        pytest.skip(f"no PostgreSQL at 127.0.0.1:5432: {exc}")
-    eng = make_engine(f"{BASE}?options=-csearch_path%3D{schema}")
-    create_schema(eng)
-    yield eng
-    eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with temp_schema("t") as eng:
+        create_schema(eng)
+        yield eng
 
 
 def test_tables_live_in_the_test_schema(engine: Engine) -> None:

@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from bot.db import create_schema, make_engine
+from bot.db import create_schema
 from retrieval.embedders import HashEmbedder
 from retrieval.service import SearchService
+from tests.fakes.pg import temp_schema
 from tests.fakes.retrieval_corpus import add_doc, remove_doc
 
 pytestmark = pytest.mark.postgres
 
-BASE = "postgresql://postgres@127.0.0.1:5432/test"
-
 
 @pytest.fixture
 def engine() -> Iterator[Engine]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(BASE)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - the server is down
-        pytest.skip(f"no PostgreSQL at 127.0.0.1:5432: {exc}")
-    eng = make_engine(f"{BASE}?options=-csearch_path%3D{schema}")
-    create_schema(eng)
-    yield eng
-    eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with temp_schema("t") as eng:
+        create_schema(eng)
+        yield eng
 
 
 def test_two_replicas_share_the_embedding_cache_and_follow_the_version(engine: Engine, tmp_path: Path) -> None:

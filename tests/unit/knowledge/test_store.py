@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -15,6 +14,7 @@ from knowledge.errors import IngestError
 from knowledge.models import Chunk, Document
 from knowledge.store import KnowledgeBase
 from knowledge.types import DocMeta
+from tests.fakes.pg import temp_schema
 
 VI = "Hộ nghèo được hỗ trợ bảo hiểm y tế. Chuẩn nghèo nông thôn là 1.500.000 đồng/người/tháng."
 RU = "Адресная социальная помощь назначается на квартал и выплачивается ежемесячно."
@@ -144,24 +144,10 @@ def test_malformed_jsonl_line_names_line_and_writes_nothing(
 
 @pytest.fixture
 def pg_engine() -> Iterator[Engine]:
-    schema = f"kb_test_{uuid.uuid4().hex[:10]}"
-    url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    admin = create_engine(url)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # pragma: no cover - server missing
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    import_models()
-    SQLModel.metadata.create_all(engine)
-    try:
+    with temp_schema("kb_test") as engine:
+        import_models()
+        SQLModel.metadata.create_all(engine)
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.mark.postgres

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from handlers.staff_service import StaffService
+from tests.fakes.pg import temp_schema
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 pytestmark = pytest.mark.postgres
@@ -18,21 +18,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture()
 def pg() -> Iterator[Engine]:
-    schema = f"staff_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except DBAPIError as exc:  # pragma: no cover - no server
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    engine = create_engine(URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
+    with temp_schema("staff") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(pg: Engine) -> None:
