@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from retrieval.confidence import ConfidenceModel
-from retrieval.context import with_siblings
+from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
@@ -77,14 +77,39 @@ def _cite(hit: Any) -> Citation:
     return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None))
 
 
+def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -> tuple[float, float]:
+    """(IDF-weighted share of the question's content words found in `terms`, the largest IDF of
+    a word not found, relative to a word the KB never uses). IDF over the whole knowledge base, so
+    words every document uses (`Việt Nam`, `hộ`) weigh little and the question's specific words
+    decide; without `idf` every word weighs alike."""
+    if not q.term_set:
+        return 0.0, 0.0
+    found = q.matched(terms)
+    top = (idf or {}).get(UNKNOWN, 1.0) or 1.0
+    weight = {t: (idf.get(t, top) if idf is not None else 1.0) for t in q.term_set}
+    total = sum(weight.values())
+    missing = [w for t, w in weight.items() if t not in found]
+    return sum(w for t, w in weight.items() if t in found) / total, max(missing, default=0.0) / top
+
+
 def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool,
-             sentence_score: float = 0.0) -> dict[str, float]:
+             sentence_score: float = 0.0, idf: dict[str, float] | None = None) -> dict[str, float]:
     """What the confidence model sees about one answer (see confidence.FEATURES)."""
     others = [h.score for h in hits if h.doc_id != hit.doc_id]
     passage_terms = content_terms(f"{hit.title}\n{hit.text}")
+    answer_terms = content_terms(answer_text)
     scores = getattr(hit, "scores", None) or {}
+    dense_others = [float((getattr(h, "scores", None) or {}).get("dense", 0.0)) for h in hits
+                    if h.doc_id != hit.doc_id]
     numeric = (1.0 if has_number(answer_text) else -1.0) if q.numeric else 0.0
+    idf_passage, miss_passage = idf_coverage(q, passage_terms, idf)
+    idf_sentence, miss_sentence = idf_coverage(q, answer_terms, idf)
     return {
+        "idf_passage": idf_passage,
+        "idf_sentence": idf_sentence,
+        "miss_passage": miss_passage,
+        "miss_sentence": miss_sentence,
+        "dense_margin": float(scores.get("dense", 0.0)) - max(dense_others, default=0.0),
         "top_score": float(hit.score),
         "margin": float(hit.score) - (max(others) if others else 0.0),
         "dense": float(scores.get("dense", 0.0)),
@@ -126,7 +151,7 @@ class Answerer:
         text, hit, used_qa, sentence_score = self._compose(q, pool)
         if hit is None or not text:
             return Answer("", lang_out, True, 0.0, hits=shown)
-        feats = features(q, pool, hit, text, qa=used_qa, sentence_score=sentence_score)
+        feats = features(q, pool, hit, text, qa=used_qa, sentence_score=sentence_score, idf=term_idf(self.search))
         confidence = self.model.predict(feats)
         if confidence < self.threshold:
             return Answer("", lang_out, True, confidence, hits=shown, features=feats)

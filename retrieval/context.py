@@ -8,6 +8,7 @@ metadata and score. Without an engine (e.g. a fake search) the hits are returned
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from knowledge.models import Chunk, Document
+from knowledge.models import Chunk, CorpusState, Document
+from retrieval.sentences import content_terms
 
 MAX_SIBLINGS = 24
 """Per document: the chunks nearest (by position) to the retrieved one, for very long documents."""
@@ -56,3 +58,46 @@ def with_siblings(search: Any, hits: Sequence[Any], top_docs: int = 2) -> list[A
         for chunk_id, position, text in sorted(near, key=lambda c: c[1]):
             out.append(replace(h, chunk_id=chunk_id, position=position, text=text))
     return out
+
+
+_IDF_CACHE: dict[int, tuple[int, dict[str, float]]] = {}
+
+
+def _corpus_version(engine: Any) -> int:
+    with Session(engine) as session:
+        row = session.execute(select(CorpusState.version).where(CorpusState.id == 1)).first()  # type: ignore[call-overload]
+    return int(row[0]) if row else 0
+
+
+def term_idf(search: Any) -> dict[str, float] | None:
+    """IDF of every content word over the whole knowledge base (active chunks; `log(1 + N/(1+df))`),
+    cached per corpus version; a word the KB never uses weighs `unknown_idf(...)`. None without an
+    engine (e.g. a fake search) or when the KB cannot be read: the caller then weighs words alike."""
+    engine = getattr(search, "engine", None)
+    if engine is None:
+        return None
+    try:
+        version = _corpus_version(engine)
+        cached = _IDF_CACHE.get(id(engine))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        stmt = (select(Chunk.text)  # type: ignore[call-overload]
+                .join(Document, Document.id == Chunk.document_pk)  # type: ignore[arg-type]
+                .where(Document.status == "active"))
+        df: dict[str, int] = {}
+        n = 0
+        with Session(engine) as session:
+            for (text,) in session.execute(stmt):
+                n += 1
+                for t in set(content_terms(str(text))):
+                    df[t] = df.get(t, 0) + 1
+    except Exception:  # confidence must not fail because the KB could not be read
+        return None
+    idf = {t: math.log(1.0 + n / (1.0 + c)) for t, c in df.items()}
+    idf[UNKNOWN] = math.log(1.0 + n)
+    _IDF_CACHE[id(engine)] = (version, idf)
+    return idf
+
+
+UNKNOWN = ""
+"""The key under which `term_idf` stores the weight of a word absent from the knowledge base."""
