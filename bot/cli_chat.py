@@ -40,5 +40,7 @@ def register(app: typer.Typer) -> None:
         from bot.runner import run_bot
 
         logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("httpx").setLevel(logging.WARNING)
         asyncio.run(run_bot(state(ctx).app, console_lang=lang))

@@ -76,6 +76,7 @@ async def run_bot(app: App, *, console_lang: str | None = None) -> None:
     else:
         from bot.channels.console import ConsoleChannel
 
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
         console = ConsoleChannel(hub, lang=console_lang)
         await console.run(stop)
         stop.set()

@@ -21,7 +21,7 @@ from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
-from retrieval.sentences import content_terms, detect_lang, has_number
+from retrieval.sentences import content_terms, detect_lang, has_number, plain
 
 QA_MIN_COVERAGE = 0.5
 
@@ -86,7 +86,7 @@ def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -
         return 0.0, 0.0
     found = q.matched(terms)
     top = (idf or {}).get(UNKNOWN, 1.0) or 1.0
-    weight = {t: (idf.get(t, top) if idf is not None else 1.0) for t in q.term_set}
+    weight = {t: (idf.get(plain(t), top) if idf is not None else 1.0) for t in q.term_set}
     total = sum(weight.values())
     missing = [w for t, w in weight.items() if t not in found]
     return sum(w for t, w in weight.items() if t in found) / total, max(missing, default=0.0) / top
@@ -96,8 +96,8 @@ def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: b
              sentence_score: float = 0.0, idf: dict[str, float] | None = None) -> dict[str, float]:
     """What the confidence model sees about one answer (see confidence.FEATURES)."""
     others = [h.score for h in hits if h.doc_id != hit.doc_id]
-    passage_terms = content_terms(f"{hit.title}\n{hit.text}")
-    answer_terms = content_terms(answer_text)
+    passage_terms = content_terms(f"{hit.title}\n{hit.text}", marks=True)
+    answer_terms = content_terms(answer_text, marks=True)
     scores = getattr(hit, "scores", None) or {}
     dense_others = [float((getattr(h, "scores", None) or {}).get("dense", 0.0)) for h in hits
                     if h.doc_id != hit.doc_id]
@@ -115,8 +115,8 @@ def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: b
         "dense": float(scores.get("dense", 0.0)),
         "bm25": math.log1p(max(0.0, float(scores.get("bm25", 0.0)))),
         "cov_passage": term_coverage(q, passage_terms),
-        "cov_sentence": term_coverage(q, content_terms(answer_text)),
-        "bigram_sentence": bigram_coverage(q, content_terms(answer_text)),
+        "cov_sentence": term_coverage(q, answer_terms),
+        "bigram_sentence": bigram_coverage(q, answer_terms),
         "sentence_score": sentence_score,
         "bigram_passage": bigram_coverage(q, passage_terms),
         "trigram_passage": _trigram_coverage(q, f"{hit.title}\n{hit.text}"),
@@ -167,7 +167,7 @@ class Answerer:
         """(answer text, its hit, whether a curated answer was used, the extraction score)."""
         for h in pool[:2]:
             if getattr(h, "kind", "document") == "qa":
-                cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}"))
+                cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}", marks=True))
                 if cov >= QA_MIN_COVERAGE:
                     return _qa_text(h), h, True, cov
         ext: Extract = extract(q, with_siblings(self.search, pool))

@@ -32,6 +32,11 @@ FEATURES: tuple[str, ...] = (
     "numeric",  # +1 how-much/when question answered with a number, -1 without one, 0 otherwise
     "qa",  # 1 when a curated staff answer was used
     "q_terms",  # log(1 + number of the question's content words)
+    "idf_passage",  # share of the question's content words in the passage, weighted by KB-wide IDF
+    "idf_sentence",  # the same, in the answer sentences
+    "miss_passage",  # the largest IDF of a question word missing from the passage (1 = a word the KB lacks)
+    "miss_sentence",  # the same, for the answer sentences
+    "dense_margin",  # dense similarity of the answer's passage minus the best of another document
 )
 
 

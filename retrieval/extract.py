@@ -21,6 +21,8 @@ from retrieval.sentences import (
     content_terms,
     is_numeric_question,
     is_why_question,
+    plain,
+    same_word,
     split_sentences,
     trigrams,
 )
@@ -49,8 +51,8 @@ class Query:
         """Vietnamese syllables absent from `vocabulary` are taken for typos: only they match
         fuzzily (two real syllables one letter apart, like `thon`/`thong`, are different words).
         Russian stems always may (they also absorb what the stemmer leaves: `работ`/`работа`)."""
-        vocab = set(vocabulary)
-        self._typos = frozenset(t for t in self.term_set if t not in vocab or not t.isascii())
+        vocab = {plain(v) for v in vocabulary}
+        self._typos = frozenset(t for t in self.term_set if plain(t) not in vocab or not plain(t).isascii())
         self._hits.clear()
 
     def matched(self, terms: Iterable[str]) -> set[str]:
@@ -60,15 +62,15 @@ class Query:
         for w in set(terms):
             hit = self._hits.get(w)
             if hit is None:
-                hit = frozenset(t for t in self.term_set if t == w or (
-                    t in fuzzy and (t[:1] == w[:1] or t[-1:] == w[-1:]) and _close(t, w)))
+                hit = frozenset(t for t in self.term_set if same_word(t, w) or (
+                    t in fuzzy and _fuzzy(plain(t), plain(w))))
                 self._hits[w] = hit
             found |= hit
         return found
 
     @classmethod
     def of(cls, text: str) -> Query:
-        terms = content_terms(text)
+        terms = content_terms(text, marks=True)
         return cls(text, terms, frozenset(terms), frozenset(pairwise(terms)),
                    frozenset(trigrams(text)), is_numeric_question(text), is_why_question(text))
 
@@ -106,6 +108,10 @@ class Extract:
         return "\n".join(stretches)
 
 
+def _fuzzy(t: str, w: str) -> bool:
+    return (t[:1] == w[:1] or t[-1:] == w[-1:]) and _close(t, w)
+
+
 def _close(a: str, b: str) -> bool:
     """Optimal-string-alignment distance ≤ 1 (≤ 2 for long words): tolerates one typo."""
     if abs(len(a) - len(b)) > 2 or min(len(a), len(b)) < 4:
@@ -136,7 +142,16 @@ def term_coverage(q: Query, terms: Iterable[str]) -> float:
 def bigram_coverage(q: Query, terms: Sequence[str]) -> float:
     if not q.bigrams:
         return 0.0
-    return len(q.bigrams & set(pairwise(terms))) / len(q.bigrams)
+    return len(pairs_found(q, terms)) / len(q.bigrams)
+
+
+def pairs_found(q: Query, terms: Sequence[str]) -> set[tuple[str, str]]:
+    """The question's adjacent word pairs standing together in `terms` (diacritics as `same_word`)."""
+    index: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for x, y in pairwise(terms):
+        index.setdefault((plain(x), plain(y)), []).append((x, y))
+    return {(a, b) for a, b in q.bigrams
+            if any(same_word(a, x) and same_word(b, y) for x, y in index.get((plain(a), plain(b)), ()))}
 
 
 def trigram_coverage(q: Query, text: str) -> float:
@@ -173,7 +188,7 @@ def _weights(passages: list[list[Scored]], terms: dict[int, list[str]]) -> dict[
     n = sum(len(p) for p in passages)
     df: dict[str, int] = {}
     for ts in terms.values():
-        for t in set(ts):
+        for t in {plain(w) for w in ts}:
             df[t] = df.get(t, 0) + 1
     return {t: math.log(1.0 + n / (1.0 + c)) for t, c in df.items()}
 
@@ -183,7 +198,7 @@ def weighted_coverage(q: Query, terms: Iterable[str], weights: dict[str, float])
     total = hit = 0.0
     default = max(weights.values(), default=1.0)
     for t in q.term_set:
-        w = weights.get(t, default)
+        w = weights.get(plain(t), default)
         total += w
         hit += w if t in found else 0.0
     return hit / total if total else 0.0
@@ -192,11 +207,11 @@ def weighted_coverage(q: Query, terms: Iterable[str], weights: dict[str, float])
 def _bigram_weighted(q: Query, terms: Sequence[str], weights: dict[str, float]) -> float:
     """Share (IDF-weighted) of the question's adjacent word pairs that stand together in the
     sentence: `thẩm định` is not found in `thẩm quyền ... định`."""
-    present = set(pairwise(terms))
+    present = pairs_found(q, terms)
     default = max(weights.values(), default=1.0)
     total = hit = 0.0
     for a, b in q.bigrams:
-        w = (weights.get(a, default) + weights.get(b, default)) / 2
+        w = (weights.get(plain(a), default) + weights.get(plain(b), default)) / 2
         total += w
         hit += w if (a, b) in present else 0.0
     return hit / total if total else 0.0
@@ -215,7 +230,7 @@ def _is_title(s: Scored) -> bool:
 def _score(q: Query, passages: list[list[Scored]]) -> None:
     """Sentence scores. Question words found in the passage's title count less (TITLE_WEIGHT): the
     title says what the document is about, so those words pick the document, not the sentence."""
-    terms = {id(s): content_terms(s.text) for sents in passages for s in sents}
+    terms = {id(s): content_terms(s.text, marks=True) for sents in passages for s in sents}
     q.know(t for ts in terms.values() for t in ts)
     weights = _weights(passages, terms)
     q_numbers = _numbers(q.text)

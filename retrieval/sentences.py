@@ -181,8 +181,9 @@ def _number(tok: str) -> str:
     return tok.replace(",", ".")
 
 
-def words(text: str) -> list[str]:
-    """Folded words and normalized numbers, chat abbreviations expanded, stop words kept."""
+def words(text: str, marks: bool = False) -> list[str]:
+    """Folded words and normalized numbers, chat abbreviations expanded, stop words kept.
+    `marks`: Latin-script words keep their diacritics (lowercased; see `same_word`)."""
     out: list[str] = []
     for tok in _WORD.findall(text):
         if tok[0].isdigit():
@@ -190,7 +191,10 @@ def words(text: str) -> list[str]:
             continue
         low = tok.lower()
         exp = _VI_CHAT.get(low) or _RU_CHAT.get(low)
-        out.extend((exp or fold(low)).split())
+        if exp is None and marks and not _CYRILLIC.match(low):
+            out.append(unicodedata.normalize("NFC", low))
+        else:
+            out.extend((exp or fold(low)).split())
     return out
 
 
@@ -200,14 +204,36 @@ def _stem(word: str) -> str:
     return word
 
 
-def content_terms(text: str) -> list[str]:
-    """The words that carry meaning: folded, stemmed (Russian), without stop words."""
-    return list(_content_terms(text))
+def content_terms(text: str, marks: bool = False) -> list[str]:
+    """The words that carry meaning: folded, stemmed (Russian), without stop words. With `marks`
+    Vietnamese words keep their diacritics, to be compared with `same_word`."""
+    return list(_content_terms(text, marks))
 
 
 @lru_cache(maxsize=50_000)
-def _content_terms(text: str) -> tuple[str, ...]:
-    return tuple(_stem(w) for w in words(text) if w not in _VI_STOP and w not in _RU_STOP)
+def _content_terms(text: str, marks: bool = False) -> tuple[str, ...]:
+    out = []
+    for w in words(text, marks):
+        plain = fold(w) if marks else w
+        if plain not in _VI_STOP and plain not in _RU_STOP:
+            out.append(_stem(w))
+    return tuple(out)
+
+
+@lru_cache(maxsize=100_000)
+def plain(word: str) -> str:
+    """`fold` for single words (cached)."""
+    return fold(word)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Two terms of `content_terms(..., marks=True)` are the same word when equal, or equal once
+    folded with one of them written without diacritics (`ho` = `hộ`); written with different
+    diacritics they are different words (`đá` ≠ `đã`, `tuyển` ≠ `tuyên`)."""
+    if a == b:
+        return True
+    pa, pb = plain(a), plain(b)
+    return pa == pb and (pa == a or pb == b)
 
 
 def trigrams(text: str) -> frozenset[str]:
