@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from knowledge.models import Chunk, CorpusState, Document
-from retrieval.sentences import content_terms
+from retrieval.sentences import content_terms, plain
 
 MAX_SIBLINGS = 24
 """Per document: the chunks nearest (by position) to the retrieved one, for very long documents."""
@@ -89,7 +89,7 @@ def term_idf(search: Any) -> dict[str, float] | None:
         with Session(engine) as session:
             for (text,) in session.execute(stmt):
                 n += 1
-                for t in set(content_terms(str(text))):
+                for t in {plain(w) for w in content_terms(str(text), marks=True)}:
                     df[t] = df.get(t, 0) + 1
     except Exception:  # confidence must not fail because the KB could not be read
         return None

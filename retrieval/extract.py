@@ -1,8 +1,10 @@
 """Pick the sentences that answer a question from retrieved passages (no text is ever made up).
 
 Each sentence of the top passages is scored by: the question's content words it contains (folded,
-stemmed, typo tolerant), character-trigram overlap, its passage's retrieval rank, a bonus when a
-how-much/when question meets a sentence with a number, and a little of its neighbours' overlap.
+stemmed, typo tolerant; but a word typed WITH diacritics must agree with the text's, `đá` ≠ `đã`),
+character-trigram overlap, its passage's retrieval rank, a bonus when a how-much/when question meets
+a sentence with a number (not one inside a document number like `80/2020/NĐ-CP`), and a little of
+its neighbours' overlap.
 The best sentence is kept, with its contiguous neighbours when they score well too or it is too
 short to stand alone, plus a runner-up of the same document that scores nearly as well (two close
 candidates are safer shown together), within `max_chars`. The candidates are the retrieved chunks
@@ -12,6 +14,7 @@ and the sibling chunks of the best documents (retrieval/context.py).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -25,6 +28,8 @@ from retrieval.sentences import (
     same_word,
     split_sentences,
     trigrams,
+    typo_apart,
+    words,
 )
 
 MAX_CHARS = 600
@@ -46,24 +51,45 @@ class Query:
     why: bool = False
     _hits: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _typos: frozenset[str] | None = field(default=None, repr=False)
+    _unknown: frozenset[str] = field(default=frozenset(), repr=False)
+    _plain: dict[str, str] = field(default_factory=dict, repr=False)
+    alias: dict[str, str] = field(default_factory=dict, repr=False)
+    """A typo (Vietnamese) → the most frequent vocabulary word it stands for (weighs like it)."""
 
     def know(self, vocabulary: Iterable[str]) -> None:
         """Vietnamese syllables absent from `vocabulary` are taken for typos: only they match
         fuzzily (two real syllables one letter apart, like `thon`/`thong`, are different words).
-        Russian stems always may (they also absorb what the stemmer leaves: `работ`/`работа`)."""
-        vocab = {plain(v) for v in vocabulary}
-        self._typos = frozenset(t for t in self.term_set if plain(t) not in vocab or not plain(t).isascii())
+        Russian stems always may (they also absorb what the stemmer leaves: `работ`/`работа`).
+        A word absent from `vocabulary` weighs like the most frequent word it is a typo of (`alias`)."""
+        counts: dict[str, int] = {}
+        for v in vocabulary:
+            counts[plain(v)] = counts.get(plain(v), 0) + 1
+        self._typos = frozenset(t for t in self.term_set if plain(t) not in counts or not plain(t).isascii())
         self._hits.clear()
+        self.alias = {}
+        self._unknown = frozenset(t for t in self.term_set if plain(t) not in counts)
+        for t in self._unknown:
+            near = [w for w in counts if _fuzzy(plain(t), w, True)]
+            if near:
+                self.alias[t] = max(near, key=lambda w: (counts[w], w))
+
+    def key(self, term: str) -> str:
+        """The word a question term is weighed as: folded, a typo as the word it stands for."""
+        return plain(self.alias.get(term, term))
 
     def matched(self, terms: Iterable[str]) -> set[str]:
         """The question's terms found among `terms`, exactly or with one typo (long words)."""
         found: set[str] = set()
         fuzzy = self.term_set if self._typos is None else self._typos
+        if not self._plain:
+            self._plain.update({t: plain(t) for t in self.term_set})
+        folded = self._plain
         for w in set(terms):
             hit = self._hits.get(w)
             if hit is None:
-                hit = frozenset(t for t in self.term_set if same_word(t, w) or (
-                    t in fuzzy and _fuzzy(plain(t), plain(w))))
+                pw = plain(w)
+                hit = frozenset(t for t, pt in folded.items() if t == w or (pt == pw and same_word(t, w)) or (
+                    t in fuzzy and _fuzzy(pt, pw, t in self._unknown)))
                 self._hits[w] = hit
             found |= hit
         return found
@@ -108,28 +134,12 @@ class Extract:
         return "\n".join(stretches)
 
 
-def _fuzzy(t: str, w: str) -> bool:
-    return (t[:1] == w[:1] or t[-1:] == w[-1:]) and _close(t, w)
-
-
-def _close(a: str, b: str) -> bool:
-    """Optimal-string-alignment distance ≤ 1 (≤ 2 for long words): tolerates one typo."""
-    if abs(len(a) - len(b)) > 2 or min(len(a), len(b)) < 4:
-        return False
-    limit = 2 if min(len(a), len(b)) >= 8 else 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return False
-        prev2, prev = prev, cur
-    return prev[-1] <= limit
+def _fuzzy(t: str, w: str, unknown: bool = False) -> bool:
+    """`t` is `w` with one typo; or, for a word the passages never use (`unknown`), `w` is its stem
+    and the typo is in the ending, which the stemmer then could not strip (`услугаси` → `услуг`)."""
+    if unknown and len(w) >= 5 and t.startswith(w) and len(t) - len(w) <= 3 and not w.isascii():
+        return True
+    return (t[:1] == w[:1] or t[-1:] == w[-1:]) and typo_apart(t, w)
 
 
 def term_coverage(q: Query, terms: Iterable[str]) -> float:
@@ -198,7 +208,7 @@ def weighted_coverage(q: Query, terms: Iterable[str], weights: dict[str, float])
     total = hit = 0.0
     default = max(weights.values(), default=1.0)
     for t in q.term_set:
-        w = weights.get(plain(t), default)
+        w = weights.get(q.key(t), default)
         total += w
         hit += w if t in found else 0.0
     return hit / total if total else 0.0
@@ -211,13 +221,21 @@ def _bigram_weighted(q: Query, terms: Sequence[str], weights: dict[str, float]) 
     default = max(weights.values(), default=1.0)
     total = hit = 0.0
     for a, b in q.bigrams:
-        w = (weights.get(plain(a), default) + weights.get(plain(b), default)) / 2
+        w = (weights.get(q.key(a), default) + weights.get(q.key(b), default)) / 2
         total += w
         hit += w if (a, b) in present else 0.0
     return hit / total if total else 0.0
 
 
-def _numbers(text: str) -> set[str]:
+_REFERENCE = re.compile(r"\b\d+(?:/\d+)*/[^\W\d_][\w\-]*")
+"""A document number (`80/2020/NĐ-CP`, `167/KH-UBND`): an identifier, not an amount or a date."""
+_ASKS_NUMBER_ID = re.compile(r"\b(so may|so bao nhieu|so hieu|so nao|ky hieu|номер)")
+
+
+def _numbers(text: str, references: bool = True) -> set[str]:
+    """The numbers of `text`; without `references`, those inside document numbers are left out."""
+    if not references:
+        text = _REFERENCE.sub(" ", text)
     return {w for w in content_terms(text) if w[:1].isdigit()}
 
 
@@ -227,6 +245,13 @@ def _is_title(s: Scored) -> bool:
     return bool(title) and " ".join(s.text.split()).casefold().lstrip("# ") == title
 
 
+def _is_heading(s: Scored) -> bool:
+    """A line of its own without end punctuation (a section heading such as "Кто может получить АСП")."""
+    text = s.hit.text
+    alone = (s.start == 0 or text[s.start - 1] == "\n") and (s.end >= len(text) or text[s.end] == "\n")
+    return alone and s.text.rstrip()[-1:] not in ".!?…:;)»\"" and len(s.text) <= 120
+
+
 def _score(q: Query, passages: list[list[Scored]]) -> None:
     """Sentence scores. Question words found in the passage's title count less (TITLE_WEIGHT): the
     title says what the document is about, so those words pick the document, not the sentence."""
@@ -234,6 +259,7 @@ def _score(q: Query, passages: list[list[Scored]]) -> None:
     q.know(t for ts in terms.values() for t in ts)
     weights = _weights(passages, terms)
     q_numbers = _numbers(q.text)
+    references = bool(_ASKS_NUMBER_ID.search(" ".join(words(q.text))))
     for sents in passages:
         if not sents:
             continue
@@ -244,7 +270,7 @@ def _score(q: Query, passages: list[list[Scored]]) -> None:
             if q.bigrams and W["bigram"]:
                 s.coverage = (1 - W["bigram"]) * s.coverage + W["bigram"] * _bigram_weighted(q, terms[id(s)], local)
             s.score = W["cov"] * s.coverage + W["tri"] * trigram_coverage(q, s.text) + W["rank"] / (1 + s.rank)
-            if q.numeric and _numbers(s.text) - q_numbers:
+            if q.numeric and _numbers(s.text, references) - q_numbers:
                 s.score += W["num"]
             if len(s.text) < 25:
                 s.score -= 0.1
@@ -301,6 +327,8 @@ def extract(question: str | Query, hits: Sequence[Any], max_chars: int = MAX_CHA
         return Extract([best], best.hit, best.rank)
     chosen = _grow(q, best, sents, max_chars)
     chosen += _runner_up(best, chosen, [s for s, _ in flat], max_chars)
+    body = [s for s in chosen if not _is_heading(s)]
+    chosen = body or chosen  # a section heading names the topic; the sentences under it answer
     order = {id(p[0].hit): n for n, p in enumerate(passages) if p}
     chosen.sort(key=lambda s: (s.hit.position, order.get(id(s.hit), 0), s.index))
     return Extract(chosen, best.hit, best.rank)

@@ -126,9 +126,11 @@ def _split_sentences(text: str, max_chars: int) -> tuple[Span, ...]:
 
 
 def fold(text: str) -> str:
-    """Lowercase without diacritics: `Hộ nghèo` → `ho ngheo`, `Ёлка` → `елка`."""
+    """Lowercase without diacritics: `Hộ nghèo` → `ho ngheo`, `Ёлка` → `елка`; `й` is a letter of its
+    own (folding it to `и` would break Russian stemming: `павлодарской` → `павлодарскои`)."""
     text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = "".join(ch for i, ch in enumerate(text) if unicodedata.category(ch) != "Mn"
+                   or (ch == "\u0306" and text[i - 1 : i] == "и"))
     return unicodedata.normalize("NFC", text).replace("ё", "е")
 
 
@@ -154,6 +156,16 @@ _VI_STOP = _wordset(
     biet muon hoi xin cam on giup can phai co the khong ha u uh uhm ne dau nhieu it
     """
 )
+_VI_STOP_MARKED = _wordset(
+    """
+    là của và có các những một được không gì nào bao nhiêu thế thì mà để cho với trong trên tại từ đến
+    này nay đó kia ấy như sao bị bởi khi về ra vào sẽ đã đang còn hay hoặc nếu vì nên cũng rất làm tôi
+    mình bạn anh chị em ơi à ạ nhé nha vậy đây đấy ai ở theo sau trước dưới nhất hơn mọi tất cả cái chiếc
+    người biết muốn hỏi xin cảm ơn giúp cần phải hả ừ ừm nè đâu nhiêu ít nhỉ
+    """
+)
+"""The Vietnamese stop words as written with diacritics: with `marks`, `thị` (in `thành thị`) and
+`đá` are words, though they fold to the stop words `thi` (`thì`) and `da` (`đã`)."""
 _RU_STOP = _wordset(
     """
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
@@ -195,7 +207,43 @@ def words(text: str, marks: bool = False) -> list[str]:
             out.append(unicodedata.normalize("NFC", low))
         else:
             out.extend((exp or fold(low)).split())
+    return _fix_question_words(out)
+
+
+_QUESTION_WORDS = {"сколько", "когда", "почему"}
+_NOT_TYPOS = {"столько"}
+_AFTER_BAO = ("nhieu", "lau")
+
+
+def _fix_question_words(out: list[str]) -> list[str]:
+    """Question words typed with a typo (`bao nhiu`, `bao nieu`, `сколко`) restored, so how-much and
+    when questions are still recognised and those words still count as stop words."""
+    for i, w in enumerate(out):
+        if i and plain(out[i - 1]) == "bao" and plain(w) not in _AFTER_BAO:
+            out[i] = next((t for t in _AFTER_BAO if plain(w)[:1] == t[:1] and typo_apart(plain(w), t)), w)
+        elif _CYRILLIC.match(w) and w not in _QUESTION_WORDS and w not in _NOT_TYPOS and len(w) >= 4:
+            out[i] = next((t for t in _QUESTION_WORDS if w[:1] == t[:1] and typo_apart(w, t)), w)
     return out
+
+
+def typo_apart(a: str, b: str) -> bool:
+    """Optimal-string-alignment distance ≤ 1 (≤ 2 for long words): tolerates one typo."""
+    if abs(len(a) - len(b)) > 2 or min(len(a), len(b)) < 4:
+        return False
+    limit = 2 if min(len(a), len(b)) >= 8 else 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
 
 
 def _stem(word: str) -> str:
@@ -214,9 +262,9 @@ def content_terms(text: str, marks: bool = False) -> list[str]:
 def _content_terms(text: str, marks: bool = False) -> tuple[str, ...]:
     out = []
     for w in words(text, marks):
-        plain = fold(w) if marks else w
-        if plain not in _VI_STOP and plain not in _RU_STOP:
-            out.append(_stem(w))
+        if w in _RU_STOP or (w in _VI_STOP_MARKED if marks and plain(w) != w else w in _VI_STOP):
+            continue
+        out.append(_stem(w))
     return tuple(out)
 
 

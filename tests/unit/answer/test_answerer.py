@@ -104,3 +104,19 @@ def test_the_model_matches_the_embedder(tmp_path) -> None:
     assert pick(models, None).weights == {"cov_passage": 5.0}
     shipped = {str(m.meta.get("embedder")) for m in load_models()}
     assert "*" in shipped and len(shipped) == 2, "the committed file holds a fitted and a lexical model"
+
+
+def test_idf_coverage_weighs_the_questions_specific_words() -> None:
+    from retrieval.answer import idf_coverage
+    from retrieval.context import UNKNOWN
+    from retrieval.extract import Query
+    from retrieval.sentences import content_terms
+
+    q = Query.of("Tối nay đội tuyển Việt Nam đá với ai?")
+    idf = {"toi": 1.0, "viet": 0.2, "nam": 0.2, "doi": 2.0, "tuyen": 3.0, "da": 3.0, UNKNOWN: 6.0}
+    passage = content_terms("Việt Nam có 30 tổ chức, đội ngũ cán bộ đã làm việc.", marks=True)
+    weighted, missing = idf_coverage(q, passage, idf)
+    plain_cov, _ = idf_coverage(q, passage, None)
+    assert weighted < plain_cov  # `Việt Nam` is found, but it is what every document says
+    assert missing == 3.0 / 6.0
+    assert idf_coverage(q, [], idf) == (0.0, 3.0 / 6.0)

@@ -79,3 +79,40 @@ def test_the_title_line_is_not_an_answer() -> None:
     text = "Hỗ trợ nhà ở cho hộ nghèo năm 2023\n\nMỗi hộ nghèo được hỗ trợ 40 triệu đồng để xây nhà."
     hit = make_hit("d", text, title="Hỗ trợ nhà ở cho hộ nghèo năm 2023")
     assert extract("hỗ trợ nhà ở hộ nghèo năm 2023 bao nhiêu", [hit]).text.startswith("Mỗi hộ nghèo")
+
+
+def test_a_question_with_diacritics_does_not_match_a_word_spelled_differently() -> None:
+    text = ("Hôm qua đoàn công tác đã tuyên truyền chính sách cho người dân. "
+            "Đội tuyển bóng đá của tỉnh đá trận giao hữu vào Chủ nhật.")
+    ext = extract("Đội tuyển đá với ai?", [make_hit("news", text, 0.5)])
+    assert ext.text.startswith("Đội tuyển bóng đá")
+
+
+def test_a_document_number_is_not_the_amount_a_how_long_question_wants() -> None:
+    text = ("Theo Nghị định 80/2020/NĐ-CP, khoản viện trợ phải được cơ quan có thẩm quyền phê duyệt. "
+            "Thời hạn thẩm định khoản viện trợ là 20 ngày.")
+    ext = extract("thẩm định khoản viện trợ mất bao lâu", [make_hit("aid", text, 0.5)])
+    assert "20 ngày" in ext.text
+    plan = "Ngày 23/12/2016, tỉnh ban hành Kế hoạch số 167/KH-UBND về vận động viện trợ. Tỉnh có 30 tổ chức."
+    ext = extract("kế hoạch vận động viện trợ là kế hoạch số mấy", [make_hit("plan", plan, 0.5)])
+    assert "167/KH-UBND" in ext.text
+
+
+def test_a_typo_weighs_like_the_word_it_stands_for() -> None:
+    from retrieval.extract import Query
+
+    q = Query.of("chuogn trinh cap bao nhieu von")
+    q.know(["chương", "trình", "chương", "vốn", "cấp"])
+    assert q.alias == {"chuogn": "chuong"} and q.key("chuogn") == "chuong"
+    assert q.matched(["chương"]) == {"chuogn"}
+    r = Query.of("кто сможет пользоваться услугаси дома")
+    r.know(["услуг", "дом", "смогут"])
+    assert "услугас" in r.matched(["услуг"])
+
+
+def test_a_section_heading_is_not_part_of_the_answer() -> None:
+    text = ("Кто может получить адресную социальную помощь\n\nЕё получают граждане, кандасы и беженцы, "
+            "постоянно проживающие в стране.\n\nКак подать заявление\n\nЗаявление подают через egov.kz.")
+    ext = extract("кто может получить адресную социальную помощь", [make_hit("asp", text, 0.9, lang="ru")])
+    assert ext.text.startswith("Её получают граждане")
+    assert "Кто может получить" not in ext.text and "\n\n" not in ext.text

@@ -71,3 +71,25 @@ def test_numeric_questions() -> None:
     assert is_numeric_question("Когда откроется дом НПО?")
     assert is_numeric_question("сколько денег")
     assert not is_numeric_question("Ai là chủ tịch tỉnh?")
+
+
+def test_diacritics_typed_by_the_user_must_agree() -> None:
+    from retrieval.sentences import same_word
+
+    assert same_word("hộ", "hộ") and same_word("ho", "hộ") and same_word("hộ", "ho")
+    assert not same_word("đá", "đã") and not same_word("tuyển", "tuyên")
+    # With marks, `thị` and `đá` are words; `thì` and `đã` stay stop words. Without, all four fold away.
+    assert content_terms("khu vực thành thị thì đã đá bóng", marks=True) == ["khu", "vực", "thành", "thị", "đá", "bóng"]
+    assert content_terms("khu vực thành thị thì đã đá bóng") == ["khu", "vuc", "thanh", "bong"]
+
+
+def test_question_words_with_a_typo_still_make_a_how_much_question() -> None:
+    for typed in ("bao nhiu tien", "bao nieu von", "bao nhiue", "сколко стоит", "кгда откроется"):
+        assert is_numeric_question(typed), typed
+    assert content_terms("bao nhiu von") == content_terms("bao nhiêu vốn") == ["von"]
+    assert not is_numeric_question("столько всего")
+
+
+def test_russian_short_i_survives_folding_so_adjectives_stem_alike() -> None:
+    assert content_terms("Павлодарской области") == content_terms("павлодарская область")
+    assert content_terms("какой") == []  # a stop word again once `й` is kept
