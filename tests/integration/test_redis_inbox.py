@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from bot.channels.zalo_oa import SIGNATURE_HEADER, ZaloOAChannel, signature
 from bot.inbox import RedisInbox, RetryLater
 from tests.e2e.test_zalo_oa import OA_SECRET, Replica, event
+from tests.fakes.redis_server import key_prefix, redis_client
 from tests.fakes.zalo_api import FakeZalo
 
 redis = pytest.importorskip("redis")
@@ -24,22 +24,12 @@ pytestmark = pytest.mark.redis
 
 @pytest.fixture()
 def client() -> Iterator[Any]:
-    c = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        c.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield c
-    c.close()
+    yield from redis_client()
 
 
 @pytest.fixture()
 def prefix(client: Any) -> Iterator[str]:
-    p = f"test:{uuid.uuid4().hex}:"
-    yield p
-    keys = list(client.scan_iter(match=p + "*"))
-    if keys:
-        client.delete(*keys)
+    yield from key_prefix(client)
 
 
 @pytest.fixture()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -16,28 +15,19 @@ from handlers.flow import Services  # noqa: E402
 from handlers.i18n import Catalog  # noqa: E402
 from handlers.messages import Incoming  # noqa: E402
 from handlers.state_redis import RedisDeduper, RedisRateLimiter, RedisStateStore  # noqa: E402
+from tests.fakes.redis_server import key_prefix, redis_client  # noqa: E402
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture()
 def client() -> Iterator[Any]:
-    c = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        c.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield c
-    c.close()
+    yield from redis_client()
 
 
 @pytest.fixture()
 def prefix(client: Any) -> Iterator[str]:
-    p = f"test:{uuid.uuid4().hex}:"
-    yield p
-    keys = list(client.scan_iter(match=p + "*"))
-    if keys:
-        client.delete(*keys)
+    yield from key_prefix(client)
 
 
 def test_state_round_trip_unicode_ttl_and_delete(client: Any, prefix: str) -> None:
