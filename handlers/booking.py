@@ -20,10 +20,12 @@ from handlers.booking_dates import parse_clock, parse_day, parse_duration
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply
 
-STEPS = ("room", "day", "slot", "dur", "org", "contact", "phone", "attendees", "equip", "purpose", "confirm")
+STEPS = ("room", "day", "slot", "dur", "repeat", "org", "contact", "phone", "attendees", "equip", "purpose", "confirm")
 TEXT_STEPS = {"org": "booking.ask_org", "contact": "booking.ask_contact", "phone": "booking.ask_phone",
               "purpose": "booking.ask_purpose"}
 AVAILABLE_TTL_S = 5.0
+REPEAT_CHOICES = (1, 2, 4, 8)
+MAX_REPEAT_WEEKS = 12
 
 
 class BookingFlow(Flow):
@@ -70,7 +72,7 @@ class BookingFlow(Flow):
         if action == "cal" and step == "day" and arg.isdigit():
             ctx.data["page"] = min(int(arg), 3)
             return self._ask(ctx)
-        expected = {"room": "room", "day": "day", "slot": "slot", "dur": "dur", "ok": "confirm"}
+        expected = {"room": "room", "day": "day", "slot": "slot", "dur": "dur", "rep": "repeat", "ok": "confirm"}
         if expected.get(action) != step:
             raise Stale()
         return self._answer(ctx, str(step), arg, from_button=True)
@@ -109,6 +111,11 @@ class BookingFlow(Flow):
             return self._ask_slot(ctx, room)
         if step == "dur":
             return self._ask_duration(ctx, room)
+        if step == "repeat":
+            buttons = [Choice(ctx.t("booking.repeat_once") if n == 1 else ctx.t("booking.repeat_weeks", n=n),
+                              f"bk:rep:{n}") for n in REPEAT_CHOICES]
+            return [Reply(ctx.t("booking.ask_repeat"), choices=[buttons[:2], buttons[2:], ctx.nav(self.name)],
+                          input="text")]
         if step == "attendees":
             return [Reply(ctx.t("booking.ask_attendees", capacity=room.capacity), choices=[ctx.nav(self.name)],
                           input="text")]
@@ -117,7 +124,10 @@ class BookingFlow(Flow):
                                           ctx.nav(self.name))]
         if step == "confirm":
             rows = [[Choice(ctx.t("booking.confirm"), "bk:ok")], ctx.nav(self.name)]
-            return [Reply(ctx.t("booking.summary", **self._summary(ctx, room)), choices=rows)]
+            text = ctx.t("booking.summary", **self._summary(ctx, room))
+            if int(ctx.data.get("weeks", 1)) > 1:
+                text += "\n" + ctx.t("booking.repeat_note", n=ctx.data["weeks"])
+            return [Reply(text, choices=rows)]
         return [Reply(ctx.t(TEXT_STEPS[step]), choices=[ctx.nav(self.name)], input="text")]
 
     def _ask_slot(self, ctx: Ctx, room: Any) -> list[Reply]:
@@ -149,6 +159,11 @@ class BookingFlow(Flow):
             return self._answer_slot(ctx, value)
         elif step == "dur":
             return self._answer_duration(ctx, value, from_button)
+        elif step == "repeat":
+            weeks = int(value) if value.strip().isdigit() else 0
+            if not 1 <= weeks <= MAX_REPEAT_WEEKS:
+                return [Reply(ctx.t("booking.bad_repeat", max=MAX_REPEAT_WEEKS)), *self._ask(ctx)]
+            ctx.data["weeks"] = weeks
         elif step == "phone":
             ctx.data["phone"] = parse_phone(value)
         elif step == "attendees":
@@ -192,7 +207,7 @@ class BookingFlow(Flow):
         if minutes is None or not 0 < minutes <= limit:
             max_text = views.fmt_hours(limit, ctx.catalog, ctx.lang)
             return [Reply(ctx.t("booking.bad_duration", max=max_text))] + self._ask(ctx)
-        ctx.data.update(minutes=minutes, step="org")
+        ctx.data.update(minutes=minutes, step="repeat")
         return self._ask(ctx)
 
     def _submit(self, ctx: Ctx) -> list[Reply]:
@@ -201,9 +216,12 @@ class BookingFlow(Flow):
         made = svc.request(room=d["room"], start=start, end=start + timedelta(minutes=int(d["minutes"])),
                            org=d["org"], contact=d["contact"], phone=d["phone"], attendees=d["attendees"],
                            purpose=d["purpose"], equipment=", ".join(d.get("equipment", [])),
-                           requester=Requester(msg.channel, msg.user_id, msg.chat_id, ctx.lang))
+                           requester=Requester(msg.channel, msg.user_id, msg.chat_id, ctx.lang),
+                           repeat_weeks=int(d.get("weeks", 1)))
         ctx.finish()
         replies = [Reply(ctx.t("booking.sent", id=made[0].id))]
+        if len(made) > 1:
+            replies.append(Reply(ctx.t("booking.sent_series", n=len(made), ids=", ".join(f"#{b.id}" for b in made))))
         if ctx.staff_target is not None:
             lang = ctx.services.settings.get("staff_lang", "vi")
             replies.extend(views.staff_card(ctx.catalog, lang, svc, b, ctx.staff_target) for b in made)

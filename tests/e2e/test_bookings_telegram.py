@@ -77,6 +77,7 @@ async def test_booking_approval_ics_and_reminder_over_telegram(api: FakeBotAPI, 
         [durations] = await steps.press("bk:slot:1400")
         assert "bk:dur:240" in datas(durations)
         await steps.press("bk:dur:90")
+        await steps.press("bk:rep:1")
         for answer in ("Фонд «Степь»", "Айгерим", "+7 701 123 45 67", "12"):
             await steps.text(answer)
         await steps.press("bk:eq:0")

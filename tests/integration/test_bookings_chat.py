@@ -70,7 +70,9 @@ def test_russian_walkthrough_with_approval(world: Any) -> None:
     assert "bk:slot:0900" in datas(slots) and "03.12.2026" in slots[0].text
     durations = user.press("bk:slot:1000")
     assert "не дольше 4 ч" in durations[0].text and "bk:dur:240" in datas(durations)
-    assert "организация" in user.press("bk:dur:120")[0].text
+    repeat = user.press("bk:dur:120")[0]
+    assert "каждую неделю" in repeat.text and "bk:rep:4" in [c.data for c in repeat.all_choices()]
+    assert "организация" in user.press("bk:rep:1")[0].text
     user.say("Зелёная степь")
     user.say("Айгерим")
     assert "не похоже на номер" in user.say("позвоните мне")[0].text
@@ -118,7 +120,9 @@ def test_vietnamese_walkthrough_with_rejection(world: Any) -> None:
     assert "Chọn giờ" in user.say("ngày mai")[0].text  # Wed 2 Dec; starts from 11:00 (24 h notice)
     durations = user.say("14:00")
     assert "Bắt đầu lúc 14:00" in durations[0].text
-    assert "Tổ chức" in user.say("2 giờ")[0].text
+    assert "hằng tuần" in user.say("2 giờ")[0].text
+    assert "1 đến 12" in user.say("99")[0].text  # re-asked
+    assert "Tổ chức" in user.say("1")[0].text  # a typed digit is the answer here, not a numbered button
     for answer in ("Nhóm Xanh", "Lan", "0912 345 678", "8", "loa kéo", "Họp nhóm tình nguyện"):
         replies = user.say(answer)
     assert "14:00–16:00" in replies[0].text and "02.12.2026" in replies[0].text
@@ -167,6 +171,7 @@ def test_race_lost_in_chat_gives_clear_message(world: Any) -> None:
     user.say("03.12")
     user.press("bk:slot:1000")
     user.press("bk:dur:60")
+    user.press("bk:rep:1")
     for answer in ("Фонд", "Ольга", "+77011112233", "5"):
         user.say(answer)
     user.press("bk:eq:done")
@@ -189,8 +194,54 @@ def test_equipment_step_skipped_for_a_bare_room(world: Any) -> None:
     user.say("03.12")
     user.press("bk:slot:1000")
     user.press("bk:dur:60")
+    user.press("bk:rep:1")
     for answer in ("Фонд", "Ольга", "+77011112233"):
         user.say(answer)
     assert "Цель" in user.say("4")[0].text  # no equipment question
     assert "Сколько" in user.press("bk:back")[0].text  # and Back skips it too
     assert "bk:eq:done" not in datas(user.say("4"))
+
+
+def test_weekly_series_from_the_chat_is_all_or_nothing(world: Any) -> None:
+    dialog, svc, _ = world
+    user = Chat(dialog, "6", "ru")
+    user.say("/start")
+    user.press("menu:bk")
+    user.press("bk:room:1")
+    user.say("03.12")
+    user.press("bk:slot:1000")
+    user.press("bk:dur:60")
+    user.press("bk:rep:4")
+    for answer in ("Фонд", "Ольга", "+77011112233", "5"):
+        user.say(answer)
+    user.press("bk:eq:done")
+    summary = user.say("Встреча")
+    assert "4 раз" in summary[0].text
+    from tests.fakes.booking_support import ask
+
+    ask(svc, "2026-12-17T10:00", "2026-12-17T11:00")  # the third week is taken meanwhile
+    refused = user.press("bk:ok")
+    assert "17.12.2026" in refused[0].text and "Ничего не забронировано" in refused[0].text
+    assert len(svc.list_bookings()) == 1  # only the other request
+    sent = user.press("bk:ok")  # the wizard is still at the summary: change nothing, try again → same
+    assert "17.12.2026" in sent[0].text
+
+
+def test_weekly_series_from_the_chat_creates_every_week(world: Any) -> None:
+    dialog, svc, _ = world
+    user = Chat(dialog, "7", "vi")
+    user.say("/start")
+    user.press("menu:bk")
+    user.press("bk:room:1")
+    user.say("03.12")
+    user.press("bk:slot:1300")
+    user.press("bk:dur:60")
+    user.say("2")  # typed number of weeks
+    for answer in ("Nhóm Xanh", "Lan", "0912 345 678", "8"):
+        user.say(answer)
+    user.press("bk:eq:done")
+    user.say("Họp")
+    sent = user.press("bk:ok")
+    made = svc.list_bookings()
+    assert [b.start_utc.day for b in made] == [3, 10] and made[0].series_id == made[1].series_id
+    assert "2 yêu cầu" in sent[1].text
