@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from knowledge.ingest.sentences import sentence_spans
+from knowledge.ingest.sentences import sentence_spans, trim_spans
 
 MAX_CHARS = 1200
 MIN_CHARS = 300
@@ -42,15 +42,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
         blocks.append((cur, m.start()))
         cur = m.end()
     blocks.append((cur, len(text)))
-    out: list[tuple[int, int]] = []
-    for s, e in blocks:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
+    return trim_spans(text, blocks)
 
 
 def _is_heading(text: str, span: tuple[int, int]) -> bool:

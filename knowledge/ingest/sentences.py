@@ -57,6 +57,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         spans.append((cur, m.end()))
         cur = m.end()
     spans.append((cur, end))
+    return trim_spans(text, spans)
+
+
+def trim_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with surrounding whitespace cut off; spans left empty are dropped."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
         while s < e and text[s].isspace():
