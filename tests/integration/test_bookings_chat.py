@@ -35,6 +35,25 @@ class Chat:
                                            language_code=self.lang))
 
 
+    def book_until_summary(self, *, slot: str, weeks: str = "bk:rep:1", room: str = "bk:room:1",
+                           answers: tuple[str, ...] = ("Фонд", "Ольга", "+77011112233", "5"),
+                           purpose: str | None = "Встреча") -> list[Reply]:
+        """From the menu to the summary on 03.12 (a button or a typed answer for the repeat step)."""
+        self.say("/start")
+        self.press("menu:bk")
+        self.press(room)
+        self.say("03.12")
+        self.press(f"bk:slot:{slot}")
+        self.press("bk:dur:60")
+        replies = self.press(weeks) if weeks.startswith("bk:") else self.say(weeks)
+        for answer in answers:
+            replies = self.say(answer)
+        if purpose is None:
+            return replies
+        self.press("bk:eq:done")
+        return self.say(purpose)
+
+
 def datas(replies: list[Reply]) -> list[str]:
     return [c.data for r in replies for c in r.all_choices()]
 
@@ -165,17 +184,7 @@ def test_back_cancel_and_closed_days(world: Any) -> None:
 def test_race_lost_in_chat_gives_clear_message(world: Any) -> None:
     dialog, svc, _ = world
     user = Chat(dialog, "4", "ru")
-    user.say("/start")
-    user.press("menu:bk")
-    user.press("bk:room:1")
-    user.say("03.12")
-    user.press("bk:slot:1000")
-    user.press("bk:dur:60")
-    user.press("bk:rep:1")
-    for answer in ("Фонд", "Ольга", "+77011112233", "5"):
-        user.say(answer)
-    user.press("bk:eq:done")
-    user.say("Встреча")
+    user.book_until_summary(slot="1000")
     from tests.fakes.booking_support import ask
 
     ask(svc, "2026-12-03T10:30", "2026-12-03T11:30")  # someone else was faster
@@ -188,15 +197,8 @@ def test_equipment_step_skipped_for_a_bare_room(world: Any) -> None:
     dialog, svc, _ = world
     bare = svc.add_room("bare", 6, min_notice_hours=0)
     user = Chat(dialog, "5", "ru")
-    user.say("/start")
-    user.press("menu:bk")
-    user.press(f"bk:room:{bare.id}")
-    user.say("03.12")
-    user.press("bk:slot:1000")
-    user.press("bk:dur:60")
-    user.press("bk:rep:1")
-    for answer in ("Фонд", "Ольга", "+77011112233"):
-        user.say(answer)
+    user.book_until_summary(slot="1000", room=f"bk:room:{bare.id}", answers=("Фонд", "Ольга", "+77011112233"),
+                            purpose=None)
     assert "Цель" in user.say("4")[0].text  # no equipment question
     assert "Сколько" in user.press("bk:back")[0].text  # and Back skips it too
     assert "bk:eq:done" not in datas(user.say("4"))
@@ -205,17 +207,7 @@ def test_equipment_step_skipped_for_a_bare_room(world: Any) -> None:
 def test_weekly_series_from_the_chat_is_all_or_nothing(world: Any) -> None:
     dialog, svc, _ = world
     user = Chat(dialog, "6", "ru")
-    user.say("/start")
-    user.press("menu:bk")
-    user.press("bk:room:1")
-    user.say("03.12")
-    user.press("bk:slot:1000")
-    user.press("bk:dur:60")
-    user.press("bk:rep:4")
-    for answer in ("Фонд", "Ольга", "+77011112233", "5"):
-        user.say(answer)
-    user.press("bk:eq:done")
-    summary = user.say("Встреча")
+    summary = user.book_until_summary(slot="1000", weeks="bk:rep:4")
     assert "4 раз" in summary[0].text
     from tests.fakes.booking_support import ask
 
@@ -230,17 +222,8 @@ def test_weekly_series_from_the_chat_is_all_or_nothing(world: Any) -> None:
 def test_weekly_series_from_the_chat_creates_every_week(world: Any) -> None:
     dialog, svc, _ = world
     user = Chat(dialog, "7", "vi")
-    user.say("/start")
-    user.press("menu:bk")
-    user.press("bk:room:1")
-    user.say("03.12")
-    user.press("bk:slot:1300")
-    user.press("bk:dur:60")
-    user.say("2")  # typed number of weeks
-    for answer in ("Nhóm Xanh", "Lan", "0912 345 678", "8"):
-        user.say(answer)
-    user.press("bk:eq:done")
-    user.say("Họp")
+    user.book_until_summary(slot="1300", weeks="2", answers=("Nhóm Xanh", "Lan", "0912 345 678", "8"),
+                            purpose="Họp")  # a typed number of weeks
     sent = user.press("bk:ok")
     made = svc.list_bookings()
     assert [b.start_utc.day for b in made] == [3, 10] and made[0].series_id == made[1].series_id
