@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +15,10 @@ import pytest
 from bot.channels.zalo_oa import SIGNATURE_HEADER, ZaloOAChannel, signature
 from bot.inbox import RedisInbox, RetryLater
 from tests.e2e.test_zalo_oa import OA_SECRET, Replica, event
-from tests.fakes.redis_server import key_prefix, redis_client
 from tests.fakes.zalo_api import FakeZalo
 
 redis = pytest.importorskip("redis")
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture()
-def client() -> Iterator[Any]:
-    yield from redis_client()
-
-
-@pytest.fixture()
-def prefix(client: Any) -> Iterator[str]:
-    yield from key_prefix(client)
 
 
 @pytest.fixture()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,19 +14,8 @@ from handlers.flow import Services  # noqa: E402
 from handlers.i18n import Catalog  # noqa: E402
 from handlers.messages import Incoming  # noqa: E402
 from handlers.state_redis import RedisDeduper, RedisRateLimiter, RedisStateStore  # noqa: E402
-from tests.fakes.redis_server import key_prefix, redis_client  # noqa: E402
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture()
-def client() -> Iterator[Any]:
-    yield from redis_client()
-
-
-@pytest.fixture()
-def prefix(client: Any) -> Iterator[str]:
-    yield from key_prefix(client)
 
 
 def test_state_round_trip_unicode_ttl_and_delete(client: Any, prefix: str) -> None:
