@@ -8,21 +8,19 @@ wall-clock times.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from knowledge.models import utcnow
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
 ACTIVE_STATUSES = ("pending", "approved")
 """A booking in one of these states holds its slot."""
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Room(SQLModel, table=True):

@@ -15,15 +15,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from knowledge.models import utcnow
 
 
 class ZaloOAToken(SQLModel, table=True):

@@ -6,14 +6,12 @@ database triggers refuse UPDATE and DELETE on it, so a mistake in code cannot re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DDL, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from knowledge.models import utcnow
 
 
 class AuditEntry(SQLModel, table=True):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_
@@ -24,14 +24,11 @@ from handlers.staff_grouping import Group, Question, find_group, group_questions
 from handlers.staff_models import AnswerOptIn, AuditEntry, CuratedAnswer
 from handlers.staff_stats import compute_stats
 from knowledge.errors import NotFound, ValidationError
+from knowledge.models import insert_returning_id, utcnow
 
 MAX_ANSWER_CHARS = 4000
 MAX_OPEN = 5000
 """At most this many of the most recent open questions are grouped."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _ensure_tables(engine: Engine) -> None:
@@ -94,12 +91,7 @@ class StaffService:
             target=None if target is None else str(target)[:300], outcome=outcome,
             details=json.dumps(details, ensure_ascii=False, default=str),
         )
-        with Session(self.engine) as s:
-            s.add(row)
-            s.commit()
-            s.refresh(row)
-            assert row.id is not None
-            return row.id
+        return insert_returning_id(self.engine, row)
 
     def audit_entries(self, limit: int = 20, *, actor: str | None = None) -> list[AuditEntry]:
         with Session(self.engine) as s:

@@ -5,11 +5,24 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel
 
 
 def utcnow() -> datetime:
+    """The current time, aware and in UTC (how every table of the project stores time)."""
     return datetime.now(UTC)
+
+
+def insert_returning_id(engine: Engine, row: SQLModel) -> int:
+    """Insert one row in its own transaction and return its new primary key."""
+    with Session(engine) as s:
+        s.add(row)
+        s.commit()
+        s.refresh(row)
+        new_id = getattr(row, "id", None)
+        assert new_id is not None
+        return int(new_id)
 
 
 class Document(SQLModel, table=True):

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from knowledge.eligibility.models import EligibilityResult
+from knowledge.models import insert_returning_id
 
 
 class EligibilityLog:
@@ -31,12 +32,7 @@ class EligibilityLog:
         row = EligibilityResult(channel=channel, user_hash=user_hash, program=program, version=version,
                                 outcome=outcome, lang=lang, check_date=check_date, verified=verified,
                                 created_at=when)
-        with Session(self.engine) as s:
-            s.add(row)
-            s.commit()
-            s.refresh(row)
-            assert row.id is not None
-            return row.id
+        return insert_returning_id(self.engine, row)
 
     def counts(self, since: datetime | None = None) -> dict[tuple[str, str], int]:
         """(program, outcome) → number of checks, optionally since a UTC time."""

@@ -6,13 +6,11 @@ the outcome and when (UTC). Register this module in bot/db.py `import_models()`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from knowledge.models import utcnow
 
 
 class EligibilityResult(SQLModel, table=True):
