@@ -7,7 +7,7 @@ import logging
 
 import typer
 
-from bot.cli_common import state
+from bot.cli_common import fail, state
 
 
 def register(app: typer.Typer) -> None:
@@ -37,10 +37,14 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("INFO", "--log-level"),
     ) -> None:
         """Start every configured channel (Telegram, Zalo); with no token, the terminal chat."""
+        from bot.channels.zalo_bot import WebhookConfigError
         from bot.runner import run_bot
 
         logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("faiss.loader").setLevel(logging.WARNING)
         logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("httpx").setLevel(logging.WARNING)
-        asyncio.run(run_bot(state(ctx).app, console_lang=lang))
+        try:
+            asyncio.run(run_bot(state(ctx).app, console_lang=lang))
+        except WebhookConfigError as exc:  # a webhook without a valid secret: refuse to start
+            fail(str(exc), 2)

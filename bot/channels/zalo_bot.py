@@ -43,6 +43,18 @@ EVENT_KINDS: dict[str, Kind] = {
 }
 
 
+SECRET_MIN, SECRET_MAX = 8, 256
+
+
+def valid_secret(secret: str | None) -> bool:
+    """The Bot Platform's `setWebhook` takes a secret token of 8 to 256 characters."""
+    return secret is not None and SECRET_MIN <= len(secret) <= SECRET_MAX
+
+
+class WebhookConfigError(ValueError):
+    """Webhook mode asked for without a usable secret: the bot refuses to start."""
+
+
 class ZaloApiError(Exception):
     """The Bot Platform refused a call (not retried)."""
 
@@ -120,7 +132,16 @@ class ZaloBotChannel:
         self.typing = typing
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        if webhook_url and not valid_secret(webhook_secret):
+            raise WebhookConfigError(
+                f"ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET of {SECRET_MIN}-{SECRET_MAX} characters "
+                "(the secret Zalo sends with every update); without it anyone could post updates"
+            )
         hub.register(self)
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self.webhook_url) and valid_secret(self.webhook_secret)
 
     # ---- the API -------------------------------------------------------------------------
     async def session(self) -> aiohttp.ClientSession:
@@ -202,11 +223,14 @@ class ZaloBotChannel:
             log.debug("sendChatAction failed: %s", exc)
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """aiohttp handler for POST /zalo/webhook: secret checked, 200 only after the update is handled."""
-        if self.webhook_secret is not None:
-            given = request.headers.get(SECRET_HEADER, "")
-            if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
-                return web.json_response({"ok": False, "description": "forbidden"}, status=401)
+        """aiohttp handler for POST /zalo/webhook: secret checked, 200 only after the update is handled.
+
+        Every request without the configured secret (or when no valid secret is configured at all)
+        is refused with 401 before its body is read."""
+        secret = self.webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if not valid_secret(secret) or not hmac.compare_digest(given.encode(), str(secret).encode()):
+            return web.json_response({"ok": False, "description": "unauthorized"}, status=401)
         try:
             update = await request.json()
         except ValueError:
@@ -220,7 +244,8 @@ class ZaloBotChannel:
         return web.json_response({"ok": True, "result": outcome})
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.post(WEBHOOK_PATH, self.webhook)]
+        """The webhook route exists only in webhook mode (URL and a valid secret); polling has none."""
+        return [web.post(WEBHOOK_PATH, self.webhook)] if self.webhook_mode else []
 
     async def run(self, stop: asyncio.Event) -> None:
         """Webhook mode: register the URL and wait (the HTTP server receives). Else long polling."""
@@ -230,11 +255,9 @@ class ZaloBotChannel:
                 log.info("zalo_bot: connected as %s", (me or {}).get("account_name") or (me or {}).get("id"))
             except ZaloApiError as exc:  # a bad token or Zalo down: say so, keep trying in the loop
                 log.error("zalo_bot: getMe failed: %s", exc)
-            if self.webhook_url:
-                if not self.webhook_secret:
-                    log.warning("zalo_bot: webhook without ZALO_WEBHOOK_SECRET: anyone can post updates")
+            if self.webhook_mode:
                 try:
-                    await self.call("setWebhook", {"url": self.webhook_url, "secret_token": self.webhook_secret or ""})
+                    await self.call("setWebhook", {"url": self.webhook_url, "secret_token": self.webhook_secret})
                 except ZaloApiError as exc:
                     log.error("zalo_bot: setWebhook failed (updates may not arrive): %s", exc)
                 await stop.wait()

@@ -174,7 +174,7 @@ async def test_duplicate_webhook_to_two_replicas_handled_once(tmp_path: Path, fa
     for i in range(2):
         hub = Hub(make_dialog(tmp_path, f"r{i}"))
         channel = ZaloBotChannel(hub, fake.token, fake.base, SECRET, deduper=RedisDeduper(client, prefix=prefix),
-                                 typing=False)
+                                 typing=False, webhook_url="https://bot.example.org/zalo/webhook")
         replicas.append((hub, channel, *(await serve(channel))))
     try:
         async with aiohttp.ClientSession() as http:

@@ -47,7 +47,8 @@ async def test_webhooks_health_and_metrics(tmp_path: Path, fake: FakeZalo) -> No
     app = App(Settings(data_dir=tmp_path, embedder="hash"))
     app.search.refresh()  # the index is loaded as in a running replica
     hub = Hub(Dialog(Catalog.load(), Services(), [], MemoryStateStore(), limiter=MemoryRateLimiter(100)))
-    zalo = ZaloBotChannel(hub, fake.token, fake.base, "sec", typing=False)
+    zalo = ZaloBotChannel(hub, fake.token, fake.base, "sec-12345", typing=False,
+                          webhook_url="https://bot.example.org/zalo/webhook")
     telegram = FakeTelegram()
     runner = await start(build_web_app(app, hub, [zalo, telegram]), "127.0.0.1", 0)
     port = runner.addresses[0][1]
@@ -63,7 +64,7 @@ async def test_webhooks_health_and_metrics(tmp_path: Path, fake: FakeZalo) -> No
             update = {"event_name": "message.text.received",
                       "message": {"message_id": uuid.uuid4().hex, "from": {"id": "u1"}, "chat": {"id": "u1"},
                                   "text": "/help"}}
-            async with http.post(base + "/zalo/webhook", json=update, headers={SECRET_HEADER: "sec"}) as resp:
+            async with http.post(base + "/zalo/webhook", json=update, headers={SECRET_HEADER: "sec-12345"}) as resp:
                 assert resp.status == 200
             async with http.post(base + TELEGRAM_PATH, json={"update_id": 1}) as resp:
                 assert resp.status == 200 and telegram.seen == [{"update_id": 1}]
