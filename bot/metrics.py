@@ -1,6 +1,7 @@
 """Prometheus metrics of one replica, read from the hub's counters at scrape time.
 
 - `civicbot_updates_total{channel}`, `civicbot_replies_total{channel}`: this process.
+- `civicbot_media_total{kind}`: voice messages, photos, stickers… received (this process).
 - `civicbot_errors_total{kind}`: dialog failures, send failures, undeliverable replies (this process).
 - `civicbot_update_latency_seconds`: histogram, update received → replies delivered (this process).
 - `civicbot_answers_total`, `civicbot_abstentions_total`: questions answered / abstained, from the
@@ -50,15 +51,19 @@ class _HubCollector(Collector):
         updates = CounterMetricFamily("civicbot_updates", "Updates received", labels=["channel"])
         replies = CounterMetricFamily("civicbot_replies", "Replies delivered", labels=["channel"])
         errors = CounterMetricFamily("civicbot_errors", "Failures while handling updates", labels=["kind"])
+        media = CounterMetricFamily("civicbot_media", "Non-text messages received (voice, photos, ...)",
+                                    labels=["kind"])
         for key, value in counters.items():
             name, _, channel = key.partition(":")
-            if name == "updates_total" and channel:
+            if name == "media_total" and channel:
+                media.add_metric([channel], value)
+            elif name == "updates_total" and channel:
                 updates.add_metric([channel], value)
             elif name == "replies_total" and channel:
                 replies.add_metric([channel], value)
         for key, kind in ERROR_KEYS.items():
             errors.add_metric([kind], counters.get(key, 0))
-        yield from (updates, replies, errors)
+        yield from (updates, replies, errors, media)
         db = self._db_numbers()
         if "answered" in db:
             yield CounterMetricFamily("civicbot_answers", "Questions answered (all replicas)", value=db["answered"])

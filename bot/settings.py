@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ZALO_BOT_TOKEN", "zalo_bot_token")
     )
     zalo_api_base: str = Field(
-        default="https://bot-api.zapps.me", validation_alias=AliasChoices("ZALO_API_BASE", "zalo_api_base")
+        default="https://bot-api.zaloplatforms.com", validation_alias=AliasChoices("ZALO_API_BASE", "zalo_api_base")
     )
     zalo_webhook_url: str | None = Field(
         default=None, validation_alias=AliasChoices("ZALO_WEBHOOK_URL", "zalo_webhook_url")
@@ -83,6 +83,8 @@ class Settings(BaseSettings):
 
     # People and places
     staff_chat_id: str | None = Field(default=None, validation_alias=AliasChoices("STAFF_CHAT_ID", "staff_chat_id"))
+    stt_backend: str = Field(default="off", validation_alias=AliasChoices("STT_BACKEND", "stt_backend"))
+    """Speech-to-text backend for voice messages (bot/speech.py); `off` answers with a polite request for text."""
     admin_ids: str = Field(default="", validation_alias=AliasChoices("ADMIN_IDS", "admin_ids"))
     default_lang: str = Field(default="vi", validation_alias=AliasChoices("CIVICBOT_DEFAULT_LANG", "default_lang"))
     timezone: str = Field(

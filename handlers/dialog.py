@@ -281,4 +281,4 @@ class Dialog:
 
 
 def _media_group(kind: str) -> str:
-    return kind if kind in ("photo", "sticker", "voice", "video", "location", "contact") else "other"
+    return kind if kind in ("photo", "sticker", "voice", "video", "location", "contact", "unsupported") else "other"

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal[
-    "text", "command", "callback", "document", "photo", "sticker", "voice", "video", "location", "contact", "other"
+    "text", "command", "callback", "document", "photo", "sticker", "voice", "video", "location", "contact",
+    "unsupported", "other",
 ]
+"""`unsupported`: the platform says a message arrived but withholds its content (Zalo does so for
+protected accounts, e.g. minors')."""
 
 CALLBACK_MAX_BYTES = 64
 """Telegram's limit for callback data; every Choice.data must fit."""

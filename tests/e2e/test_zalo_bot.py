@@ -107,7 +107,8 @@ def test_update_mapping() -> None:
     photo = to_incoming(update(None, event="message.image.received", photo="https://cdn/x.jpg", caption="hi"))
     assert photo is not None and photo.kind == "photo" and photo.attachment is not None
     assert photo.attachment.file_ref == "https://cdn/x.jpg" and photo.caption == "hi"
-    assert to_incoming(update(None, event="message.unsupported.received")).kind == "other"  # type: ignore[union-attr]
+    # content withheld by the platform: its own kind, with its own reply (issue 13)
+    assert to_incoming(update(None, event="message.unsupported.received")).kind == "unsupported"  # type: ignore[union-attr]
     assert to_incoming({"event_name": "message.text.received"}) is None
 
 

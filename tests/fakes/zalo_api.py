@@ -1,6 +1,7 @@
 """Local fake Zalo servers on 127.0.0.1 for tests and benchmarks (real HTTP, no mocks).
 
-- Bot Platform: `/bot<TOKEN>/<method>` — getMe, getUpdates (long polling; 408 when idle),
+- Bot Platform: `/bot<TOKEN>/<method>` — getMe, getUpdates (long polling; 408 when idle: as a
+  JSON error in an HTTP 200, or as HTTP 408 with or without a body, per `idle`),
   setWebhook, deleteWebhook, sendMessage (refuses > 2000 chars), sendChatAction, sendPhoto.
   `fail_next(n, status)` makes the next n calls fail (5xx / 429) to exercise retries.
 - OA: `POST /v3.0/oa/message/cs` with an `access_token` header (error -216 when it is not the
@@ -51,6 +52,9 @@ class FakeZalo:
     port: int = 0
     delay_s: float = 0.0
     """Artificial latency of sendMessage (a slow platform)."""
+    idle: str = "json"
+    """What an idle getUpdates answers: `json` (HTTP 200, `{"ok": false, "error_code": 408}`),
+    `http408` (HTTP 408 with that JSON body) or `http408-empty` (HTTP 408, no body at all)."""
 
     @property
     def base(self) -> str:
@@ -78,6 +82,7 @@ class FakeZalo:
         app.router.add_get("/bot{token}/{method}", self._bot)
         app.router.add_post("/v3.0/oa/message/cs", self._oa_send)
         app.router.add_post("/v4/oa/access_token", self._oauth)
+        app.router.add_get("/_media/{name}", self._media)
         app.router.add_get("/_stats", self._stats)
         app.router.add_post("/_reset", self._reset)
         self._runner = web.AppRunner(app, access_log=None)
@@ -107,7 +112,17 @@ class FakeZalo:
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         result: dict[str, Any] = await handler(payload)
+        if result.get("error_code") == 408 and self.idle != "json":
+            if self.idle == "http408-empty":
+                return web.Response(status=408)
+            return web.json_response(result, status=408)
         return web.json_response(result)
+
+    async def _media(self, request: web.Request) -> web.Response:
+        """Media files as Zalo's CDN serves them (`photo_url`, `voice_url` point here in tests)."""
+        self.calls["media"] += 1
+        return web.Response(body=b"\xff\xf1fake-aac-" + request.match_info["name"].encode(),
+                            content_type="audio/aac")
 
     async def _m_getMe(self, _: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "result": {"id": "bot-1", "account_name": "bot.civic", "display_name": "Civic"}}
