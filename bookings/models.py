@@ -139,7 +139,8 @@ class SentReminder(SQLModel, table=True):
     booking_id: int = Field(index=True)
     offset_minutes: int
     status: str = Field(default="claimed", max_length=20)
-    """`claimed` (being sent), `sent`, or `skipped` (superseded by a closer reminder)."""
+    """`claimed` (being sent), `sent`, `skipped` (superseded by a closer reminder) or `undelivered`
+    (the messenger refused it for good; not retried)."""
     claimed_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
 

@@ -106,6 +106,14 @@ class RemindersMixin:
             ).values(status="sent", sent_at=now_utc))
             s.commit()
 
+    def mark_reminder_undelivered(self, booking_id: int, offset_minutes: int, now_utc: datetime) -> None:
+        """The messenger refused for good (blocked, no recent interaction, quota spent): never retried."""
+        with Session(self.engine) as s:
+            s.execute(update(SentReminder).where(
+                col(SentReminder.booking_id) == booking_id, col(SentReminder.offset_minutes) == offset_minutes,
+            ).values(status="undelivered", sent_at=now_utc))
+            s.commit()
+
     def release_reminder(self, booking_id: int, offset_minutes: int) -> None:
         """Delivery failed: forget the claim so that a later tick tries again."""
         with Session(self.engine) as s:

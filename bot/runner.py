@@ -93,7 +93,8 @@ def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) ->
     scheduler = _optional("bot.scheduler")
     if scheduler is not None:
         jobs.append(scheduler.ReminderScheduler(
-            app.bookings, hub.notify, app.settings.reminder_offsets_h
+            app.bookings, hub.notify, app.settings.reminder_offsets_h,
+            staff_target=app.staff_target, staff_lang=app.settings.default_lang,
         ).run(stop))
     replicas = _optional("bot.replicas")
     if replicas is not None and hasattr(replicas, "watch_corpus"):

@@ -18,7 +18,7 @@ from typing import Any
 
 from handlers.booking_views import reminder_replies
 from handlers.i18n import Catalog
-from handlers.messages import Reply
+from handlers.messages import Reply, Target, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ class ReminderScheduler:
         *,
         catalog: Catalog | None = None,
         interval_s: float = 30.0,
+        staff_target: Target | None = None,
+        staff_lang: str = "vi",
     ) -> None:
         self.service = service
         self.deliver = deliver
@@ -42,6 +44,8 @@ class ReminderScheduler:
         self.clock = clock
         self.catalog = catalog or Catalog.load()
         self.interval_s = interval_s
+        self.staff_target = staff_target
+        self.staff_lang = staff_lang
 
     async def tick(self, now: datetime | None = None) -> list[tuple[int, int]]:
         """Send every reminder due at `now`; returns the (booking id, offset minutes) sent."""
@@ -56,6 +60,11 @@ class ReminderScheduler:
             try:
                 replies = await asyncio.to_thread(reminder_replies, self.catalog, self.service, b, offset, at)
                 await self.deliver(b.channel, b.chat_id, replies)
+            except Undeliverable as refused:  # refused for good: recorded, staff told, never retried
+                log.warning("reminder for booking %s undeliverable: %s", b.id, refused.reason)
+                await asyncio.to_thread(self.service.mark_reminder_undelivered, b.id, offset, at)
+                await self._tell_staff(b, refused)
+                continue
             except Exception:
                 log.exception("reminder for booking %s failed; will retry", b.id)
                 await asyncio.to_thread(self.service.release_reminder, b.id, offset)
@@ -63,6 +72,18 @@ class ReminderScheduler:
             await asyncio.to_thread(self.service.mark_reminder_sent, b.id, offset, at)
             sent.append((b.id, offset))
         return sent
+
+    async def _tell_staff(self, booking: Any, refused: Undeliverable) -> None:
+        if self.staff_target is None:
+            return
+        t = self.catalog.t
+        reason = t(self.staff_lang, f"zalo.reason_{refused.reason}") if refused.channel.startswith("zalo") else (
+            refused.reason)
+        note = t(self.staff_lang, "zalo.undelivered", user=f"#{booking.id}", channel=refused.channel, reason=reason)
+        try:
+            await self.deliver(self.staff_target.channel, self.staff_target.chat_id, [Reply(note)])
+        except Exception as exc:
+            log.warning("staff not told of an undelivered reminder: %s", type(exc).__name__)
 
     async def run(self, stop_event: asyncio.Event) -> None:
         """Tick every `interval_s` seconds until `stop_event` is set; errors are logged, not fatal."""

@@ -41,6 +41,15 @@ class Tokens:
     expires_in_s: int | None = None
 
 
+@dataclass(frozen=True)
+class TokenStatus:
+    access_token: str
+    expires_at: datetime | None
+    """When the access token dies (None: unknown, e.g. seeded from the environment)."""
+    refreshed_at: datetime
+    """The last successful refresh (or the seeding): refresh tokens die ~3 months after it."""
+
+
 Refresher = Callable[[str], Tokens]
 """refresh_token → new Tokens (raises on failure; nothing is saved then)."""
 
@@ -49,6 +58,7 @@ class MemoryTokenStore:
     def __init__(self, initial: Tokens) -> None:
         self._tokens = initial
         self._lock = threading.Lock()
+        self._refreshed_at = utcnow()
 
     def load(self) -> Tokens:
         with self._lock:
@@ -59,7 +69,14 @@ class MemoryTokenStore:
             if self._tokens.access_token != failed_access_token:
                 return self._tokens
             self._tokens = refresher(self._tokens.refresh_token)
+            self._refreshed_at = utcnow()
             return self._tokens
+
+    def status(self) -> TokenStatus:
+        with self._lock:
+            t = self._tokens
+            expires = self._refreshed_at + timedelta(seconds=t.expires_in_s) if t.expires_in_s else None
+            return TokenStatus(t.access_token, expires, self._refreshed_at)
 
 
 class SqlTokenStore:
@@ -86,6 +103,13 @@ class SqlTokenStore:
             if row is None:
                 raise LookupError(f"no Zalo OA tokens stored for app {self.app_id}")
             return Tokens(row.access_token, row.refresh_token)
+
+    def status(self) -> TokenStatus:
+        with Session(self.engine) as s:
+            row = s.get(ZaloOAToken, self.app_id)
+            if row is None:
+                raise LookupError(f"no Zalo OA tokens stored for app {self.app_id}")
+            return TokenStatus(row.access_token, row.expires_at, row.updated_at)
 
     def rotate(self, failed_access_token: str, refresher: Refresher) -> Tokens:
         with Session(self.engine) as s:

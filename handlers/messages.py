@@ -24,6 +24,17 @@ CALLBACK_MAX_BYTES = 64
 """Telegram's limit for callback data; every Choice.data must fit."""
 
 
+class Undeliverable(Exception):
+    """A channel's refusal that no retry can fix (the user blocked the bot, deleted the chat, has
+    not interacted for too long, the sender's quota is spent). Raised by `Channel.send`; callers
+    mark the message undelivered, tell staff where it matters, and never retry it."""
+
+    def __init__(self, channel: str, reason: str, detail: str = "") -> None:
+        super().__init__(f"{channel}: {reason}{': ' + detail if detail else ''}")
+        self.channel = channel
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Target:
     """Where a reply goes when it is not the chat the update came from (staff chat, another user)."""

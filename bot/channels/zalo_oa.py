@@ -15,6 +15,7 @@ token store (bot/zalo_tokens.py). Network errors, 5xx and 429 are retried with b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -22,6 +23,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -29,10 +31,13 @@ import httpx
 from aiohttp import web
 
 from bot.channels.render import numbered, split_text
+from bot.channels.zalo_oa_events import ANON_PREFIX, signature, to_incoming
+from bot.channels.zalo_oa_keeper import TokenKeeper
+from bot.channels.zalo_oa_out import PERMANENT, ReplyWindow, file_as_text, quota_kind, uploadable
 from bot.inbox import RetryLater
 from bot.once import handle_once
 from bot.zalo_tokens import MemoryTokenStore, SqlTokenStore, Tokens
-from handlers.messages import Attachment, Incoming, Kind, Reply
+from handlers.messages import Reply, Undeliverable
 from handlers.state import MemoryDeduper
 
 log = logging.getLogger(__name__)
@@ -41,20 +46,6 @@ TEXT_LIMIT = 2000
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 WEBHOOK_PATH = "/zalo/oa/webhook"
 TOKEN_EXPIRED = -216
-EVENT_KINDS: dict[str, Kind] = {
-    "user_send_text": "text",
-    "user_send_image": "photo",
-    "user_send_sticker": "sticker",
-    "user_send_gif": "sticker",
-    "user_send_audio": "voice",
-    "user_send_video": "video",
-    "user_send_location": "location",
-    "user_send_file": "document",
-    "user_send_link": "other",
-    "user_send_business_card": "contact",
-}
-
-
 class ZaloOAError(Exception):
     def __init__(self, code: int | None, message: str) -> None:
         super().__init__(f"Zalo OA error {code}: {message}")
@@ -63,38 +54,6 @@ class ZaloOAError(Exception):
 
 class _Retry(Exception):
     pass
-
-
-def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
-    data = app_id.encode() + body + timestamp.encode() + secret_key.encode()
-    return hashlib.sha256(data).hexdigest()
-
-
-def to_incoming(event: dict[str, Any], channel: str = "zalo_oa") -> Incoming | None:
-    """A user event as an Incoming; None for events that are not a user's message (seen, OA sent...)."""
-    name = str(event.get("event_name", ""))
-    if name == "follow":
-        follower = str((event.get("follower") or {}).get("id") or "")
-        return Incoming(channel, follower, follower, kind="command", text="/start") if follower else None
-    if name not in EVENT_KINDS:
-        return None
-    user = str((event.get("sender") or {}).get("id") or "")
-    message = event.get("message") or {}
-    if not user or not isinstance(message, dict):
-        return None
-    kind = EVENT_KINDS[name]
-    text = message.get("text") if kind == "text" else None
-    if kind == "text" and isinstance(text, str) and text.startswith("/"):
-        kind = "command"
-    attachments = message.get("attachments") or []
-    url = (attachments[0].get("payload") or {}).get("url") if attachments and isinstance(attachments[0], dict) else None
-    msg_id = message.get("msg_id")
-    return Incoming(
-        channel=channel, chat_id=user, user_id=user, kind=kind, text=text if isinstance(text, str) else None,
-        message_id=str(msg_id) if msg_id else None,
-        update_id=str(msg_id) if msg_id else None,
-        attachment=Attachment(file_ref=str(url)) if url and kind in ("photo", "document") else None,
-    )
 
 
 class ZaloOAChannel:
@@ -117,6 +76,8 @@ class ZaloOAChannel:
         max_age_s: float = 300.0,
         retries: int = 5,
         backoff_s: float = 0.5,
+        alert: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
+        check_every_s: float = 300.0,
     ) -> None:
         self.hub = hub
         self.app_id = app_id
@@ -135,6 +96,11 @@ class ZaloOAChannel:
         self._refresh_lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.window = ReplyWindow()
+        """The users' latest incoming messages: answers go out as free replies to them."""
+        self.alert = alert
+        """Tells the staff chat about trouble with the OA (a refresh token about to die)."""
+        self.check_every_s = check_every_s
         hub.register(self)
 
     # ---- in: the webhook ---------------------------------------------------------------------
@@ -174,6 +140,7 @@ class ZaloOAChannel:
         key = msg.update_id or hashlib.sha256(body).hexdigest()
         if not await asyncio.to_thread(self.deduper.first_time, f"{self.name}:{key}"):
             return web.json_response({"error": 0, "message": "duplicate"})
+        self.window.seen(msg.chat_id, msg.message_id)
         self._spawn(self.hub.process(dataclasses.replace(msg, update_id=None)))  # the dialog runs after the 200
         return web.json_response({"error": 0, "message": "accepted"})
 
@@ -183,6 +150,7 @@ class ZaloOAChannel:
         if msg is None:
             return
         key = msg.update_id or hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
+        self.window.seen(msg.chat_id, msg.message_id)
         if await handle_once(self.hub, dataclasses.replace(msg, update_id=key), self.deduper) == "busy":
             raise RetryLater()
 
@@ -191,22 +159,48 @@ class ZaloOAChannel:
 
     # ---- out: customer-service messages ----------------------------------------------------------
     async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Text parts (≤ 2000 characters each, as few as possible), then the document if any."""
         message_id: str | None = None
         for part in split_text(numbered(reply), TEXT_LIMIT):
-            data = await self._send_text(chat_id, part)
+            data = await self._send_message(chat_id, {"text": part})
             message_id = str(data.get("message_id")) if data.get("message_id") else message_id
         if reply.document is not None:
-            log.warning("zalo_oa: files are not sent; %s dropped", reply.document.file_name)
+            doc = reply.document
+            if uploadable(doc.file_name, len(doc.content)) and not chat_id.startswith(ANON_PREFIX):
+                token = await self._upload_file(doc.file_name, doc.content)
+                await self._send_message(chat_id, {"attachment": {"type": "file", "payload": {"token": token}}})
+            else:  # Zalo takes PDF, DOC, DOCX and CSV files only: the rest goes out as text
+                for part in split_text(f"{doc.file_name}\n{file_as_text(doc.file_name, doc.content)}", TEXT_LIMIT):
+                    await self._send_message(chat_id, {"text": part})
         return message_id
 
-    async def _send_text(self, user_id: str, text: str) -> dict[str, Any]:
-        payload = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+    def _recipient(self, chat_id: str) -> tuple[str, dict[str, str]]:
+        """The endpoint and recipient: a free reply while one is left, else a proactive message."""
+        if chat_id.startswith(ANON_PREFIX):
+            anonymous_id, _, conversation_id = chat_id[len(ANON_PREFIX):].partition(":")
+            return "/v2.0/oa/message", {"anonymous_id": anonymous_id, "conversation_id": conversation_id}
+        return "/v3.0/oa/message/cs", self.window.recipient(chat_id)
+
+    async def _send_message(self, chat_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        path, recipient = self._recipient(chat_id)
+        try:
+            data = await self._call(path, {"recipient": recipient, "message": message})
+        except BaseException:
+            self.window.give_back(chat_id, recipient)
+            raise
+        self.hub.metrics[f"zalo_oa_quota_total:{quota_kind(data)}"] += 1
+        return data
+
+    async def _call(self, path: str, payload: dict[str, Any] | None = None, *,
+                    form: aiohttp.FormData | None = None) -> dict[str, Any]:
+        """One OA API call: retries transient failures, refreshes an expired token once, and turns
+        refusals a retry cannot fix (PERMANENT) into Undeliverable."""
         refreshed = False
         attempt = 0
         while True:
             access = await self._access_token()
             try:
-                answer = await self._post(f"{self.api_base}/v3.0/oa/message/cs", payload, access)
+                answer = await self._post(f"{self.api_base}{path}", payload, access, form=form)
             except _Retry as exc:
                 attempt += 1
                 if attempt >= self.retries:
@@ -221,13 +215,27 @@ class ZaloOAChannel:
                 await self.refresh(access)
                 refreshed = True
                 continue
+            if code in PERMANENT:
+                self.hub.metrics[f"zalo_oa_refused_total:{PERMANENT[code]}"] += 1
+                raise Undeliverable(self.name, PERMANENT[code], f"Zalo OA error {code}")
             raise ZaloOAError(code, str(answer.get("message", "")))
 
-    async def _post(self, url: str, payload: dict[str, Any], access: str) -> dict[str, Any]:
+    async def _upload_file(self, file_name: str, data: bytes) -> str:
+        form = aiohttp.FormData()
+        form.add_field("file", data, filename=file_name, content_type=uploadable(file_name, len(data)) or "")
+        answer = await self._call("/v2.0/oa/upload/file", form=form)
+        token = answer.get("token")
+        if not token:
+            raise ZaloOAError(None, "file upload gave no token")
+        return str(token)
+
+    async def _post(self, url: str, payload: dict[str, Any] | None, access: str, *,
+                    form: aiohttp.FormData | None = None) -> dict[str, Any]:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
+        body: dict[str, Any] = {"data": form} if form is not None else {"json": payload}
         try:
-            async with self._session.post(url, json=payload, headers={"access_token": access}) as resp:
+            async with self._session.post(url, headers={"access_token": access}, **body) as resp:
                 if resp.status == 429 or resp.status >= 500:
                     raise _Retry(f"HTTP {resp.status}")
                 answer = await resp.json(content_type=None)
@@ -288,13 +296,27 @@ class ZaloOAChannel:
     async def run(self, stop: asyncio.Event) -> None:
         """Webhook only: the HTTP server receives (and, with an inbox, this drains it); on stop, finish
         the accepted work."""
+        keeper = asyncio.create_task(self.keep_tokens(stop))
         try:
             if self.inbox is not None:
                 await self.inbox.run(self.handle_event, stop)
             else:
                 await stop.wait()
         finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
             await self.close()
+
+    async def keep_tokens(self, stop: asyncio.Event) -> None:
+        """Refresh the access token before it expires; warn staff before the refresh token dies."""
+        keeper = TokenKeeper(self, self.alert)
+        while not stop.is_set():
+            try:
+                await keeper.check()
+            except Exception as exc:  # e.g. the database briefly down: try again next time
+                log.warning("zalo_oa: token check failed: %s", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.check_every_s)
 
     async def close(self) -> None:
         await self.drain()
@@ -318,5 +340,20 @@ def from_settings(hub: Any, settings: Any, app: Any) -> ZaloOAChannel:
     return ZaloOAChannel(
         hub, settings.zalo_oa_app_id, secret(settings.zalo_oa_secret_key), access, refresh, store,
         settings.zalo_oa_api_base, settings.zalo_oauth_base, secret(settings.zalo_oa_app_secret),
-        deduper=app.deduper, inbox=inbox,
+        deduper=app.deduper, inbox=inbox, alert=staff_alerter(hub, app),
     )
+
+
+def staff_alerter(hub: Any, app: Any) -> Callable[[str, dict[str, Any]], Awaitable[None]] | None:
+    """A note to the staff chat in the staff language (None when no staff chat is configured)."""
+    target = app.staff_target
+    if target is None:
+        return None
+    from handlers.i18n import Catalog
+
+    catalog, lang = Catalog.load(), getattr(app.settings, "default_lang", "vi")
+
+    async def alert(key: str, params: dict[str, Any]) -> None:
+        await hub.notify(target.channel, target.chat_id, [Reply(catalog.t(lang, key, **params))])
+
+    return alert

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -96,7 +97,14 @@ async def fake() -> AsyncIterator[FakeZalo]:
     await server.stop()
 
 
-async def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+async def post(url: str, body: bytes, headers: dict[str, str],
+               zalo: FakeZalo | None = None) -> tuple[int, dict[str, Any]]:
+    """POST an event as Zalo would: Zalo knows the user's message (a reply may cite it) before
+    its webhook fires."""
+    if zalo is not None:
+        with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+            event = json.loads(body)
+            zalo.user_message(str(event["sender"]["id"]), str(event["message"]["msg_id"]))
     async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as resp:
         return resp.status, await resp.json()
 
@@ -109,15 +117,15 @@ async def test_text_in_numbered_choices_and_answer_out(tmp_path: Path, fake: Fak
     r = await Replica(tmp_path, fake).start()
     try:
         body = event("/start")
-        assert (await post(r.url, body, signed(body)))[0] == 200
+        assert (await post(r.url, body, signed(body), fake))[0] == 200
         await r.channel.drain()
         assert "1. Tiếng Việt" in texts(fake)[0] and "2. Русский" in texts(fake)[0]
         body = event("2")  # the typed digit chooses Русский
-        await post(r.url, body, signed(body))
+        await post(r.url, body, signed(body), fake)
         await r.channel.drain()
         assert texts(fake)[1] == "Язык: русский."
         body = event("ho ngheo co bảo hiểm y te khong")
-        await post(r.url, body, signed(body))
+        await post(r.url, body, signed(body), fake)
         await r.channel.drain()
         assert any("Nhà nước đóng bảo hiểm y tế" in t and "Nghị định 75/2023" in t for t in texts(fake))
     finally:
@@ -150,7 +158,7 @@ async def test_replayed_event_handled_once(tmp_path: Path, fake: FakeZalo) -> No
     r = await Replica(tmp_path, fake).start()
     try:
         body = event("/help", msg_id="same-msg")
-        answers = [await post(r.url, body, signed(body)) for _ in range(3)]
+        answers = [await post(r.url, body, signed(body), fake) for _ in range(3)]
         assert [a[0] for a in answers] == [200, 200, 200]
         assert [a[1]["message"] for a in answers] == ["accepted", "duplicate", "duplicate"]
         await r.channel.drain()
@@ -187,7 +195,7 @@ async def test_webhook_acked_within_2s_while_slow_work_runs_after(tmp_path: Path
     try:
         body = event("bảo hiểm y tế cho hộ nghèo?")
         started = time.perf_counter()
-        status, _ = await post(r.url, body, signed(body))
+        status, _ = await post(r.url, body, signed(body), fake)
         elapsed = time.perf_counter() - started
         assert status == 200 and elapsed < 2.0 and fake.oa_sent == []  # the 200 came before the work
         await r.channel.drain()
@@ -205,7 +213,7 @@ async def test_long_text_split_follow_and_event_mapping(tmp_path: Path, fake: Fa
         assert len(parts) == 3 and all(len(p) <= 2000 for p in parts) and " ".join(parts).split() == text.split()
         follow = json.dumps({"app_id": "app-1", "event_name": "follow", "timestamp": str(int(time.time() * 1000)),
                              "follower": {"id": "u8"}, "oa_id": "oa-1"}).encode()
-        assert (await post(r.url, follow, signed(follow)))[0] == 200
+        assert (await post(r.url, follow, signed(follow), fake))[0] == 200
         await r.channel.drain()
         assert texts(fake, "u8") and "1. Tiếng Việt" in texts(fake, "u8")[0]
     finally:

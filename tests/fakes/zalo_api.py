@@ -5,7 +5,15 @@
   setWebhook, deleteWebhook, sendMessage (refuses > 2000 chars), sendChatAction, sendPhoto.
   `fail_next(n, status)` makes the next n calls fail (5xx / 429) to exercise retries.
 - OA: `POST /v3.0/oa/message/cs` with an `access_token` header (error -216 when it is not the
-  current token), and the OAuth refresh `POST /v4/oa/access_token` (form: app_id, refresh_token,
+  current token). The recipient is `{"user_id"}` (a proactive message: refused with -230 when the
+  user's last message is over 7 days old; else counted as `sub_quota`) or `{"message_id"}` of a
+  message the user sent (a reply: `quota_type: reply` for the first 8 within 48 hours, then a
+  proactive message again; an unknown id is -201). Users the fake never heard from count as
+  recently active. `POST /v2.0/oa/upload/file` (multipart `file`: PDF/DOC/DOCX/CSV ≤ 5 MB, else
+  error -210) answers `data.token`; a message with a file attachment carries it. `POST
+  /v2.0/oa/message` takes `{"anonymous_id", "conversation_id"}` recipients. Shapes as in Zalo's
+  OA API v3 documentation ("tin Tư vấn", "Upload file", "quota" in the send response).
+  The OAuth refresh `POST /v4/oa/access_token` (form: app_id, refresh_token,
   grant_type=refresh_token; `secret_key` header) which rotates BOTH tokens: an old refresh token
   is refused afterwards, like Zalo's single-use refresh tokens.
 
@@ -18,6 +26,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +54,14 @@ class FakeZalo:
     calls: Counter[str] = field(default_factory=Counter)
     webhook: dict[str, Any] = field(default_factory=dict)
     refreshes: int = 0
+    oa_inbound: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """The users' messages Zalo knows: msg_id → (user_id, sent at, epoch seconds)."""
+    oa_last_seen: dict[str, float] = field(default_factory=dict)
+    oa_replies: Counter[str] = field(default_factory=Counter)
+    oa_quota: Counter[str] = field(default_factory=Counter)
+    oa_files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    oa_refuse: dict[str, int] = field(default_factory=dict)
+    """user_id → an error code every message to that user gets (e.g. -213)."""
     _updates: asyncio.Queue[dict[str, Any]] | None = None
     _failures: list[int] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -68,6 +85,12 @@ class FakeZalo:
     def fail_next(self, n: int, status: int = 502) -> None:
         self._failures.extend([status] * n)
 
+    def user_message(self, user_id: str, msg_id: str, at: float | None = None) -> None:
+        """A user wrote to the OA (Zalo saw it before the webhook fired)."""
+        when = time.time() if at is None else at
+        self.oa_inbound[msg_id] = (user_id, when)
+        self.oa_last_seen[user_id] = max(self.oa_last_seen.get(user_id, 0.0), when)
+
     def expire_access_token(self) -> None:
         self.access_token = f"expired-{self.access_token}"
 
@@ -81,6 +104,8 @@ class FakeZalo:
         app.router.add_post("/bot{token}/{method}", self._bot)
         app.router.add_get("/bot{token}/{method}", self._bot)
         app.router.add_post("/v3.0/oa/message/cs", self._oa_send)
+        app.router.add_post("/v2.0/oa/message", self._oa_send)
+        app.router.add_post("/v2.0/oa/upload/file", self._oa_upload)
         app.router.add_post("/v4/oa/access_token", self._oauth)
         app.router.add_get("/_media/{name}", self._media)
         app.router.add_get("/_stats", self._stats)
@@ -165,15 +190,68 @@ class FakeZalo:
         if request.headers.get("access_token") != self.access_token:
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         body = await request.json()
-        user_id = str((body.get("recipient") or {}).get("user_id", ""))
-        text = str((body.get("message") or {}).get("text", ""))
-        if not user_id or not text or len(text) > TEXT_LIMIT:
+        recipient, message = body.get("recipient") or {}, body.get("message") or {}
+        text = str(message.get("text", ""))
+        token = ((message.get("attachment") or {}).get("payload") or {}).get("token")
+        if token is not None:
+            if token not in self.oa_files:
+                return web.json_response({"error": -201, "message": "Parameters are invalid"})
+            text = f"[file {self.oa_files[token][0]}]"
+        if not text or len(text) > TEXT_LIMIT:
             return web.json_response({"error": -201, "message": "Parameters are invalid"})
+        now = time.time()
+        if recipient.get("anonymous_id"):
+            user_id, quota = f"anon:{recipient['anonymous_id']}:{recipient.get('conversation_id')}", None
+        elif recipient.get("message_id"):
+            known = self.oa_inbound.get(str(recipient["message_id"]))
+            if known is None:
+                return web.json_response({"error": -201, "message": "Parameters are invalid"})
+            user_id = known[0]
+            used = self.oa_replies[str(recipient["message_id"])]
+            if now - known[1] < 48 * 3600 and used < 8:
+                self.oa_replies[str(recipient["message_id"])] += 1
+                quota = {"quota_type": "reply"}
+            else:
+                quota = self._proactive_quota(user_id, now)
+        else:
+            user_id = str(recipient.get("user_id", ""))
+            quota = self._proactive_quota(user_id, now) if user_id else None
+        if not user_id:
+            return web.json_response({"error": -201, "message": "Parameters are invalid"})
+        if isinstance(quota, int):
+            return web.json_response({"error": quota, "message": "refused"})
+        if user_id in self.oa_refuse:
+            return web.json_response({"error": self.oa_refuse[user_id], "message": "refused"})
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         self.oa_sent.append(Sent(user_id, text))
-        return web.json_response({"error": 0, "message": "Success",
-                                  "data": {"message_id": f"oa{next(self._ids)}", "user_id": user_id}})
+        self.oa_quota[quota["quota_type"] if quota else "paid"] += 1
+        data: dict[str, Any] = {"message_id": f"oa{next(self._ids)}", "user_id": user_id}
+        if quota:
+            data["quota"] = quota
+        return web.json_response({"error": 0, "message": "Success", "data": data})
+
+    def _proactive_quota(self, user_id: str, now: float) -> dict[str, str] | int:
+        last = self.oa_last_seen.get(user_id)
+        if last is not None and now - last > 7 * 86400:
+            return -230  # the user has not interacted for 7 days
+        return {"quota_type": "sub_quota"}
+
+    async def _oa_upload(self, request: web.Request) -> web.Response:
+        self.calls["oa_upload"] += 1
+        if request.headers.get("access_token") != self.access_token:
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        form = await request.post()
+        upload = form.get("file")
+        if not isinstance(upload, web.FileField):
+            return web.json_response({"error": -201, "message": "Parameters are invalid"})
+        data = upload.file.read()
+        name = upload.filename or ""
+        if not name.lower().endswith((".pdf", ".doc", ".docx", ".csv")) or not 0 < len(data) <= 5 * 1024 * 1024:
+            return web.json_response({"error": -210, "message": "File type or size is not supported"})
+        token = f"tok{next(self._ids)}"
+        self.oa_files[token] = (name, data)
+        return web.json_response({"error": 0, "message": "Success", "data": {"token": token}})
 
     async def _oauth(self, request: web.Request) -> web.Response:
         self.calls["oauth"] += 1
