@@ -417,7 +417,9 @@ async def phase_oa(load: Load, fake: FakeZalo, n: int, dup_rate: float, kill_at:
 
     async def one(i: int, chat: str) -> None:
         first = "A" if i % 2 == 0 or "B" not in load.alive else "B"
-        acked[chat] = await load.deliver(oa_event(chat, "/help"), first, rng.random() < dup_rate)
+        body = oa_event(chat, "/help")
+        fake.user_message(chat, json.loads(body)["message"]["msg_id"])  # Zalo knows what it reports
+        acked[chat] = await load.deliver(body, first, rng.random() < dup_rate)
 
     async def chaos() -> None:
         nonlocal killed_at
