@@ -18,7 +18,7 @@ from typing import Any
 
 from handlers.booking_views import reminder_replies
 from handlers.i18n import Catalog
-from handlers.messages import Reply, Target, Undeliverable
+from handlers.messages import MaybeDelivered, Reply, Target, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class ReminderScheduler:
             try:
                 replies = await asyncio.to_thread(reminder_replies, self.catalog, self.service, b, offset, at)
                 await self.deliver(b.channel, b.chat_id, replies)
+            except MaybeDelivered:  # it may have arrived: counted as sent, never sent twice
+                log.warning("reminder for booking %s maybe delivered; not resent", b.id)
             except Undeliverable as refused:  # refused for good: recorded, staff told, never retried
                 log.warning("reminder for booking %s undeliverable: %s", b.id, refused.reason)
                 await asyncio.to_thread(self.service.mark_reminder_undelivered, b.id, offset, at)

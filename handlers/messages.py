@@ -35,6 +35,16 @@ class Undeliverable(Exception):
         self.reason = reason
 
 
+class MaybeDelivered(Exception):
+    """A send whose outcome is unknown (the connection broke after the request went out): the
+    message may have arrived. Callers record it as maybe delivered and do NOT resend it, so that
+    nobody gets the same message twice."""
+
+    def __init__(self, channel: str, detail: str = "") -> None:
+        super().__init__(f"{channel}: maybe delivered{': ' + detail if detail else ''}")
+        self.channel = channel
+
+
 @dataclass(frozen=True)
 class Target:
     """Where a reply goes when it is not the chat the update came from (staff chat, another user)."""

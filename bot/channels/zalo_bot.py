@@ -8,8 +8,9 @@ checked in constant time). An update has an `event_name` (`message.text.received
 
 Zalo has no inline buttons: choices are rendered as a numbered list and the dialog maps a typed
 digit or label back to the choice. Texts are split at 2000 characters on sentence boundaries.
-Network errors, HTTP 5xx and 429 are retried with exponential backoff, so no reply is lost to a
-transient failure.
+Failures that surely left nothing behind (connection refused, HTTP 5xx, 429) are retried with
+exponential backoff. A send that timed out or broke after the request went out may have reached
+the user, so it is not repeated (no duplicate messages): it raises MaybeDelivered instead.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from aiohttp import web
 from bot.channels.render import numbered, split_text
 from bot.once import handle_once
 from bot.speech import SpeechToText, make_stt, transcribed
-from handlers.messages import Attachment, Incoming, Kind, Reply
+from handlers.messages import Attachment, Incoming, Kind, MaybeDelivered, Reply
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ class ZaloApiError(Exception):
         super().__init__(f"{method}: {code} {description}")
         self.code = code
         self.description = description
+
+
+NOT_IDEMPOTENT = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
+"""Methods that must not be repeated when the first try may have arrived (a duplicate message)."""
 
 
 class _Retry(Exception):
@@ -141,9 +146,11 @@ class ZaloBotChannel:
         poll_timeout_s: int = 30,
         typing: bool = True,
         stt: SpeechToText | None = None,
+        send_timeout_s: float = 20.0,
     ) -> None:
         self.hub = hub
         self.stt = stt
+        self.send_timeout_s = send_timeout_s
         self._url = f"{api_base.rstrip('/')}/bot{token}/"
         self.webhook_secret = webhook_secret
         self.webhook_url = webhook_url
@@ -186,16 +193,24 @@ class ZaloBotChannel:
         raise AssertionError("unreachable")
 
     async def _call_once(self, method: str, payload: dict[str, Any]) -> Any:
+        """One HTTP call. Retried (raises _Retry) only when the call surely did not take effect or
+        repeating it is harmless: connection refused, 429, 5xx. A send that timed out or lost its
+        connection after the request went out may have been delivered: MaybeDelivered, no retry."""
         session = await self.session()
+        timeout = aiohttp.ClientTimeout(total=self.send_timeout_s) if method in NOT_IDEMPOTENT else None
         try:
-            async with session.post(self._url + method, json=payload) as resp:
+            async with session.post(self._url + method, json=payload, timeout=timeout) as resp:
                 if resp.status == 408:  # an idle long poll, with or without a JSON body
                     raise ZaloApiError(method, 408, "no updates")
                 if resp.status == 429 or resp.status >= 500:
                     after = resp.headers.get("Retry-After")
                     raise _Retry(f"HTTP {resp.status}", float(after) if after and after.isdigit() else None)
                 data = await resp.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
+            raise _Retry(type(exc).__name__) from None
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            if method in NOT_IDEMPOTENT:
+                raise MaybeDelivered(self.name, f"{method}: {type(exc).__name__}") from None
             raise _Retry(type(exc).__name__) from None
         if not isinstance(data, dict):
             raise _Retry("malformed answer")

@@ -20,6 +20,7 @@ from bot import speech
 from bot.channels.zalo_bot import ZaloBotChannel, to_incoming
 from bot.hub import Hub
 from handlers.i18n import Catalog
+from handlers.messages import MaybeDelivered, Reply
 from tests.e2e.test_zalo_bot import make_dialog, wait_for
 from tests.fakes.zalo_api import FakeZalo
 
@@ -116,3 +117,22 @@ async def test_an_idle_long_poll_is_no_updates_not_an_error(tmp_path: Path, idle
         await asyncio.wait_for(runner, 10)
         hub.close()
         await fake.stop()
+
+
+async def test_a_send_that_timed_out_is_not_repeated(tmp_path: Path, fake: FakeZalo) -> None:
+    """The platform got the message but answered too late: resending would show it twice."""
+    hub = Hub(make_dialog(tmp_path))
+    channel = ZaloBotChannel(hub, fake.token, fake.base, typing=False, backoff_s=0.01, send_timeout_s=0.3)
+    fake.delay_s = 1.0
+    try:
+        with pytest.raises(MaybeDelivered):
+            await channel.send("u5", Reply("Chỉ một lần."))
+        await asyncio.sleep(1.0)
+        assert fake.texts("u5") == ["Chỉ một lần."] and fake.calls["sendMessage"] == 1
+        fake.delay_s = 0.0
+        fake.fail_next(2, 502)  # a 5xx surely delivered nothing: retried
+        await channel.send("u5", Reply("Lần hai."))
+        assert fake.texts("u5") == ["Chỉ một lần.", "Lần hai."] and fake.calls["sendMessage"] == 4
+    finally:
+        await channel.close()
+        hub.close()
