@@ -2,6 +2,8 @@
 
 - `civicbot_updates_total{channel}`, `civicbot_replies_total{channel}`: this process.
 - `civicbot_media_total{kind}`: voice messages, photos, stickers… received (this process).
+- `civicbot_zalo_oa_quota_total{kind}`: OA messages sent by allowance (`reply` free, `sub_quota`,
+  `paid`, ...); `civicbot_zalo_oa_refused_total{reason}`: refusals not retried (this process).
 - `civicbot_errors_total{kind}`: dialog failures, send failures, undeliverable replies (this process).
 - `civicbot_update_latency_seconds`: histogram, update received → replies delivered (this process).
 - `civicbot_answers_total`, `civicbot_abstentions_total`: questions answered / abstained, from the
@@ -53,17 +55,22 @@ class _HubCollector(Collector):
         errors = CounterMetricFamily("civicbot_errors", "Failures while handling updates", labels=["kind"])
         media = CounterMetricFamily("civicbot_media", "Non-text messages received (voice, photos, ...)",
                                     labels=["kind"])
+        oa_quota = CounterMetricFamily("civicbot_zalo_oa_quota", "Zalo OA messages sent, by the allowance used",
+                                       labels=["kind"])
+        oa_refused = CounterMetricFamily("civicbot_zalo_oa_refused", "Zalo OA messages refused for good",
+                                         labels=["reason"])
+        labelled = {"media_total": media, "zalo_oa_quota_total": oa_quota, "zalo_oa_refused_total": oa_refused}
         for key, value in counters.items():
             name, _, channel = key.partition(":")
-            if name == "media_total" and channel:
-                media.add_metric([channel], value)
+            if name in labelled and channel:
+                labelled[name].add_metric([channel], value)
             elif name == "updates_total" and channel:
                 updates.add_metric([channel], value)
             elif name == "replies_total" and channel:
                 replies.add_metric([channel], value)
         for key, kind in ERROR_KEYS.items():
             errors.add_metric([kind], counters.get(key, 0))
-        yield from (updates, replies, errors, media)
+        yield from (updates, replies, errors, media, oa_quota, oa_refused)
         db = self._db_numbers()
         if "answered" in db:
             yield CounterMetricFamily("civicbot_answers", "Questions answered (all replicas)", value=db["answered"])

@@ -22,6 +22,7 @@ from bookings.service import Requester
 from bot.channels.zalo_oa import to_incoming
 from bot.channels.zalo_oa_keeper import TokenKeeper
 from bot.db import make_engine
+from bot.metrics import Metrics
 from bot.scheduler import ReminderScheduler
 from bot.zalo_tokens import ZaloOAToken
 from handlers.i18n import Catalog
@@ -50,6 +51,8 @@ async def test_answers_go_out_as_free_replies_then_as_proactive_messages(tmp_pat
         assert fake.oa_quota == {"reply": 8, "sub_quota": 1}  # the 9th message is a proactive one
         assert r.hub.metrics["zalo_oa_quota_total:reply"] == 8
         assert r.hub.metrics["zalo_oa_quota_total:sub_quota"] == 1
+        scrape = Metrics(r.hub).render()[0].decode()  # the same counts on /metrics
+        assert 'civicbot_zalo_oa_quota_total{kind="reply"} 8.0' in scrape
         fake.user_message("u1", "in-2", at=time.time() - 49 * 3600)  # an old message: no free reply
         r.channel.window.seen("u1", "in-2", at=time.time() - 49 * 3600)
         await r.channel.send("u1", Reply("sau 48 giờ"))
