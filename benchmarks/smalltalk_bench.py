@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"small talk + digits: precision {st['precision']} recall {st['recall']}; "
           f"reply category right {result['smalltalk_category_accuracy']}")
     for name, m in result["intents"].items():
-        print(f"intent {name}: precision {m['precision']} recall {m['recall']} (tp {m['tp']} fp {m['fp']} fn {m['fn']})")
+        print(f"intent {name}: precision {m['precision']} recall {m['recall']} "
+              f"(tp {m['tp']} fp {m['fp']} fn {m['fn']})")
     print(f"exact label, vi {result['exact_vi']}  ru {result['exact_ru']};  {result['ms_per_message']} ms/message")
     for name, m in result["other_questions"].items():
         print(f"real questions {name}: {m['n']}, kept for the answerer {m['kept']} ({m['taken']} taken as small talk"
