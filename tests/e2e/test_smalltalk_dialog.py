@@ -172,3 +172,12 @@ def test_staff_dismiss_a_group_in_the_chat(env: StaffEnv) -> None:
     groups = {g.id: g.query_ids for g in env.staff.unanswered()}
     assert groups == {q3: [q3], q4: [q4]}
     assert env.staff.stats(7)["questions"]["unanswered_open"] == 2
+
+
+def test_small_talk_at_the_question_prompt_then_the_question(env: StaffEnv) -> None:
+    prompt = env.press("menu:ask")
+    assert prompt[0].input == "text"
+    assert env.send("cảm ơn ạ")[0].text == CATALOG.t("vi", "smalltalk.thanks")
+    assert env.send("5")[0].text == CATALOG.t("vi", "smalltalk.digit_menu")  # no number is a question
+    assert "46.000 đồng" in texts(env.send("hộ nghèo được hỗ trợ tiền điện bao nhiêu"))
+    assert logged(env) == ["hộ nghèo được hỗ trợ tiền điện bao nhiêu"]
