@@ -111,9 +111,29 @@ def _register_reports(app: typer.Typer) -> None:
         else:
             _print_stats(data)
 
-    @app.command("unanswered")
+    open_questions = typer.Typer(help="Abstained and 👎 questions not yet answered, grouped by similarity "
+                                      "(most frequent first); `dismiss GROUP` hides a group.")
+    app.add_typer(open_questions, name="unanswered")
+
+    @open_questions.command("dismiss")
+    def dismiss(ctx: typer.Context,
+                ref: str = typer.Argument(..., help="The group as `civicbot unanswered` shows it (G12), or a "
+                                                    "question id of the group.")) -> None:
+        """Dismiss a group (noise, not worth an answer): it leaves the list and comes back only if new
+        questions like it are asked. Audited."""
+        from knowledge.errors import CivicError
+
+        try:
+            group = _service(ctx).dismiss(ref, actor=_actor(), channel="cli")
+        except CivicError as exc:
+            fail(str(exc))
+        typer.echo(f"dismissed G{group.id}: {group.count} question(s) — {group.question}")
+
+    @open_questions.callback(invoke_without_command=True)
     def unanswered(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
         """Abstained and 👎 questions not yet answered, grouped by similarity (most frequent first)."""
+        if ctx.invoked_subcommand is not None:
+            return
         groups = _service(ctx).unanswered()
         if as_json:
             print_json([g.to_json() for g in groups])

@@ -17,6 +17,7 @@ from typing import Any
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
 from handlers.messages import Choice, Incoming, Reply
+from handlers.smalltalk import route as small_talk
 from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter, state_key
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,10 @@ class Dialog:
         mapped = self._typed_choice(ctx, text)
         if mapped is not None:
             return self._callback(ctx, mapped)
+        talk = small_talk(ctx, text, self.flows)  # greetings, ok, stray digits, "book a room": not questions
+        if talk is not None:
+            then = self._command(ctx, talk.command, talk.args) if talk.command else self._menu(ctx) if talk.menu else []
+            return talk.replies + then
         flow = self.flows.get(ctx.flow or "")
         if flow is not None:
             return flow.on_text(ctx, text) or self._menu(ctx)

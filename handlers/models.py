@@ -46,6 +46,8 @@ class QueryLog(SQLModel, table=True):
     handed_off: bool = False
     resolved: bool = False
     """True once staff answered it (for /unanswered)."""
+    dismissed_at: datetime | None = None
+    """Set when staff dismissed its group in /unanswered (noise, not worth an answer): it is no longer listed."""
 
 
 class Handoff(SQLModel, table=True):

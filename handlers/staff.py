@@ -6,7 +6,8 @@ written to the audit log. The flow is active only while a staff member types an 
 unanswered question; everything else is stateless buttons (`staff:<action>:<arg>`).
 
 Callbacks: `staff:menu`, `staff:docs:<page>`, `staff:doc:<ref>`, `staff:rm:<ref>` (confirm),
-`staff:rmy:<ref>` (remove), `staff:un`, `staff:ans:<group id>`, `staff:st:<days>`, `staff:rx`,
+`staff:rmy:<ref>` (remove), `staff:un`, `staff:ans:<group id>`, `staff:dis:<group id>` (dismiss the
+group: noise not worth an answer; audited), `staff:st:<days>`, `staff:rx`,
 `staff:ls`, and `staff:n:<query id>` — the only one open to every user: "notify me when staff
 answer this question" (offered by the ask flow under an abstention).
 """
@@ -22,7 +23,7 @@ from handlers.staff_alerts import staff_alert
 from handlers.staff_service import Relay, StaffService
 from handlers.staff_upload import handle_upload
 from handlers.staff_views import DocViews, render_stats, render_unanswered
-from knowledge.errors import CivicError
+from knowledge.errors import CivicError, NotFound
 
 ADMIN_ACTIONS = ("role_add", "role_remove")
 
@@ -175,6 +176,8 @@ class StaffFlow(Flow):
             return [render_unanswered(ctx, service_of(ctx).unanswered())]
         if action == "ans" and arg.isdigit():
             return self._ask_answer(ctx, int(arg))
+        if action == "dis" and arg.isdigit():
+            return self._dismiss(ctx, int(arg))
         if action == "st" and arg.isdigit():
             return [self._stats(ctx, int(arg))]
         if action == "ls":
@@ -216,6 +219,17 @@ class StaffFlow(Flow):
         ctx.data.update({"await": "answer", "group": group.id})
         text = ctx.t("staff.answer.prompt", question=group.question, count=group.count, lang=group.lang)
         return [Reply(text, choices=[ctx.nav(back=False)], input="text")]
+
+    def _dismiss(self, ctx: Ctx, group_id: int) -> list[Reply]:
+        """The role was checked by on_callback just before; the service writes the audit entry."""
+        service = service_of(ctx)
+        try:
+            group = service.dismiss(group_id, actor=ctx.msg.user_id, channel=ctx.msg.channel)
+        except NotFound:
+            return [Reply(ctx.t("staff.unanswered.dismiss_gone"))]
+        done = Reply(ctx.t("staff.unanswered.dismissed", id=group.id, count=group.count,
+                           question=group.question[:160]))
+        return [done, render_unanswered(ctx, service.unanswered())]
 
     def _roles(self, ctx: Ctx, args: str) -> list[Reply]:
         words = args.split()

@@ -107,6 +107,7 @@ class StaffService:
             rows = s.exec(
                 select(QueryLog)
                 .where(col(QueryLog.resolved).is_(False))
+                .where(col(QueryLog.dismissed_at).is_(None))
                 .where(or_(col(QueryLog.abstained).is_(True), col(QueryLog.feedback) == -1))
                 .order_by(col(QueryLog.id).desc())
                 .limit(MAX_OPEN)
@@ -120,6 +121,22 @@ class StaffService:
 
     def find_group(self, ref: int | str) -> Group | None:
         return find_group(self.unanswered(), parse_group_ref(ref))
+
+    def dismiss(self, ref: int | str, *, actor: str, channel: str = "") -> Group:
+        """Dismiss the open group `ref` (a group id or any of its question ids): its questions leave
+        /unanswered for good; only new questions like them form the group again. Audited."""
+        group = self.find_group(ref)
+        if group is None:
+            raise NotFound("staff.no_group", message=f"no open unanswered question or group {ref}", id=str(ref))
+        now = self.clock()
+        with Session(self.engine) as s:
+            for row in s.exec(select(QueryLog).where(col(QueryLog.id).in_(group.query_ids))).all():
+                row.dismissed_at = now
+                s.add(row)
+            s.commit()
+        self.audit(actor, "dismiss", channel=channel, target=f"G{group.id}", questions=group.count,
+                   query_ids=group.query_ids, question=group.question[:200])
+        return group
 
     def answer(self, ref: int | str, answer: str, *, actor: str, channel: str = "") -> AnswerResult:
         """Store a curated answer for the group `ref` (a group id or any of its question ids),

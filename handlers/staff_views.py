@@ -123,12 +123,12 @@ def render_unanswered(ctx: Ctx, groups: list[Group]) -> Reply:
         return Reply(ctx.t("staff.unanswered.empty"))
     shown = groups[:SHOW_GROUPS]
     lines = [ctx.t("staff.unanswered.header", groups=len(groups), questions=sum(g.count for g in groups))]
-    buttons: list[Choice] = []
+    rows: list[list[Choice]] = []
     for i, g in enumerate(shown, start=1):
         lines.append(ctx.t("staff.unanswered.line", n=i, count=g.count, lang=g.lang, id=g.id,
                            question=_short(g.question)))
-        buttons.append(Choice(ctx.t("staff.btn.answer", n=i), f"staff:ans:{g.id}"))
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+        rows.append([Choice(ctx.t("staff.btn.answer", n=i), f"staff:ans:{g.id}"),
+                     Choice(ctx.t("staff.btn.dismiss", n=i), f"staff:dis:{g.id}")])
     return Reply("\n".join(lines), choices=rows)
 
 
