@@ -86,14 +86,16 @@ def _relative(folded: str, today: date) -> date | None:
     weekday: int | None = None
     week: int | None = None  # 0 this week, 1 next week, None the coming such weekday
     for token in padded.split():
-        if token.startswith("@r"):
+        named = int(token[2:]) if token.startswith("@w") else next(
+            (i for i, stem in enumerate(RU_WEEKDAY_STEMS) if token.startswith(stem)), None)
+        if named is not None:
+            if weekday is not None and weekday != named:
+                return None  # two different days: not one date
+            weekday = named
+        elif token.startswith("@r"):
             offset = int(token[2:])
-        elif token.startswith("@w"):
-            weekday = int(token[2:])
         elif token.startswith("@k"):
             week = int(token[2:])
-        elif any(token.startswith(stem) for stem in RU_WEEKDAY_STEMS):
-            weekday = next(i for i, stem in enumerate(RU_WEEKDAY_STEMS) if token.startswith(stem))
         elif token.startswith(NEXT_STEMS) or token == "next":
             week = 1
         elif token in THIS_WORDS:

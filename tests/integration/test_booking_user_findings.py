@@ -181,6 +181,20 @@ def test_staff_write_in_their_own_language(world: Any) -> None:
     assert staff_lang(services) == "ru"
 
 
+def test_staff_lang_setting_is_not_the_citizens_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.app import App
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("CIVICBOT_DEFAULT_LANG", "vi")
+    monkeypatch.setenv("STAFF_LANG", "ru")
+    assert App(load_settings(data_dir=tmp_path)).flow_settings()["staff_lang"] == "ru"
+    monkeypatch.delenv("STAFF_LANG")
+    assert App(load_settings(data_dir=tmp_path)).flow_settings()["staff_lang"] == "vi"  # unset: as before
+    monkeypatch.setenv("STAFF_LANG", "de")
+    with pytest.raises(ValueError):
+        load_settings(data_dir=tmp_path)
+
+
 def _request_card(dialog: Dialog, user_id: str) -> Reply:
     user = Chat(dialog, user_id, "vi")
     user.to_day_step()
