@@ -128,7 +128,11 @@ def rooms_close(ctx: typer.Context, room: str = typer.Argument(..., help="Room i
         typer.echo(f"{len(closure.cancelled)} booking(s) cancelled:")
         for b in closure.cancelled:
             _echo_booking(booking_dict(svc, b, names))
-        notify_requesters(ctx, closure_notices(_catalog(), svc, closure.cancelled))
+        notices = closure_notices(_catalog(), svc, closure.cancelled)
+        notify_requesters(ctx, notices)
+        for b in closure.cancelled:
+            if not b.chat_id:
+                typer.echo(f"#{b.id}: requested from the CLI, no chat to notify ({b.contact_name}, {b.phone})")
 
 
 def _catalog() -> Any:

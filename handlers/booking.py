@@ -120,8 +120,8 @@ class BookingFlow(Flow):
             limit = room.max_repeat_weeks
             buttons = [Choice(ctx.t("booking.repeat_once") if n == 1 else ctx.t("booking.repeat_weeks", n=n),
                               f"bk:rep:{n}") for n in REPEAT_CHOICES if n <= limit]
-            return [Reply(ctx.t("booking.ask_repeat", max=limit), choices=[buttons[:2], buttons[2:],
-                                                                           ctx.nav(self.name)], input="text")]
+            rows = [row for row in (buttons[:2], buttons[2:]) if row]
+            return [Reply(ctx.t("booking.ask_repeat", max=limit), choices=[*rows, ctx.nav(self.name)], input="text")]
         if step == "attendees":
             return [Reply(ctx.t("booking.ask_attendees", capacity=room.capacity), choices=[ctx.nav(self.name)],
                           input="text")]
