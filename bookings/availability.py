@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bookings.models import ACTIVE_STATUSES, Booking, Room
-from bookings.rules import check_slot, opening_hours, overlaps
+from bookings.models import ACTIVE_STATUSES, WEEKDAYS, Booking, Room
+from bookings.rules import check_slot, fail, fmt_date, fmt_hours, opening_hours, overlaps
 from knowledge.errors import CivicError
 
 
@@ -49,6 +49,39 @@ class AvailabilityMixin:
                 ok = hours[1] - now >= timedelta(hours=room.min_notice_hours, minutes=30)
             out.append((day, ok))
         return out
+
+    def day_refusal(self, room_ref: str | int, day: date) -> CivicError | None:
+        """Why `day` cannot be booked at all, or None: a closed date (with its reason), a closed
+        weekday, a past day, or too short notice for the last start of the day."""
+        room = self.get_room(room_ref)
+        now = self.local_now()
+        if day < now.date():
+            return fail("past", start=day.strftime("%d.%m.%Y"))
+        closed = self.closures(room.id or 0, day, day)
+        if day in closed:
+            reason = closed[day]
+            return fail("closed_day", date=fmt_date(day), reason=f" ({reason})" if reason else "",
+                        closure_reason=reason or "")
+        hours = opening_hours(room, day)
+        if hours is None:
+            return fail("closed_weekday", weekday=WEEKDAYS[day.weekday()], date=fmt_date(day),
+                        open_days=[d for d in WEEKDAYS if d in room.hours])
+        if hours[1] - now < timedelta(hours=room.min_notice_hours, minutes=30):
+            return fail("short_notice", min_notice_hours=fmt_hours(room.min_notice_hours))
+        return None
+
+    def slot_refusal(self, room_ref: str | int, start: datetime, minutes: int = 30) -> CivicError | None:
+        """Why a start at naive local `start` is not offered (outside hours: with the hours), or None."""
+        room = self.get_room(room_ref)
+        end = start + timedelta(minutes=minutes)
+        try:
+            check_slot(room, start, end, self.local_now(), self.closures(room.id or 0, start.date(), start.date()), 1)
+        except CivicError as exc:
+            return exc
+        busy = [(a, b) for a, b in self.busy(room.id or 0, start.date()) if a < end and start < b]
+        if busy:
+            return fail("overlap", busy=", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in busy))
+        return None
 
     def free_starts(self, room_ref: str | int, day: date, step_minutes: int = 30) -> list[datetime]:
         """Start times (naive house-local) on `day` where at least `step_minutes` are free."""

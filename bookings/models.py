@@ -37,6 +37,8 @@ class Room(SQLModel, table=True):
     """{"mon": ["09:00", "18:00"], ...}; a weekday missing here is a closed day."""
     max_hours: float = 4.0
     min_notice_hours: float = 24.0
+    max_repeat_weeks: int = Field(default=12, sa_column=Column(Integer, nullable=False, server_default="12"))
+    """The most weekly occurrences one request may ask for (chat and CLI alike)."""
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

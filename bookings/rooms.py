@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -11,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bookings.models import WEEKDAYS, Room, RoomClosure, utcnow
-from bookings.rules import clean_text, fail, parse_days, parse_hours
+from bookings.rules import MAX_REPEAT, clean_text, fail, parse_days, parse_hours
 
 DEFAULT_HOURS = "09:00-18:00"
 DEFAULT_DAYS = "mon-sat"
@@ -41,6 +43,23 @@ def build_hours(hours: str | None, days: str | None, base: Mapping[str, tuple[st
     return {d: schedule[d] for d in WEEKDAYS if d in schedule}
 
 
+def slugify(value: str) -> str:
+    """A room id staff can type: lowercase letters (any script), digits and single dashes.
+    `Test Room!` → `test-room`; raises `booking.bad_room_name` when nothing usable is left."""
+    text = unicodedata.normalize("NFC", " ".join((value or "").split())).lower()
+    slug = re.sub(r"[\W_]+", "-", text).strip("-")
+    if not slug:
+        raise fail("bad_room_name", value=value)
+    return slug[:100]
+
+
+def fold_name(value: str) -> str:
+    """For matching typed room names: lowercase, no diacritics (đ → d, й → и, ё → е), words only."""
+    text = unicodedata.normalize("NFD", (value or "").lower().replace("đ", "d"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
 def _positive(field: str, value: float | int) -> None:
     if value is None or value <= 0:
         raise fail("bad_number", field=field, value=value)
@@ -51,15 +70,19 @@ class RoomsMixin:
 
     # ---- look-ups -----------------------------------------------------------------------
     def get_room(self, ref: str | int) -> Room:
-        """A room by id or by name (case-insensitive)."""
+        """A room by id, or by any of its names (the id-name, the Russian or Vietnamese name),
+        case-insensitive and with or without diacritics; several matches are refused."""
         text_ref = str(ref).strip()
         with Session(self.engine) as s:
             room = s.get(Room, int(text_ref)) if text_ref.isdigit() else None
             if room is None:
-                for cand in s.exec(select(Room)).all():
-                    if cand.name.lower() == text_ref.lower():
-                        room = cand
-                        break
+                wanted = fold_name(text_ref)
+                found = [c for c in s.exec(select(Room).order_by(Room.id)).all()  # type: ignore[arg-type]
+                         if wanted and wanted in {fold_name(n) for n in (c.name, c.name_ru, c.name_vi) if n}]
+                active = [c for c in found if c.active] or found
+                if len(active) > 1:
+                    raise fail("room_ambiguous", room=text_ref, matches=", ".join(f"{c.id} {c.name}" for c in active))
+                room = active[0] if active else None
         if room is None:
             raise fail("room_not_found", room=text_ref)
         return room
@@ -87,9 +110,10 @@ class RoomsMixin:
     def add_room(self, name: str, capacity: int, *, hours: str | None = None, days: str | None = None,
                  per_day: Iterable[str] = (), max_hours: float = 4.0, min_notice_hours: float = 24.0,
                  name_vi: str | None = None, name_ru: str | None = None,
-                 equipment: Iterable[str] = ()) -> Room:
-        name = clean_text("name", name)
+                 equipment: Iterable[str] = (), max_repeat_weeks: int = 12) -> Room:
+        name = slugify(clean_text("name", name))
         _positive("capacity", capacity)
+        _repeat_limit(max_repeat_weeks)
         _positive("max_hours", max_hours)
         if min_notice_hours < 0:
             raise fail("bad_number", field="min_notice_hours", value=min_notice_hours)
@@ -98,6 +122,7 @@ class RoomsMixin:
             if any(r.name.lower() == name.lower() for r in s.exec(select(Room)).all()):
                 raise fail("room_exists", room=name)
             room = Room(name=name, capacity=capacity, max_hours=max_hours, min_notice_hours=min_notice_hours,
+                        max_repeat_weeks=max_repeat_weeks,
                         name_vi=name_vi, name_ru=name_ru, hours_json=json.dumps(schedule),
                         equipment_json=json.dumps(_equipment(equipment), ensure_ascii=False))
             s.add(room)
@@ -107,7 +132,7 @@ class RoomsMixin:
     def update_room(self, ref: str | int, *, hours: str | None = None, days: str | None = None,
                     per_day: Iterable[str] = (), **changes: Any) -> Room:
         """Change the given fields (None = keep): capacity, max_hours, min_notice_hours, name,
-        name_vi, name_ru, equipment (list), active."""
+        name_vi, name_ru, equipment (list), max_repeat_weeks, active."""
         current = self.get_room(ref)
         with Session(self.engine, expire_on_commit=False) as s:
             room = s.get(Room, current.id)
@@ -117,14 +142,16 @@ class RoomsMixin:
                     continue
                 if field in ("capacity", "max_hours"):
                     _positive(field, value)
+                if field == "max_repeat_weeks":
+                    _repeat_limit(value)
                 if field == "name":
-                    value = clean_text("name", value)
+                    value = slugify(clean_text("name", value))
                     if any(r.name.lower() == value.lower() and r.id != room.id for r in s.exec(select(Room)).all()):
                         raise fail("room_exists", room=value)
                 if field == "equipment":
                     room.equipment_json = json.dumps(_equipment(value), ensure_ascii=False)
                 elif field in ("capacity", "max_hours", "min_notice_hours", "name", "name_vi", "name_ru",
-                               "active"):
+                               "max_repeat_weeks", "active"):
                     setattr(room, field, value)
                 else:
                     raise ValueError(f"unknown room field {field}")
@@ -136,19 +163,6 @@ class RoomsMixin:
             s.commit()
             return room
 
-    def close_day(self, ref: str | int, day: date, reason: str | None = None) -> RoomClosure:
-        room = self.get_room(ref)
-        reason = clean_text("reason", reason, required=False) or None
-        with Session(self.engine, expire_on_commit=False) as s:
-            row = s.exec(select(RoomClosure).where(RoomClosure.room_id == room.id, RoomClosure.day == day)).first()
-            if row is None:
-                row = RoomClosure(room_id=room.id or 0, day=day, reason=reason)
-            else:
-                row.reason = reason or row.reason
-            s.add(row)
-            s.commit()
-            return row
-
     def open_day(self, ref: str | int, day: date) -> bool:
         room = self.get_room(ref)
         with Session(self.engine) as s:
@@ -158,6 +172,11 @@ class RoomsMixin:
             s.delete(row)
             s.commit()
             return True
+
+
+def _repeat_limit(value: int) -> None:
+    if not 1 <= int(value) <= MAX_REPEAT:
+        raise fail("bad_repeat", value=value, limit=MAX_REPEAT)
 
 
 def _equipment(items: Iterable[str] | str) -> list[str]:

@@ -38,6 +38,12 @@ MESSAGES: dict[str, str] = {
     "booking.bad_repeat": "repeat count must be 1..{limit} ({value!s} given)",
     "booking.room_not_found": "no room {room!s}",
     "booking.room_exists": "a room named {room!s} already exists",
+    "booking.room_ambiguous": "{room!s} matches several rooms: {matches!s}; use the id",
+    "booking.bad_room_name": "{value!s} is not a usable room id (use letters, digits and dashes)",
+    "booking.close_has_bookings": (
+        "the room has {count} active booking(s) on {date}: {ids!s}; "
+        "use --cancel-bookings to cancel them and notify the requesters"
+    ),
     "booking.not_found": "no booking #{id}",
     "booking.bad_status": "booking #{id} is {status}; it cannot be {action}",
     "booking.not_yours": "booking #{id} belongs to someone else",
@@ -46,8 +52,10 @@ MESSAGES: dict[str, str] = {
 
 TEXT_LIMITS = {"org": 300, "contact": 200, "purpose": 1000, "equipment": 500, "reason": 1000}
 MAX_REPEAT = 52
+"""The highest `max_repeat_weeks` staff may give a room."""
 _KINDS: dict[str, type[CivicError]] = {
     "overlap": Conflict, "series_conflict": Conflict, "bad_status": Conflict, "room_exists": Conflict,
+    "close_has_bookings": Conflict,
     "room_not_found": NotFound, "not_found": NotFound, "not_yours": Forbidden,
 }
 

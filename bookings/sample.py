@@ -12,7 +12,8 @@ from bookings.rules import fail
 from knowledge.errors import CivicError, ValidationError
 
 SAMPLE_ROOMS = Path(__file__).with_name("sample_rooms.yaml")
-KEYS = {"name", "name_ru", "name_vi", "capacity", "equipment", "hours", "days", "max_hours", "min_notice_hours"}
+KEYS = {"name", "name_ru", "name_vi", "capacity", "equipment", "hours", "days", "max_hours", "min_notice_hours",
+        "max_repeat_weeks"}
 
 
 def read_rooms(path: Path = SAMPLE_ROOMS) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from bookings import ics
 from bookings.availability import AvailabilityMixin
+from bookings.closing import ClosingMixin
 from bookings.export import log_csv
 from bookings.guards import install_guards, is_overlap_violation
 from bookings.models import ACTIVE_STATUSES, TABLES, Booking, BookingLog, Room
@@ -27,7 +28,6 @@ from bookings.recurrence import weekly
 from bookings.reminders import RemindersMixin
 from bookings.rooms import RoomsMixin
 from bookings.rules import (
-    MAX_REPEAT,
     check_slot,
     clean_text,
     fail,
@@ -47,7 +47,7 @@ class Requester:
     lang: str = "ru"
 
 
-class BookingService(RoomsMixin, AvailabilityMixin, RemindersMixin):
+class BookingService(ClosingMixin, RoomsMixin, AvailabilityMixin, RemindersMixin):
     def __init__(self, engine: Engine, house_tz: str = "Asia/Almaty",
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
@@ -99,12 +99,12 @@ class BookingService(RoomsMixin, AvailabilityMixin, RemindersMixin):
             log.attendees = fields["attendees"]
             start_utc, end_utc = self.parse_when(start), self.parse_when(end)
             log.start_utc, log.end_utc = start_utc, end_utc
-            if not 1 <= int(repeat_weeks) <= MAX_REPEAT:
-                raise fail("bad_repeat", value=repeat_weeks, limit=MAX_REPEAT)
             target = self.get_room(room)
             log.room_id = target.id
             if not target.active:
                 raise fail("room_not_found", room=target.name)
+            if not 1 <= int(repeat_weeks) <= target.max_repeat_weeks:
+                raise fail("bad_repeat", value=repeat_weeks, limit=target.max_repeat_weeks)
             spans = weekly(self.to_local(start_utc), self.to_local(end_utc), int(repeat_weeks))
             return self._insert(target, spans, fields, who, log)
         except CivicError as exc:

@@ -144,10 +144,27 @@ class App:
         channel, sep, chat = raw.partition(":")
         return Target(channel, chat) if sep and not channel.lstrip("-").isdigit() else Target("telegram", raw)
 
+    @cached_property
+    def staff_langs(self) -> Any:
+        from handlers.staff_lang import StaffLangStore
+
+        return StaffLangStore(self.engine)
+
+    def flow_settings(self) -> dict[str, Any]:
+        """The plain values flows read from `Services.settings`."""
+        s = self.settings
+        return {
+            "timezone": s.timezone,
+            "house_timezone": s.house_timezone,
+            "max_upload_mb": s.max_upload_mb,
+            "reminder_hours": s.reminder_offsets_h,
+            "staff_lang": s.staff_lang or s.default_lang,
+            "data_dir": str(s.data_dir),
+        }
+
     def services(self, **overrides: Any) -> Any:
         from handlers.flow import Services
 
-        s = self.settings
         values: dict[str, Any] = dict(
             answerer=self.answerer,
             search=self.search,
@@ -159,14 +176,8 @@ class App:
             logs=self.logs,
             staff=self.staff,
             staff_target=self.staff_target,
-            settings={
-                "timezone": s.timezone,
-                "house_timezone": s.house_timezone,
-                "max_upload_mb": s.max_upload_mb,
-                "reminder_hours": s.reminder_offsets_h,
-                "staff_lang": s.default_lang,
-                "data_dir": str(s.data_dir),
-            },
+            staff_langs=self.staff_langs,
+            settings=self.flow_settings(),
         )
         values.update(overrides)
         return Services(**values)

@@ -49,6 +49,7 @@ def import_models() -> None:
         "bookings.models",
         "handlers.models",
         "handlers.staff_models",
+        "handlers.staff_lang",
         "bot.zalo_tokens",
     ):
         try:

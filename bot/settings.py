@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     """Speech-to-text backend for voice messages (bot/speech.py); `off` answers with a polite request for text."""
     admin_ids: str = Field(default="", validation_alias=AliasChoices("ADMIN_IDS", "admin_ids"))
     default_lang: str = Field(default="vi", validation_alias=AliasChoices("CIVICBOT_DEFAULT_LANG", "default_lang"))
+    staff_lang: str | None = Field(default=None, validation_alias=AliasChoices("STAFF_LANG", "staff_lang"))
+    """Language of messages to staff; unset: CIVICBOT_DEFAULT_LANG. A staff member's /lang in the
+    staff chat overrides it (handlers/staff_lang.py)."""
     timezone: str = Field(
         default="Asia/Ho_Chi_Minh", validation_alias=AliasChoices("CIVICBOT_TIMEZONE", "timezone")
     )
@@ -109,6 +112,13 @@ class Settings(BaseSettings):
         if v not in {"vi", "ru", "en"}:
             raise ValueError("CIVICBOT_DEFAULT_LANG must be vi, ru or en")
         return v
+
+    @field_validator("staff_lang")
+    @classmethod
+    def _staff_lang(cls, v: str | None) -> str | None:
+        if v is not None and v.strip() and v.strip() not in {"vi", "ru", "en"}:
+            raise ValueError("STAFF_LANG must be vi, ru or en")
+        return (v or "").strip() or None
 
     @property
     def admin_id_set(self) -> set[str]:

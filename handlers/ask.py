@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply, Target
+from handlers.staff_lang import staff_lang
 
 SNIPPET_CHARS = 500
 SOURCE_CHARS = 3500
@@ -165,7 +166,7 @@ class AskFlow(Flow):
             lang=ctx.lang, question=question, query_id=query_id,
         )
         staff_text = ctx.catalog.t(
-            ctx.services.settings.get("staff_lang", "vi"), "ask.staff_new_question",
+            staff_lang(ctx.services), "ask.staff_new_question",
             id=hid, lang=ctx.lang, channel=ctx.msg.channel, question=question,
         )
         return [

@@ -3,7 +3,8 @@ attendees, purpose → summary → confirm; Back/Cancel at every step. Staff app
 staff chat; `/mybookings` and `/pending` list bookings. Staff actions: handlers/booking_staff.py.
 
 Callback data (all ≤ 64 bytes): bk:room:ID, bk:cal:PAGE, bk:day:YYYY-MM-DD, bk:slot:HHMM, bk:dur:MIN,
-bk:ok, bk:ap:ID, bk:rj:ID, bk:rjn:ID, bk:cx:ID, bk:ics:ID.
+bk:far:YYYY-MM-DD (confirm a far date), bk:ok, bk:ap:ID, bk:rj:ID, bk:rjn:ID, bk:cx:ID (asks), bk:cxy:ID
+(confirms), bk:cxn:ID (keeps), bk:ics:ID.
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ from bookings.rules import clean_text, fail, parse_attendees, parse_phone
 from bookings.service import Requester
 from handlers import booking_staff as staff
 from handlers import booking_views as views
-from handlers.booking_dates import parse_clock, parse_day, parse_duration
+from handlers.booking_dates import TypedDay, parse_clock, parse_duration, parse_typed_day
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply
+from handlers.staff_lang import staff_lang
 
 STEPS = ("room", "day", "slot", "dur", "repeat", "org", "contact", "phone", "attendees", "equip", "purpose", "confirm")
 TEXT_STEPS = {"org": "booking.ask_org", "contact": "booking.ask_contact", "phone": "booking.ask_phone",
               "purpose": "booking.ask_purpose"}
 AVAILABLE_TTL_S = 5.0
 REPEAT_CHOICES = (1, 2, 4, 8)
-MAX_REPEAT_WEEKS = 12
+FAR_AHEAD_DAYS = 183
+"""A date typed without a year that lands further ahead than this is confirmed first."""
 
 
 class BookingFlow(Flow):
@@ -72,6 +75,8 @@ class BookingFlow(Flow):
         if action == "cal" and step == "day" and arg.isdigit():
             ctx.data["page"] = min(int(arg), 3)
             return self._ask(ctx)
+        if action == "far" and step == "day" and arg == ctx.data.get("far"):
+            return self._take_day(ctx, date.fromisoformat(arg))
         expected = {"room": "room", "day": "day", "slot": "slot", "dur": "dur", "rep": "repeat", "ok": "confirm"}
         if expected.get(action) != step:
             raise Stale()
@@ -112,10 +117,11 @@ class BookingFlow(Flow):
         if step == "dur":
             return self._ask_duration(ctx, room)
         if step == "repeat":
+            limit = room.max_repeat_weeks
             buttons = [Choice(ctx.t("booking.repeat_once") if n == 1 else ctx.t("booking.repeat_weeks", n=n),
-                              f"bk:rep:{n}") for n in REPEAT_CHOICES]
-            return [Reply(ctx.t("booking.ask_repeat"), choices=[buttons[:2], buttons[2:], ctx.nav(self.name)],
-                          input="text")]
+                              f"bk:rep:{n}") for n in REPEAT_CHOICES if n <= limit]
+            rows = [row for row in (buttons[:2], buttons[2:]) if row]
+            return [Reply(ctx.t("booking.ask_repeat", max=limit), choices=[*rows, ctx.nav(self.name)], input="text")]
         if step == "attendees":
             return [Reply(ctx.t("booking.ask_attendees", capacity=room.capacity), choices=[ctx.nav(self.name)],
                           input="text")]
@@ -160,9 +166,9 @@ class BookingFlow(Flow):
         elif step == "dur":
             return self._answer_duration(ctx, value, from_button)
         elif step == "repeat":
-            weeks = int(value) if value.strip().isdigit() else 0
-            if not 1 <= weeks <= MAX_REPEAT_WEEKS:
-                return [Reply(ctx.t("booking.bad_repeat", max=MAX_REPEAT_WEEKS)), *self._ask(ctx)]
+            weeks, limit = int(value) if value.strip().isdigit() else 0, svc.get_room(ctx.data["room"]).max_repeat_weeks
+            if not 1 <= weeks <= limit:
+                return [Reply(ctx.t("booking.bad_repeat", max=limit)), *self._ask(ctx)]
             ctx.data["weeks"] = weeks
         elif step == "phone":
             ctx.data["phone"] = parse_phone(value)
@@ -181,14 +187,26 @@ class BookingFlow(Flow):
         return self._ask(ctx)
 
     def _answer_day(self, ctx: Ctx, value: str) -> list[Reply]:
-        day = _iso_day(value) or parse_day(value, self._today(ctx))
-        if day is None:
+        iso = _iso_day(value)
+        typed = TypedDay(iso) if iso is not None else parse_typed_day(value, self._today(ctx))
+        if typed is None:
             return [Reply(ctx.t("booking.bad_day", text=value))] + self._ask(ctx)
+        if typed.year_guessed and (typed.day - self._today(ctx)).days > FAR_AHEAD_DAYS:
+            ctx.data["far"] = typed.day.isoformat()
+            far = Choice(ctx.t("booking.far_yes", date=views.fmt_date(typed.day)), f"bk:far:{typed.day.isoformat()}")
+            rows = [[far], ctx.nav(self.name)]
+            return [Reply(ctx.t("booking.far_confirm", date=views.fmt_date(typed.day)), choices=rows)]
+        return self._take_day(ctx, typed.day)
+
+    def _take_day(self, ctx: Ctx, day: date) -> list[Reply]:
         svc = ctx.services.bookings
-        bookable = dict(svc.open_days(ctx.data["room"], day, 1)).get(day, False)
-        if not bookable or day < self._today(ctx) or not svc.free_starts(ctx.data["room"], day):
-            key = "booking.day_closed" if not bookable else "booking.no_slots"
-            return [Reply(ctx.t(key, date=views.fmt_date(day)))] + self._ask(ctx)
+        ctx.data.pop("far", None)
+        refusal = svc.day_refusal(ctx.data["room"], day)
+        if refusal is not None:
+            return [Reply(views.day_refusal_text(ctx.catalog, ctx.lang, svc.get_room(ctx.data["room"]), day,
+                                                 refusal))] + self._ask(ctx)
+        if not svc.free_starts(ctx.data["room"], day):
+            return [Reply(ctx.t("booking.no_slots", date=views.fmt_date(day)))] + self._ask(ctx)
         ctx.data.update(day=day.isoformat(), step="slot")
         return self._ask(ctx)
 
@@ -196,8 +214,14 @@ class BookingFlow(Flow):
         clock = (int(value[:2]), int(value[2:])) if len(value) == 4 and value.isdigit() else parse_clock(value)
         svc, day = ctx.services.bookings, date.fromisoformat(ctx.data["day"])
         starts = {(t.hour, t.minute) for t in svc.free_starts(ctx.data["room"], day)}
-        if clock not in starts:
+        if clock is None:
             return [Reply(ctx.t("booking.bad_slot"))] + self._ask(ctx)
+        if clock not in starts:
+            start = datetime.combine(day, datetime.min.time()).replace(hour=clock[0], minute=clock[1])
+            refusal = svc.slot_refusal(ctx.data["room"], start)
+            text = (views.refusal_text(ctx.catalog, ctx.lang, refusal) if refusal is not None
+                    else ctx.t("booking.bad_slot"))
+            return [Reply(text)] + self._ask(ctx)
         ctx.data.update(start=f"{clock[0]:02d}:{clock[1]:02d}", step="dur")
         return self._ask(ctx)
 
@@ -223,7 +247,7 @@ class BookingFlow(Flow):
         if len(made) > 1:
             replies.append(Reply(ctx.t("booking.sent_series", n=len(made), ids=", ".join(f"#{b.id}" for b in made))))
         if ctx.staff_target is not None:
-            lang = ctx.services.settings.get("staff_lang", "vi")
+            lang = staff_lang(ctx.services)
             replies.extend(views.staff_card(ctx.catalog, lang, svc, b, ctx.staff_target) for b in made)
         return replies
 
@@ -260,7 +284,7 @@ class BookingFlow(Flow):
         return {"room": room.display_name(ctx.lang), "date": views.fmt_date(start.date()), "start": f"{start:%H:%M}",
                 "end": f"{end:%H:%M}", "tz": ctx.services.bookings.tz.key, "org": d["org"], "contact": d["contact"],
                 "phone": d["phone"], "attendees": d["attendees"], "purpose": d["purpose"],
-                "equipment": ", ".join(d.get("equipment", [])) or "—"}
+                "equipment": views.equipment_text(ctx.catalog, ctx.lang, d.get("equipment", [])) or "—"}
 
 
 def _int(value: str) -> int:

@@ -9,6 +9,7 @@ from bookings.rules import clean_text
 from handlers import booking_views as views
 from handlers.flow import Ctx, Stale
 from handlers.messages import Choice, Reply
+from handlers.staff_lang import staff_lang
 from knowledge.errors import Forbidden
 
 LIST_LIMIT = 10
@@ -78,8 +79,25 @@ def _reject(ctx: Ctx, booking_id: int, reason: str | None) -> list[Reply]:
     return replies
 
 
+def ask_cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
+    """Cancelling asks first: the booking as it stands, then Yes, cancel / No, keep it."""
+    svc = ctx.services.bookings
+    b = svc.get(booking_id)
+    if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
+        _require_staff(ctx)
+    if b.status not in ("pending", "approved"):
+        return [Reply(ctx.t("error.booking.bad_status", id=b.id, status=ctx.t(f"booking.status_{b.status}")))]
+    rows = [[Choice(ctx.t("booking.cancel_yes", id=b.id), f"bk:cxy:{b.id}"),
+             Choice(ctx.t("booking.cancel_no"), f"bk:cxn:{b.id}")]]
+    return [Reply(ctx.t("booking.cancel_confirm", **views.facts(ctx.catalog, ctx.lang, svc, b)), choices=rows)]
+
+
+def keep(ctx: Ctx, booking_id: int) -> list[Reply]:
+    return [Reply(ctx.t("booking.cancel_kept", id=booking_id))]
+
+
 def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
-    """The requester cancels their own booking; staff may cancel any."""
+    """The requester cancels their own booking (after confirming); staff may cancel any."""
     svc = ctx.services.bookings
     b = svc.get(booking_id)
     own = (b.channel, b.requester_id) == (ctx.msg.channel, ctx.msg.user_id)
@@ -87,9 +105,9 @@ def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
         _require_staff(ctx)
     b = svc.cancel(booking_id, _actor(ctx), requester=(ctx.msg.channel, ctx.msg.user_id) if own else None)
     replies = [Reply(ctx.t("booking.cancelled_user", id=b.id))]
-    staff_lang = ctx.services.settings.get("staff_lang", "vi")
+    lang = staff_lang(ctx.services)
     if own and ctx.staff_target is not None:
-        text = ctx.catalog.t(staff_lang, "booking.cancelled_staff", **views.facts(ctx.catalog, staff_lang, svc, b))
+        text = ctx.catalog.t(lang, "booking.cancelled_staff", **views.facts(ctx.catalog, lang, svc, b))
         replies.append(Reply(text, target=ctx.staff_target))
     target = views.requester_target(b)
     if not own and target is not None:
@@ -126,5 +144,6 @@ def pending(ctx: Ctx) -> list[Reply]:
 
 
 ACTIONS: dict[str, Callable[[Ctx, int], list[Reply]]] = {
-    "ap": approve, "rj": ask_reject_reason, "rjn": reject_no_reason, "cx": cancel, "ics": send_ics,
+    "ap": approve, "rj": ask_reject_reason, "rjn": reject_no_reason, "cx": ask_cancel, "cxy": cancel, "cxn": keep,
+    "ics": send_ics,
 }

@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bookings.models import WEEKDAYS
+from bookings.rooms import fold_name
 from handlers.i18n import Catalog
 from handlers.messages import Choice, OutgoingDocument, Reply, Target
+from knowledge.errors import CivicError
 
 PAGE_DAYS = 14
 
@@ -24,9 +27,39 @@ def fmt_hours(minutes: int, catalog: Catalog, lang: str) -> str:
     return catalog.t(lang, "booking.hours_label", h=number.replace(".", ",") if lang in ("vi", "ru") else number)
 
 
+def equipment_label(catalog: Catalog, lang: str, item: str) -> str:
+    """An equipment name in `lang` (catalog `equipment.<name>`, e.g. `equipment.projector`), else as staff typed it."""
+    key = "equipment." + "_".join(fold_name(item).split())
+    return catalog.t(lang, key) if key.isascii() and catalog.has(key, lang) else item
+
+
+def equipment_text(catalog: Catalog, lang: str, items: str | list[str]) -> str:
+    """A comma-separated equipment list (as stored on a booking) with each item localized."""
+    parts = items.split(",") if isinstance(items, str) else items
+    return ", ".join(equipment_label(catalog, lang, p.strip()) for p in parts if p.strip())
+
+
+def refusal_text(catalog: Catalog, lang: str, exc: CivicError) -> str:
+    """A booking rule's refusal in `lang` (the dialog's `error.<code>` text)."""
+    return catalog.t(lang, f"error.{exc.code}", **exc.params)
+
+
+def day_refusal_text(catalog: Catalog, lang: str, room: Any, day: date, exc: CivicError) -> str:
+    """Why a day cannot be booked: the closure reason, or which weekdays the room is open."""
+    if exc.code == "booking.closed_weekday":
+        open_days: list[str] = [str(d) for d in exc.params.get("open_days") or ()]  # type: ignore[attr-defined]
+        days = ", ".join(catalog.t(lang, f"booking.wd{WEEKDAYS.index(d)}") for d in open_days)
+        return catalog.t(lang, "booking.weekday_closed", date=fmt_date(day),
+                         weekday=catalog.t(lang, f"booking.wdname{day.weekday()}"), days=days or "—")
+    if exc.code == "booking.closed_day":
+        reason = exc.params.get("closure_reason") or catalog.t(lang, "booking.no_reason_given")
+        return catalog.t(lang, "booking.day_closed_reason", date=fmt_date(day), reason=reason)
+    return refusal_text(catalog, lang, exc)
+
+
 def room_line(catalog: Catalog, lang: str, room: Any) -> str:
     items = room.equipment
-    extra = catalog.t(lang, "booking.room_equipment", items=", ".join(items)) if items else ""
+    extra = catalog.t(lang, "booking.room_equipment", items=equipment_text(catalog, lang, items)) if items else ""
     return catalog.t(lang, "booking.room_line", name=room.display_name(lang), capacity=room.capacity,
                      equipment=extra)
 
@@ -38,7 +71,8 @@ def facts(catalog: Catalog, lang: str, svc: Any, b: Any) -> dict[str, Any]:
     return {
         "id": b.id, "room": room.display_name(lang), "date": fmt_date(start.date()), "start": f"{start:%H:%M}",
         "end": f"{end:%H:%M}", "tz": svc.tz.key, "org": b.org, "contact": b.contact_name, "phone": b.phone,
-        "attendees": b.attendees, "purpose": b.purpose, "channel": b.channel, "equipment": b.equipment or "—",
+        "attendees": b.attendees, "purpose": b.purpose, "channel": b.channel,
+        "equipment": equipment_text(catalog, lang, b.equipment or "") or "—",
         "status": catalog.t(lang, f"booking.status_{b.status}"),
     }
 
@@ -109,7 +143,8 @@ def calendar_rows(catalog: Catalog, lang: str, days: list[tuple[date, bool]], pa
 
 def equipment_reply(catalog: Catalog, lang: str, room: Any, chosen: list[str], nav: list[Choice]) -> Reply:
     """Toggle buttons for the room's equipment (☑ chosen, ☐ not) and Done."""
-    rows = [[Choice(("☑ " if item in chosen else "☐ ") + item, f"bk:eq:{i}")] for i, item in enumerate(room.equipment)]
+    rows = [[Choice(("☑ " if item in chosen else "☐ ") + equipment_label(catalog, lang, item), f"bk:eq:{i}")]
+            for i, item in enumerate(room.equipment)]
     rows.append([Choice(catalog.t(lang, "booking.equipment_done"), "bk:eq:done")])
     return Reply(catalog.t(lang, "booking.ask_equipment"), choices=rows + [nav])
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
-from handlers.messages import Choice, Incoming, Reply
+from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, numbered_choices
 from handlers.smalltalk import route as small_talk
 from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter, state_key
 
@@ -131,6 +131,8 @@ class Dialog:
         head, _, rest = data.partition(":")
         if head == "lang" and rest in LANG_NAMES:
             ctx.session["lang"] = ctx.lang = rest
+            if self.services.staff_langs is not None and ctx.is_staff():  # staff messages follow it
+                self.services.staff_langs.remember(ctx.msg.channel, ctx.msg.chat_id, ctx.msg.user_id, rest)
             return [Reply(ctx.t("common.lang_set"))] + self._menu(ctx)
         if head == "menu":
             if rest == "help":
@@ -230,10 +232,12 @@ class Dialog:
         for label, data in choices:
             if fold(label) == folded:
                 return data
-        if folded.isdigit() and ctx.session.get("input", "choice") == "choice":
+        mode = ctx.session.get("input", "choice")
+        if folded.isdigit() and (mode == "choice" or ctx.msg.channel in NUMBERED_CHANNELS):
+            counted = numbered_choices([Choice(label, data) for label, data in choices], mode)
             index = int(folded) - 1
-            if 0 <= index < len(choices):
-                return choices[index][1]
+            if 0 <= index < len(counted):
+                return counted[index].data
         if ctx.flow and folded in BACK_WORDS:
             return f"{ctx.flow}:back"
         if ctx.flow and folded in CANCEL_WORDS:

@@ -77,6 +77,8 @@ class Services:
     staff: Any = None
     """Staff tools service (issue 6), if any."""
     staff_target: Target | None = None
+    staff_langs: Any = None
+    """handlers.staff_lang.StaffLangStore: staff members' /lang choices per chat (None: STAFF_LANG only)."""
     settings: dict[str, Any] = field(default_factory=dict)
     """Plain values flows may need: timezone, house_timezone, max_upload_mb, reminder offsets..."""
     fetch_file: Any = None

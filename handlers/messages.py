@@ -135,7 +135,26 @@ class Reply:
     track: str | None = None
     """An opaque key; the adapter reports the sent message id back via Dialog.on_sent(track, id)."""
     input: Literal["choice", "text"] = "choice"
-    """"text": the step expects typed input, so a typed digit is not taken as a numbered choice."""
+    """"text": the step also takes typed input (a time, a number): on Telegram a typed digit stays
+    text; on numbered channels the answer choices (not Back/Cancel) are still numbered and a digit
+    picks one of them (see `numbered_choices`)."""
 
     def all_choices(self) -> list[Choice]:
         return [c for row in self.choices for c in row]
+
+
+NUMBERED_CHANNELS = frozenset({"console", "zalo_bot", "zalo_oa"})
+"""Channels without buttons: choices are shown as a numbered list and a typed digit picks one."""
+
+
+def is_nav(choice: Choice) -> bool:
+    """Back / Cancel buttons (typed as words, never by number in a typed-input step)."""
+    return choice.data.endswith((":back", ":cancel"))
+
+
+def numbered_choices(choices: list[Choice], input_mode: str) -> list[Choice]:
+    """The choices a text-only channel numbers 1, 2, 3...: every button without a URL; in a
+    typed-input step only the answers (Back and Cancel are shown as words, so that typing `1`
+    at "how many people?" stays an answer)."""
+    plain = [c for c in choices if not c.url]
+    return [c for c in plain if not is_nav(c)] if input_mode == "text" else plain

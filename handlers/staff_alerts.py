@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers.flow import Ctx
 from handlers.messages import Reply
+from handlers.staff_lang import staff_lang
 
 
 def staff_alert(ctx: Ctx, key: str, **params: Any) -> list[Reply]:
@@ -14,6 +15,6 @@ def staff_alert(ctx: Ctx, key: str, **params: Any) -> list[Reply]:
     target = ctx.staff_target
     if target is None or (ctx.msg.channel, ctx.msg.chat_id) == (target.channel, target.chat_id):
         return []
-    lang = ctx.services.settings.get("staff_lang", "vi")
+    lang = staff_lang(ctx.services)
     actor = ctx.msg.user_name or ctx.msg.user_id
     return [Reply(ctx.catalog.t(lang, key, actor=actor, **params), target=target)]

@@ -136,6 +136,14 @@ def _counts(data: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(data.items(), key=lambda kv: -kv[1])) or "0"
 
 
+def _labelled(ctx: Ctx, data: dict[str, Any]) -> str:
+    """Counts by code with each code in the reader's language (`stats_label.<code>`, else the code)."""
+    def label(code: str) -> str:
+        key = f"stats_label.{code}"
+        return ctx.t(key) if ctx.catalog.has(key, ctx.lang) or ctx.catalog.has(key) else code
+    return _counts({label(str(k)): v for k, v in data.items()})
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -163,11 +171,11 @@ def render_stats(ctx: Ctx, s: dict[str, Any]) -> str:
         lines += [f"  {i}. {_short(d['title'] or d['doc_id'], 70)} — {d['answers']}"
                   for i, d in enumerate(s["top_documents"][:5], start=1)]
     if s["handoffs"]:
-        lines.append(t("staff.stats.handoffs", counts=_counts(s["handoffs"])))
+        lines.append(t("staff.stats.handoffs", counts=_labelled(ctx, s["handoffs"])))
     if s["eligibility"] is not None:
         lines.append(t("staff.stats.eligibility", total=s["eligibility"]["total"],
-                       counts=_counts(s["eligibility"]["by_outcome"])))
+                       counts=_labelled(ctx, s["eligibility"]["by_outcome"])))
     if s["bookings"] is not None:
         lines.append(t("staff.stats.bookings", total=s["bookings"]["total"],
-                       counts=_counts(s["bookings"]["by_status"])))
+                       counts=_labelled(ctx, s["bookings"]["by_status"])))
     return "\n".join(lines)

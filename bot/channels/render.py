@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from handlers.messages import Reply
+from handlers.messages import Reply, numbered_choices
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n")
 
@@ -52,22 +52,18 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def numbered(reply: Reply) -> str:
-    """The reply's text with its choices as a numbered list (for channels without buttons)."""
-    choices = [c for c in reply.all_choices()]
+    """The reply's text with its choices as a numbered list (for channels without buttons). Every
+    answer is numbered; in a typed-input step Back / Cancel are offered as words instead."""
+    choices = reply.all_choices()
     if not choices:
         return reply.text
     lines = [reply.text, ""]
-    if reply.input == "text":  # typed input expected: a digit is an answer, so offer the labels as words
-        lines.append("  ".join(f"[{c.label}]" for c in choices if not c.url))
-        lines.extend(f"• {c.label}: {c.url}" for c in choices if c.url)
-        return "\n".join(lines)
-    number = 0
-    for choice in choices:
-        if choice.url:
-            lines.append(f"• {choice.label}: {choice.url}")
-        else:
-            number += 1
-            lines.append(f"{number}. {choice.label}")
+    counted = numbered_choices(choices, reply.input)
+    lines.extend(f"{i}. {c.label}" for i, c in enumerate(counted, start=1))
+    words = [c for c in choices if not c.url and c not in counted]
+    if words:
+        lines.append("  ".join(f"[{c.label}]" for c in words))
+    lines.extend(f"• {c.label}: {c.url}" for c in choices if c.url)
     return "\n".join(lines)
 
 

@@ -124,7 +124,7 @@ def test_room_updates(svc: BookingService) -> None:
     with pytest.raises(Conflict):
         svc.update_room("small", name="HALL")
     room = svc.update_room("small", name="Small-2", hours="10:00-14:00", per_day=["sat=closed"], equipment=["tv"])
-    assert room.name == "Small-2" and room.equipment == ["tv"]
+    assert room.name == "small-2" and room.equipment == ["tv"]
     assert room.hours == {d: ("10:00", "14:00") for d in ("mon", "tue", "wed", "thu", "fri")}
     with pytest.raises(ValidationError):
         svc.update_room("small-2", capacity=0)
