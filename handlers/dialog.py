@@ -108,7 +108,7 @@ class Dialog:
         if (
             staff is not None
             and (msg.channel, msg.chat_id) == (staff.channel, staff.chat_id)
-            and (msg.reply_to_message_id or msg.reply_to_text)
+            and msg.reply_to_message_id
             and msg.kind == "text"
             and "ask" in self.flows
         ):
