@@ -134,7 +134,7 @@ class App:
     def roles(self) -> Any:
         from handlers.roles import RoleStore
 
-        return RoleStore(self.engine, self.settings.admin_id_set)
+        return RoleStore(self.engine, self.settings.admin_id_set, configured=self.settings.configured_channels)
 
     @cached_property
     def staff_target(self) -> Any:
