@@ -175,11 +175,11 @@ class RoleStore:
             return role
 
     def list(self) -> list[Role]:
-        """Every role: rows (confirmed first, by channel and id), then ADMIN_IDS admins not in rows."""
+        """Every role: confirmed rows (by channel and id), ADMIN_IDS admins not in rows, then the
+        unconfirmed (legacy) rows."""
         with Session(self.engine) as s:
-            rows = list(s.exec(select(Role).order_by(col(Role.channel) == LEGACY, col(Role.channel),
-                                                     col(Role.user_id))).all())
+            rows = list(s.exec(select(Role).order_by(col(Role.channel), col(Role.user_id))).all())
         known = {UserRef(r.channel, r.user_id) for r in rows}
-        extra = sorted(self.bootstrap_admins - known, key=str)
-        rows.extend(Role(channel=a.channel, user_id=a.user_id, role="admin", added_by="ADMIN_IDS") for a in extra)
-        return rows
+        extra = [Role(channel=a.channel, user_id=a.user_id, role="admin", added_by="ADMIN_IDS")
+                 for a in sorted(self.bootstrap_admins - known, key=str)]
+        return [r for r in rows if r.channel != LEGACY] + extra + [r for r in rows if r.channel == LEGACY]
