@@ -89,3 +89,17 @@ def test_classify() -> None:
     assert classify(RedisConnectionError()) == "infrastructure"
     assert classify(ConnectionResetError()) == "infrastructure"
     assert classify(ValueError()) == "internal"
+
+
+def test_redis_down_is_an_infrastructure_error_with_an_apology(tmp_path: Path) -> None:
+    """The session store itself fails (Redis unreachable): no session, still a short apology."""
+    import redis
+
+    from handlers.state_redis import RedisStateStore
+
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)  # nothing listens on port 1
+    services = Services(answerer=FakeAnswerer(FACTS))
+    dialog = Dialog(CATALOG, services, [AskFlow()], RedisStateStore(dead), limiter=MemoryRateLimiter(100))
+    out = dialog.handle(Incoming("telegram", "1", "1", text="bảo hiểm", language_code="ru"))
+    assert [r.text for r in out] == [CATALOG.t("ru", "sec.infrastructure_error")]
+    assert dialog.metrics["infrastructure_errors_total"] == 1
