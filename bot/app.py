@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from bot import redact
 from bot.db import create_schema, make_engine
 from bot.settings import Settings
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        redact.install(settings)  # tokens and secrets never reach a log line
         settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     @cached_property
@@ -132,7 +134,7 @@ class App:
     def roles(self) -> Any:
         from handlers.roles import RoleStore
 
-        return RoleStore(self.engine, self.settings.admin_id_set)
+        return RoleStore(self.engine, self.settings.admin_id_set, configured=self.settings.configured_channels)
 
     @cached_property
     def staff_target(self) -> Any:

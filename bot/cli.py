@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from bot import redact
 from bot.cli_common import CliState
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ def _root(
         None, "--data-dir", help="Data directory (default: $CIVICBOT_DATA_DIR, else ./var)."
     ),
 ) -> None:
+    redact.install()  # before anything logs: tokens and secrets never reach a log line
     ctx.obj = CliState(data_dir)
 
 

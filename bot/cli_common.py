@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from bot import redact
 from bot.settings import Settings, load_settings
 
 
@@ -22,6 +23,7 @@ class CliState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(data_dir=self.data_dir)
+            redact.install(self._settings)  # every configured secret is masked in logs from now on
         return self._settings
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,37 @@ def progress_bar(label: str, quiet: bool) -> Iterator[ProgressFn | None]:
         yield update
 
 
+@contextmanager
+def index_progress(json_output: bool) -> Iterator[ProgressFn]:
+    """Bringing the search index up to date before a search. Silent when nothing needs embedding;
+    otherwise (passages missing from the embedding cache, e.g. after an interrupted `kb add`) it says
+    so on stderr, then shows progress: a bar on a terminal, else a line every few seconds (stdout,
+    the results or the JSON, stays clean)."""
+    bar_wanted = not json_output and sys.stderr.isatty()
+    with progress_bar("embedding passages", not bar_wanted) as bar:
+        told = {"total": 0, "at": 0.0}
+
+        def update(done: int, total: int) -> None:
+            if total <= 0:
+                return
+            now = time.monotonic()
+            if not told["total"]:
+                told.update(total=total, at=now)
+                typer.echo(f"search index: {total} passage(s) are not embedded yet (an interrupted or new "
+                           f"indexing run); embedding them now, which can take minutes. To do it ahead of "
+                           f"searching, run: civicbot kb rebuild", err=True)
+            if bar is not None:
+                bar(done, total)
+            elif done == total or now - told["at"] >= PROGRESS_EVERY_S:
+                told["at"] = now
+                typer.echo(f"embedding: {done}/{total} ({100 * done // total}%)", err=True)
+
+        yield update
+
+
+PROGRESS_EVERY_S = 2.0
+
+
 def _search(
     ctx: typer.Context,
     query: str = typer.Argument(..., help="The question or keywords."),
@@ -50,7 +82,7 @@ def _search(
     if not query.strip():
         fail("the query is empty")
     service = state(ctx).app.search
-    with progress_bar("indexing", as_json) as progress:
+    with index_progress(as_json) as progress:
         service.refresh(progress=progress)
     hits = service.search(query, k=k, lang=lang, region=region, program=program, mode=mode)
     if as_json:

@@ -24,47 +24,78 @@ def _actor() -> str:
         return "cli"
 
 
+USER_HELP = ("The user as CHANNEL:ID: telegram:ID, zalo_bot:ID, zalo_oa:ID or console:ID "
+             "(zalo:ID when one Zalo channel is configured).")
+
+
+def _user(ctx: typer.Context, text: str, *, allow_legacy: bool = False) -> Any:
+    """CHANNEL:ID → UserRef; a bare id is refused with the accepted forms (no channel to assume here)."""
+    from handlers.roles import BadUserRef
+
+    try:
+        return state(ctx).app.roles.parse(text, allow_legacy=allow_legacy)
+    except BadUserRef as exc:
+        fail(str(exc))
+
+
 def _register_roles(app: typer.Typer) -> None:
-    staff = typer.Typer(help="Staff roles (admin, staff) by channel user id.", no_args_is_help=True)
+    staff = typer.Typer(help="Staff roles (admin, staff) by channel and user id (CHANNEL:ID).", no_args_is_help=True)
     app.add_typer(staff, name="staff")
 
     @staff.command("add")
-    def add(ctx: typer.Context, user_id: str = typer.Argument(..., help="Channel user id, e.g. a Telegram id."),
+    def add(ctx: typer.Context, user: str = typer.Argument(..., help=USER_HELP),
             role: str = typer.Argument("staff", help="staff or admin.")) -> None:
-        """Give a user the staff (default) or admin role."""
+        """Give a user the staff (default) or admin role on one channel."""
         if role not in ("staff", "admin"):
             fail(f"unknown role {role!r}: use staff or admin")
-        if not user_id.strip() or len(user_id) > 100:
-            fail(f"bad user id {user_id!r}")
-        state(ctx).app.roles.add(user_id.strip(), role, added_by=_actor())
-        _service(ctx).audit(_actor(), "role_add", channel="cli", target=user_id, role=role)
-        typer.echo(f"{user_id}: {role}")
+        ref = _user(ctx, user)
+        state(ctx).app.roles.add(ref, role, added_by=_actor())
+        _service(ctx).audit(_actor(), "role_add", channel="cli", target=str(ref), role=role)
+        typer.echo(f"{ref}: {role}")
 
     @staff.command("remove")
-    def remove(ctx: typer.Context, user_id: str = typer.Argument(...)) -> None:
+    def remove(ctx: typer.Context, user: str = typer.Argument(..., help=USER_HELP + " legacy:ID: an unconfirmed row.")
+               ) -> None:
         """Take the staff role away (ADMIN_IDS admins are removed by editing that setting)."""
         roles = state(ctx).app.roles
-        if user_id in roles.bootstrap_admins:
-            fail(f"{user_id} is an admin from ADMIN_IDS; remove it from that setting")
-        if not roles.remove(user_id):
-            _service(ctx).audit(_actor(), "role_remove", channel="cli", target=user_id, outcome="failed")
-            fail(f"{user_id} has no staff role")
-        _service(ctx).audit(_actor(), "role_remove", channel="cli", target=user_id)
-        typer.echo(f"{user_id}: removed")
+        ref = _user(ctx, user, allow_legacy=True)
+        if roles.is_bootstrap(ref):
+            fail(f"{ref} is an admin from ADMIN_IDS; remove it from that setting")
+        if not roles.remove(ref):
+            _service(ctx).audit(_actor(), "role_remove", channel="cli", target=str(ref), outcome="failed")
+            fail(f"{ref} has no staff role")
+        _service(ctx).audit(_actor(), "role_remove", channel="cli", target=str(ref))
+        typer.echo(f"{ref}: removed")
+
+    @staff.command("confirm")
+    def confirm(ctx: typer.Context, user: str = typer.Argument(..., help=USER_HELP)) -> None:
+        """Confirm an unconfirmed role (from before roles had a channel) on the channel given."""
+        ref = _user(ctx, user)
+        role = state(ctx).app.roles.confirm(ref, confirmed_by=_actor())
+        _service(ctx).audit(_actor(), "role_confirm", channel="cli", target=str(ref),
+                            outcome="ok" if role else "failed", role=role)
+        if role is None:
+            fail(f"no unconfirmed role for id {ref.user_id} (see: civicbot staff list)")
+        typer.echo(f"{ref}: {role} (confirmed)")
 
     @staff.command("list")
     def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
-        """Staff and admins."""
+        """Staff and admins; unconfirmed rows (channel legacy) are flagged and grant nothing."""
+        from handlers.roles import LEGACY
+
         rows = state(ctx).app.roles.list()
-        data = [{"user_id": r.user_id, "role": r.role, "added_by": r.added_by,
+        data = [{"user": f"{r.channel}:{r.user_id}", "channel": r.channel, "user_id": r.user_id, "role": r.role,
+                 "confirmed": r.channel != LEGACY, "added_by": r.added_by,
                  "added_at": r.added_at.isoformat() if r.added_at else None} for r in rows]
         if as_json:
             print_json(data)
             return
         for d in data:
-            typer.echo(f"{d['user_id']}\t{d['role']}\t{d['added_by'] or ''}")
+            flag = "" if d["confirmed"] else (f"\tUNCONFIRMED: grants nothing; run: civicbot staff confirm "
+                                              f"CHANNEL:{d['user_id']} (or staff remove {d['user']})")
+            typer.echo(f"{d['user']}\t{d['role']}\t{d['added_by'] or ''}{flag}")
         if not data:
-            typer.echo("no staff yet (set ADMIN_IDS or run: civicbot staff add ID)")
+            typer.echo("no staff yet (set ADMIN_IDS or run: civicbot staff add telegram:ID)")
 
 
 def _print_stats(s: dict[str, Any]) -> None:

@@ -4,7 +4,9 @@
 - `civicbot_media_total{kind}`: voice messages, photos, stickers… received (this process).
 - `civicbot_zalo_oa_quota_total{kind}`: OA messages sent by allowance (`reply` free, `sub_quota`,
   `paid`, ...); `civicbot_zalo_oa_refused_total{reason}`: refusals not retried (this process).
-- `civicbot_errors_total{kind}`: dialog failures, send failures, undeliverable replies (this process).
+- `civicbot_errors_total{kind}`: dialog failures, send failures, undeliverable replies, and the
+  failures the dialog answered with an apology: `infrastructure` (database, Redis, OS; logged with a
+  traceback) and `internal` (bugs) (this process).
 - `civicbot_update_latency_seconds`: histogram, update received → replies delivered (this process).
 - `civicbot_answers_total`, `civicbot_abstentions_total`: questions answered / abstained, from the
   query log in the shared database, so they count ALL replicas (aggregate them with `max`, not `sum`).
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ERROR_KEYS = {"errors_total": "dialog", "send_errors_total": "send", "undeliverable_total": "undeliverable"}
+DIALOG_ERROR_KEYS = {"infrastructure_errors_total": "infrastructure", "internal_errors_total": "internal"}
 
 
 class _ObservedList(list[float]):
@@ -70,6 +73,9 @@ class _HubCollector(Collector):
                 replies.add_metric([channel], value)
         for key, kind in ERROR_KEYS.items():
             errors.add_metric([kind], counters.get(key, 0))
+        dialog_counters = dict(getattr(getattr(self.hub, "dialog", None), "metrics", None) or {})
+        for key, kind in DIALOG_ERROR_KEYS.items():
+            errors.add_metric([kind], dialog_counters.get(key, 0))
         yield from (updates, replies, errors, media, oa_quota, oa_refused)
         db = self._db_numbers()
         if "answered" in db:

@@ -122,7 +122,18 @@ class Settings(BaseSettings):
 
     @property
     def admin_id_set(self) -> set[str]:
+        """The raw entries: `CHANNEL:ID` (a bare legacy id is Telegram's; see handlers/roles.py)."""
         return {x.strip() for x in self.admin_ids.split(",") if x.strip()}
+
+    @property
+    def configured_channels(self) -> list[str]:
+        """The channels this configuration runs (names of `Incoming.channel`); the terminal always."""
+        channels = ["telegram"] if self.telegram_bot_token else []
+        if self.zalo_bot_token:
+            channels.append("zalo_bot")
+        if self.zalo_oa_app_id and self.zalo_oa_secret_key:
+            channels.append("zalo_oa")
+        return [*channels, "console"]
 
     @property
     def reminder_offsets_h(self) -> list[float]:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from bot import redact
 from knowledge.models import utcnow
 
 
@@ -54,6 +55,13 @@ Refresher = Callable[[str], Tokens]
 """refresh_token → new Tokens (raises on failure; nothing is saved then)."""
 
 
+def _masked(tokens: Tokens) -> Tokens:
+    """Tokens rotate at run time: each one the bot uses is masked in every log record (bot/redact.py)."""
+    redact.add_secret(tokens.access_token)
+    redact.add_secret(tokens.refresh_token)
+    return tokens
+
+
 class MemoryTokenStore:
     def __init__(self, initial: Tokens) -> None:
         self._tokens = initial
@@ -62,7 +70,7 @@ class MemoryTokenStore:
 
     def load(self) -> Tokens:
         with self._lock:
-            return self._tokens
+            return _masked(self._tokens)
 
     def rotate(self, failed_access_token: str, refresher: Refresher) -> Tokens:
         with self._lock:
@@ -70,7 +78,7 @@ class MemoryTokenStore:
                 return self._tokens
             self._tokens = refresher(self._tokens.refresh_token)
             self._refreshed_at = utcnow()
-            return self._tokens
+            return _masked(self._tokens)
 
     def status(self) -> TokenStatus:
         with self._lock:
@@ -102,7 +110,7 @@ class SqlTokenStore:
             row = s.get(ZaloOAToken, self.app_id)
             if row is None:
                 raise LookupError(f"no Zalo OA tokens stored for app {self.app_id}")
-            return Tokens(row.access_token, row.refresh_token)
+            return _masked(Tokens(row.access_token, row.refresh_token))
 
     def status(self) -> TokenStatus:
         with Session(self.engine) as s:
@@ -118,11 +126,11 @@ class SqlTokenStore:
             if row is None:
                 raise LookupError(f"no Zalo OA tokens stored for app {self.app_id}")
             if row.access_token != failed_access_token:  # another replica already rotated
-                return Tokens(row.access_token, row.refresh_token)
+                return _masked(Tokens(row.access_token, row.refresh_token))
             fresh = refresher(row.refresh_token)
             row.access_token, row.refresh_token = fresh.access_token, fresh.refresh_token
             row.expires_at = utcnow() + timedelta(seconds=fresh.expires_in_s) if fresh.expires_in_s else None
             row.updated_at = utcnow()
             s.add(row)
             s.commit()
-            return fresh
+            return _masked(fresh)

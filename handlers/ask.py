@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from handlers.audit import audit_refusal
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply, Target
 from handlers.staff_lang import staff_lang
@@ -175,11 +176,16 @@ class AskFlow(Flow):
         ]
 
     def on_staff_reply(self, ctx: Ctx) -> list[Reply]:
-        """A staff member replied (in the staff chat) to a forwarded question: relay it."""
+        """Someone replied in the staff chat to the bot's forwarded question (matched by message id
+        only): relayed to the asker when they have the staff role (checked now), else refused and
+        audited. A reply to any other message is not a staff answer ([]: handled as usual)."""
         logs = ctx.services.logs
-        found = logs.find_handoff(ctx.msg.reply_to_message_id, ctx.msg.reply_to_text)
+        found = logs.find_handoff(ctx.msg.reply_to_message_id)
         if found is None:
             return []
+        if not ctx.is_staff():
+            audit_refusal(ctx, "handoff_reply", target=f"H{found.id}")
+            return [Reply(ctx.t("sec.reply_forbidden", id=found.id))]
         text = (ctx.msg.text or "").strip()
         logs.mark_replied(found.id)
         to_user = ctx.catalog.t(found.lang, "ask.staff_answer", answer=text)

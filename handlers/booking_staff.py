@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bookings.rules import clean_text
 from handlers import booking_views as views
+from handlers.audit import audit_refusal
 from handlers.flow import Ctx, Stale
 from handlers.messages import Choice, Reply
 from handlers.staff_lang import staff_lang
@@ -15,8 +16,10 @@ from knowledge.errors import Forbidden
 LIST_LIMIT = 10
 
 
-def _require_staff(ctx: Ctx) -> None:
+def _require_staff(ctx: Ctx, action: str, booking_id: int | None = None) -> None:
+    """The role, checked on this call; a refusal is written to the staff audit log like every other."""
     if not ctx.is_staff():
+        audit_refusal(ctx, f"booking_{action}", target=None if booking_id is None else f"booking:{booking_id}")
         raise Forbidden("booking.forbidden")
 
 
@@ -29,7 +32,7 @@ def _who(ctx: Ctx) -> str:
 
 
 def approve(ctx: Ctx, booking_id: int) -> list[Reply]:
-    _require_staff(ctx)
+    _require_staff(ctx, "approve", booking_id)
     svc = ctx.services.bookings
     b = svc.approve(booking_id, _actor(ctx))
     replies = [Reply(ctx.t("booking.approved_staff", id=b.id, who=_who(ctx)))]
@@ -41,7 +44,7 @@ def approve(ctx: Ctx, booking_id: int) -> list[Reply]:
 
 
 def ask_reject_reason(ctx: Ctx, booking_id: int) -> list[Reply]:
-    _require_staff(ctx)
+    _require_staff(ctx, "reject", booking_id)
     b = ctx.services.bookings.get(booking_id)
     if b.status != "pending":
         return [Reply(ctx.t("error.booking.bad_status", id=b.id, status=ctx.t(f"booking.status_{b.status}")))]
@@ -65,7 +68,7 @@ def reject_no_reason(ctx: Ctx, booking_id: int) -> list[Reply]:
 
 
 def _reject(ctx: Ctx, booking_id: int, reason: str | None) -> list[Reply]:
-    _require_staff(ctx)
+    _require_staff(ctx, "reject", booking_id)
     svc = ctx.services.bookings
     b = svc.reject(booking_id, _actor(ctx), reason)
     shown = reason or ctx.t("booking.no_reason_given")
@@ -84,7 +87,7 @@ def ask_cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
     svc = ctx.services.bookings
     b = svc.get(booking_id)
     if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
-        _require_staff(ctx)
+        _require_staff(ctx, "cancel", booking_id)
     if b.status not in ("pending", "approved"):
         return [Reply(ctx.t("error.booking.bad_status", id=b.id, status=ctx.t(f"booking.status_{b.status}")))]
     rows = [[Choice(ctx.t("booking.cancel_yes", id=b.id), f"bk:cxy:{b.id}"),
@@ -102,7 +105,7 @@ def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
     b = svc.get(booking_id)
     own = (b.channel, b.requester_id) == (ctx.msg.channel, ctx.msg.user_id)
     if not own:
-        _require_staff(ctx)
+        _require_staff(ctx, "cancel", booking_id)
     b = svc.cancel(booking_id, _actor(ctx), requester=(ctx.msg.channel, ctx.msg.user_id) if own else None)
     replies = [Reply(ctx.t("booking.cancelled_user", id=b.id))]
     lang = staff_lang(ctx.services)
@@ -120,7 +123,7 @@ def send_ics(ctx: Ctx, booking_id: int) -> list[Reply]:
     svc = ctx.services.bookings
     b = svc.get(booking_id)
     if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
-        _require_staff(ctx)
+        _require_staff(ctx, "ics", booking_id)
     if b.status != "approved":
         raise Stale()
     return [views.ics_reply(ctx.catalog, ctx.lang, svc, b)]
@@ -134,7 +137,7 @@ def my_bookings(ctx: Ctx) -> list[Reply]:
 
 
 def pending(ctx: Ctx) -> list[Reply]:
-    _require_staff(ctx)
+    _require_staff(ctx, "pending")
     svc = ctx.services.bookings
     waiting = svc.list_bookings(status="pending", upcoming=True)
     if not waiting:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import copy
 import logging
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from handlers.errors import classify
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
-from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, numbered_choices
+from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, normalize_incoming, numbered_choices
 from handlers.smalltalk import route as small_talk
 from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter, state_key
+from knowledge.errors import CivicError
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +60,19 @@ class Dialog:
         self.default_lang = default_lang
         self.salt = salt
         self.clock = clock
+        self.metrics: Counter[str] = Counter()
+        """`infrastructure_errors_total`, `internal_errors_total` (read by bot/metrics.py)."""
 
     # ---- entry point -------------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Reply]:
+        msg = normalize_incoming(msg)
+        try:
+            return self._handle(msg)
+        except Exception as exc:  # the state store, deduper or rate limiter failed: no session
+            lang = pick_lang(msg.language_code, default=self.default_lang)
+            return [Reply(self.catalog.t(lang, self._failure_key(exc)))]
+
+    def _handle(self, msg: Incoming) -> list[Reply]:
         if msg.update_id and not self.deduper.first_time(f"{msg.channel}:{msg.update_id}"):
             return []
         key = state_key(msg.channel, msg.chat_id, msg.user_id)
@@ -96,7 +109,7 @@ class Dialog:
         if (
             staff is not None
             and (msg.channel, msg.chat_id) == (staff.channel, staff.chat_id)
-            and (msg.reply_to_message_id or msg.reply_to_text)
+            and msg.reply_to_message_id
             and msg.kind == "text"
             and "ask" in self.flows
         ):
@@ -109,6 +122,8 @@ class Dialog:
             return self._command(ctx, msg.command, msg.command_args)
         if msg.kind == "document":
             return self._document(ctx)
+        if msg.kind == "text" and not (msg.text or "").strip():  # only spaces or invisible characters
+            return [Reply(ctx.t("sec.empty_message"))] + self._menu(ctx)
         if msg.kind not in ("text", "command") or not (msg.text or "").strip():
             return [Reply(ctx.t("common.unsupported_" + _media_group(msg.kind)))]
         text = (msg.text or "").strip()
@@ -257,16 +272,25 @@ class Dialog:
 
     # ---- errors, flood, persistence ---------------------------------------------------
     def _error_replies(self, ctx: Ctx, exc: Exception) -> list[Reply]:
-        code = getattr(exc, "code", None)
-        params = getattr(exc, "params", None)
-        if isinstance(code, str) and isinstance(params, dict):
-            key = f"error.{code}"
+        """A domain error (a CivicError, recognised by its type) is the user's to read, in their
+        language; anything else is ours: logged with its traceback, counted, a short apology."""
+        if isinstance(exc, CivicError):
+            key = f"error.{exc.code}"
             if self.catalog.has(key, "en") or self.catalog.has(key, ctx.lang):
-                return [Reply(ctx.t(key, **params))]
-            log.warning("no catalog text for error code %s", code)
+                return [Reply(ctx.t(key, **exc.params))]
+            log.warning("no catalog text for error code %s", exc.code)
             return [Reply(ctx.t("error.generic_input"))]
-        log.exception("unexpected error handling an update", exc_info=exc)
-        return [Reply(ctx.t("error.internal"))]
+        return [Reply(ctx.t(self._failure_key(exc)))]
+
+    def _failure_key(self, exc: Exception) -> str:
+        """Log and count a failure that is not the user's; the catalog key of the apology."""
+        kind = classify(exc)
+        self.metrics[f"{kind}_errors_total"] += 1
+        if kind == "infrastructure":
+            log.error("infrastructure error handling an update (%s)", type(exc).__name__, exc_info=exc)
+            return "sec.infrastructure_error"
+        log.error("unexpected error handling an update (%s)", type(exc).__name__, exc_info=exc)
+        return "error.internal"
 
     def _flood_reply(self, ctx: Ctx, key: str) -> list[Reply]:
         if ctx.session.get("flood_warned"):

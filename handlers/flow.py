@@ -131,11 +131,11 @@ class Ctx:
 
     def is_staff(self) -> bool:
         roles = self.services.roles
-        return bool(roles and roles.is_staff(self.msg.user_id))
+        return bool(roles and roles.is_staff(self.msg.channel, self.msg.user_id))
 
     def is_admin(self) -> bool:
         roles = self.services.roles
-        return bool(roles and roles.is_admin(self.msg.user_id))
+        return bool(roles and roles.is_admin(self.msg.channel, self.msg.user_id))
 
     def nav(self, flow_name: str | None = None, back: bool = True) -> list[Choice]:
         """A row with Back (optional) and Cancel for the given (default: active) flow."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,15 +98,14 @@ class ActivityLog:
                 s.add(row)
                 s.commit()
 
-    def find_handoff(self, staff_message_id: str | None, quoted_text: str | None) -> HandoffView | None:
-        """The handoff a staff reply answers: by the replied-to message id, else by `#H<id>` in its text."""
+    def find_handoff(self, staff_message_id: str | None) -> HandoffView | None:
+        """The handoff a staff reply answers: the one whose forwarded message (the bot's own, its
+        platform id stored when it was sent) is the replied-to message. Never by text: anyone can
+        write "#H1" in a message."""
+        if not staff_message_id:
+            return None
         with Session(self.engine) as s:
-            row = None
-            if staff_message_id:
-                row = s.exec(select(Handoff).where(col(Handoff.staff_message_id) == staff_message_id)).first()
-            if row is None and quoted_text:
-                m = re.search(r"#H(\d+)", quoted_text)
-                row = s.get(Handoff, int(m.group(1))) if m else None
+            row = s.exec(select(Handoff).where(col(Handoff.staff_message_id) == staff_message_id)).first()
             if row is None or row.id is None:
                 return None
             return HandoffView(row.id, row.channel, row.chat_id, row.lang, row.question, row.query_id)

@@ -10,8 +10,10 @@ Nothing here knows which messenger it serves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from knowledge.textnorm import clean_input
 
 Kind = Literal[
     "text", "command", "callback", "document", "photo", "sticker", "voice", "video", "location", "contact",
@@ -101,6 +103,20 @@ class Incoming:
             return ""
         parts = self.text.split(maxsplit=1)
         return parts[1].strip() if len(parts) > 1 else ""
+
+
+_TEXT_FIELDS = ("text", "callback", "caption", "user_name", "reply_to_text")
+
+
+def normalize_incoming(msg: Incoming) -> Incoming:
+    """`msg` with NUL, control and zero-width characters removed from every text it carries
+    (knowledge/textnorm.py): a word with a ZWSP inside is the word; only ZWSPs is an empty message."""
+    changes: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(msg, name)
+        if value and (cleaned := clean_input(value)) != value:
+            changes[name] = cleaned
+    return replace(msg, **changes) if changes else msg
 
 
 @dataclass(frozen=True)

@@ -69,10 +69,12 @@ class Handoff(SQLModel, table=True):
 
 
 class Role(SQLModel, table=True):
-    """A staff member or admin, by channel user id."""
+    """A staff member or admin: a user id on one channel (handlers/roles.py). Channel `legacy`: a row
+    from before roles had a channel, not yet confirmed; it grants nothing."""
 
     __tablename__ = "staff_role"
 
+    channel: str = Field(primary_key=True, max_length=30)
     user_id: str = Field(primary_key=True, max_length=100)
     role: str = Field(max_length=20)
     """`admin` or `staff`."""

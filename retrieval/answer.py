@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from knowledge.textnorm import clean_input
 from retrieval.confidence import ConfidenceModel
 from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
@@ -140,6 +141,7 @@ class Answerer:
 
     def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0) -> Answer:
         """Answer `question` (its language detected, else `lang`); `offset` skips the first passages."""
+        question = clean_input(question)  # NUL, zero-width characters (knowledge/textnorm.py)
         lang_out = detect_lang(question, default=lang)
         question = question.strip()
         if not question:

@@ -13,6 +13,7 @@ import pytest
 from bot.app import App
 from bot.settings import Settings
 from handlers.messages import Attachment, Incoming
+from handlers.roles import UserRef
 
 TEXTS = [
     "ho ngheo duoc ho tro gi", "кто может получить АСП", "4", "0", "-3", "1,5 triệu", "35 тыс", "abc",
@@ -36,7 +37,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> App:
                        rate_limit_per_minute=100_000, redis_url=None, database_url=None))
     app.kb.add_paths(sample_paths())
     load_rooms(app.bookings)
-    app.roles.add("800", "staff")
+    app.roles.add(UserRef("telegram", "800"), "staff")
     return app
 
 

@@ -88,4 +88,4 @@ def test_staff_list_and_audit_in_chat(env: StaffEnv) -> None:
     listing = texts(env.send("/staff list", user=STAFF))
     assert "333 — staff" in listing and "900 — admin" in listing
     audit = texts(env.send("/audit", user=STAFF))
-    assert "900: role_add 333 [ok]" in audit
+    assert "900: role_add telegram:333 [ok]" in audit

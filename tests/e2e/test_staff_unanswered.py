@@ -9,6 +9,7 @@ import pytest
 
 from handlers.i18n import Catalog
 from handlers.messages import Target
+from handlers.roles import UserRef
 from handlers.staff import pending_relay_replies
 from tests.unit.staff.helpers import STAFF, STAFF_CHAT, StaffEnv, datas, make_env, texts
 
@@ -94,7 +95,7 @@ def test_opt_in_only_for_your_own_question(env: StaffEnv) -> None:
 def test_typing_the_answer_after_losing_the_role_is_refused(env: StaffEnv) -> None:
     q1 = ask_and_abstain(env, HOURS_Q, "1")
     env.press(f"staff:ans:{q1}", user=STAFF)
-    env.roles.remove(STAFF)
+    env.roles.remove(UserRef("telegram", STAFF))
     out = env.send(HOURS_A, user=STAFF)
     assert "chỉ dành cho cán bộ" in texts(out)
     assert len(env.staff.unanswered()) == 1  # nothing stored

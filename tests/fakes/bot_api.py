@@ -67,7 +67,7 @@ class Call:
 
 @dataclass
 class Failure:
-    mode: str  # "429", "5xx", "drop"
+    mode: str  # "429", "5xx", "drop", "close" (answer normally, then close the kept-alive connection)
     retry_after: int = 1
     status: int = 502
 
@@ -180,7 +180,8 @@ class FakeBotAPI:
         return file_id
 
     def fail(self, method: str, mode: str = "429", *, times: int = 1, retry_after: int = 1, status: int = 502) -> None:
-        """The next `times` calls of `method` fail: "429" (retry_after), "5xx" (status) or "drop"."""
+        """The next `times` calls of `method` fail: "429" (retry_after), "5xx" (status), "drop", or "close"
+        (answered, then the connection is closed under the client's next request)."""
         for _ in range(times):
             self.failures[method].append(Failure(mode, retry_after, status))
 
@@ -213,6 +214,8 @@ class FakeBotAPI:
         params, files = await _read_params(request)
         call = Call(method, params, files=files)
         failure = self.failures[method].popleft() if self.failures.get(method) else None
+        if failure is not None and failure.mode == "close":
+            return await self._answer_then_close(request, method, params, files)
         if failure is not None:
             self._record(call, failed=True)
             return self._failure(request, failure)
@@ -227,6 +230,21 @@ class FakeBotAPI:
         if isinstance(result, web.Response):
             return result
         return web.json_response({"ok": True, "result": result})
+
+    async def _answer_then_close(self, request: web.Request, method: str, params: dict[str, Any],
+                                 files: dict[str, bytes]) -> web.StreamResponse:
+        """Answer, then close the connection the client keeps alive: its next request on it breaks
+        while being written (aiohttp: "Can not write request body for <url>", the URL with the token)."""
+        result = await getattr(self, f"_m_{method}")(params, files) if method == "getUpdates" else \
+            getattr(self, f"_m_{method}")(params, files)
+        if method != "getUpdates":
+            self._record(Call(method, params, files=files))
+        response = web.json_response({"ok": True, "result": result})
+        await response.prepare(request)
+        await response.write_eof()
+        if request.transport is not None:
+            request.transport.close()
+        return response
 
     def _failure(self, request: web.Request, failure: Failure) -> web.StreamResponse:
         if failure.mode == "429":

@@ -105,3 +105,19 @@ def test_eval_retrieval_reports_a_bad_corpus_line(tmp_path: Path) -> None:
     queries = _jsonl(tmp_path / "q.jsonl", QUERIES)  # type: ignore[arg-type]
     result = runner.invoke(app, ["eval", "retrieval", "--corpus", str(corpus), "--queries", str(queries), "--json"])
     assert result.exit_code != 0 and "line 2" in result.output and "c.jsonl" in result.output
+
+
+def test_search_after_an_interrupted_indexing_says_what_it_embeds(tmp_path: Path) -> None:
+    """Chunks in the database without vectors or index (a `kb add` killed mid-way): the search says
+    on stderr that it embeds them, with progress, and names `kb rebuild`; stdout stays the JSON."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'civicbot.db'}")
+    create_schema(engine)
+    add_doc(engine, "d1", [CORPUS[0]["text"], CORPUS[1]["text"]], title="Tiền điện")  # type: ignore[list-item]
+    add_doc(engine, "d3", [CORPUS[2]["text"]], lang="ru")  # type: ignore[list-item]
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "search", "tiền điện", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["results"][0]["doc_id"] == "d1"
+    assert "3 passage(s) are not embedded yet" in result.stderr and "civicbot kb rebuild" in result.stderr
+    assert "embedding: 3/3 (100%)" in result.stderr
+    again = runner.invoke(app, ["--data-dir", str(tmp_path), "search", "tiền điện"])
+    assert again.exit_code == 0 and again.stderr == ""  # nothing to embed: nothing said

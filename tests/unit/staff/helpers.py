@@ -14,7 +14,7 @@ from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.logs import ActivityLog
 from handlers.messages import Attachment, Incoming, Reply, Target
-from handlers.roles import RoleStore
+from handlers.roles import RoleStore, UserRef
 from handlers.staff import StaffFlow
 from handlers.staff_service import StaffService
 from handlers.state import MemoryRateLimiter, SqlStateStore
@@ -90,7 +90,7 @@ def make_env(tmp_path: Path, *, max_upload_mb: int = 20) -> StaffEnv:
     kb = KnowledgeBase(engine)
     search = SearchService(engine, tmp_path / "index", HashEmbedder())
     roles = RoleStore(engine, [ADMIN])
-    roles.add(STAFF, "staff", added_by=ADMIN)
+    roles.add(UserRef("telegram", STAFF), "staff", added_by=f"telegram:{ADMIN}")
     logs = ActivityLog(engine)
     staff = StaffService(engine, kb=kb)
     downloads = FakeDownloads()

@@ -46,22 +46,22 @@ def add_questions(data_dir: Path, *questions: str) -> list[int]:
 
 
 def test_staff_add_list_remove(data_dir: Path) -> None:
-    assert run(data_dir, "staff", "add", "123")[0] == 0
-    assert run(data_dir, "staff", "add", "124", "admin")[0] == 0
+    assert run(data_dir, "staff", "add", "telegram:123")[0] == 0
+    assert run(data_dir, "staff", "add", "zalo_bot:124", "admin")[0] == 0
     code, out, _ = run(data_dir, "staff", "list", "--json")
-    roles = {r["user_id"]: r["role"] for r in json.loads(out)}
-    assert code == 0 and roles == {"123": "staff", "124": "admin", "900": "admin"}
-    assert run(data_dir, "staff", "remove", "123")[0] == 0
-    code, _, err = run(data_dir, "staff", "remove", "123")
-    assert code != 0 and "123 has no staff role" in err
-    code, _, err = run(data_dir, "staff", "remove", "900")
+    roles = {r["user"]: r["role"] for r in json.loads(out)}
+    assert code == 0 and roles == {"telegram:123": "staff", "zalo_bot:124": "admin", "telegram:900": "admin"}
+    assert run(data_dir, "staff", "remove", "telegram:123")[0] == 0
+    code, _, err = run(data_dir, "staff", "remove", "telegram:123")
+    assert code != 0 and "telegram:123 has no staff role" in err
+    code, _, err = run(data_dir, "staff", "remove", "telegram:900")
     assert code != 0 and "ADMIN_IDS" in err
-    code, _, err = run(data_dir, "staff", "add", "5", "boss")
+    code, _, err = run(data_dir, "staff", "add", "telegram:5", "boss")
     assert code != 0 and "unknown role" in err
     code, out, _ = run(data_dir, "audit", "--json")
     assert [(e["action"], e["outcome"], e["target"]) for e in json.loads(out)] == [
-        ("role_remove", "failed", "123"), ("role_remove", "ok", "123"), ("role_add", "ok", "124"),
-        ("role_add", "ok", "123")]
+        ("role_remove", "failed", "telegram:123"), ("role_remove", "ok", "telegram:123"),
+        ("role_add", "ok", "zalo_bot:124"), ("role_add", "ok", "telegram:123")]
 
 
 def test_stats_json(data_dir: Path) -> None:

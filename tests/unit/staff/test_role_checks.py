@@ -97,12 +97,13 @@ def test_role_is_checked_again_on_every_call(env: StaffEnv) -> None:
 
 def test_bootstrap_admin_cannot_be_removed_from_the_chat(env: StaffEnv) -> None:
     out = env.send(f"/staff remove {ADMIN}", user=ADMIN)
-    assert "ADMIN_IDS" in texts(out) and env.roles.is_admin(ADMIN)
+    assert "ADMIN_IDS" in texts(out) and env.roles.is_admin("telegram", ADMIN)
 
 
 def test_admin_adds_and_removes_staff(env: StaffEnv) -> None:
-    assert "777" in texts(env.send("/staff add 777 admin", user=ADMIN)) and env.roles.is_admin("777")
-    assert "777" in texts(env.send("/staff remove 777", user=ADMIN)) and not env.roles.is_staff("777")
+    assert "777" in texts(env.send("/staff add 777 admin", user=ADMIN)) and env.roles.is_admin("telegram", "777")
+    assert not env.roles.is_staff("zalo_bot", "777")  # the chat's channel, not every channel
+    assert "777" in texts(env.send("/staff remove 777", user=ADMIN)) and not env.roles.is_staff("telegram", "777")
     assert "Cách dùng" in texts(env.send("/staff add", user=ADMIN))
     assert "Cách dùng" in texts(env.send("/staff add 777 boss", user=ADMIN))
     actions = [e.action for e in env.staff.audit_entries(10, actor=ADMIN)]
