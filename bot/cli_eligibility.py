@@ -157,6 +157,8 @@ def _print_text(out: dict[str, Any]) -> None:
     if out.get("missing"):
         typer.echo("missing answers: " + ", ".join(out["missing"]))
         return
+    for e in out.get("examples", []):
+        typer.echo(f"!!! {e['text']}")
     typer.echo(f"outcome: {out['outcome']} — {out['label']}" + ("" if out["verified"] else "  (uses unverified rules)"))
     for r in out["reasons"]:
         typer.echo(f"  because: {r['text']}")

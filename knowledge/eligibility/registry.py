@@ -200,7 +200,8 @@ class RuleRegistry:
                 for row in doc.rows:
                     key = tuple(str(row[k]).strip().lower() for k in doc.keys)
                     rows[key] = TableRow(Fraction(str(row["value"])), bool(row.get("verified", True)),
-                                         str(row["note"]) if row.get("note") else None)
+                                         str(row["note"]) if row.get("note") else None,
+                                         bool(row.get("example", False)))
             else:
                 by_key[doc.key] = (path, doc)
         programs: dict[str, list[RuleSet]] = {}
