@@ -40,7 +40,9 @@ _FILLER_FOLDED = frozenset(fold(w) for w in FILLER)
 
 
 def words(text: str) -> list[str]:
-    return [w for w in fold(text).split() if w not in _FILLER_FOLDED]
+    """The key words of a text: without filler, unless it is all filler ("город", "thành phố")."""
+    folded = fold(text).split()
+    return [w for w in folded if w not in _FILLER_FOLDED] or folded
 
 
 def _same_word(typed: str, key: str) -> bool:

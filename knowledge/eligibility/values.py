@@ -122,13 +122,8 @@ def _number(q: Question, raw: Any) -> Fraction:
 
 
 def _count(raw: str) -> int:
-    try:
-        return parse_count(raw)
-    except NumberParseError:
-        found = count_word(raw)
-        if found is None:
-            raise
-        return found
+    found = count_word(raw)  # words first: "mười hai" is 12, not "mười" and a tail
+    return found if found is not None else parse_count(raw)
 
 
 def check_range(q: Question, value: Fraction, known: Mapping[str, Value]) -> None:
