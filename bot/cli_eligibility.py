@@ -13,9 +13,10 @@ from typing import Any
 
 import typer
 
-from bot.cli_common import fail, print_json, state
+from bot.cli_common import check_lang, fail, print_json, state
 
 MISSING_EXIT = 3
+LANGS = ("vi", "ru", "en")
 eligibility = typer.Typer(help="Eligibility checks: rule versions, questions, checks, rule-file validation.",
                           no_args_is_help=True)
 
@@ -84,6 +85,7 @@ def questions(
     """The questions of the rule version in force, with ids and types."""
     from knowledge.eligibility.render import prompt_text
 
+    check_lang(lang, LANGS)
     registry = _rules(ctx)
     day = _guard(lambda: _on(registry, program, on))
     rs = _guard(lambda: registry.resolve(program, day))
@@ -123,6 +125,7 @@ def check(
     """Check one household's answers; exit 3 and list the missing ids when answers are missing."""
     from knowledge.eligibility.render import decision_json
 
+    check_lang(lang, LANGS)
     raw = _read_answers(answers)
     registry = _rules(ctx)
     day = _guard(lambda: _on(registry, program, on))

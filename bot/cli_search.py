@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from bot.cli_common import fail, print_json, state
+from bot.cli_common import check_lang, fail, print_json, state
 
 MODES = ("hybrid", "bm25", "dense")
 ProgressFn = Callable[[int, int], None]
@@ -45,6 +45,7 @@ def _search(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Search the knowledge base."""
+    check_lang(lang, ("vi", "ru"))
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     if not query.strip():
