@@ -4,6 +4,10 @@ Typed lines are cleaned before the dialog sees them: bytes that are not UTF-8 (a
 paste cut in the middle of a character at the terminal's 4 KB line limit) are dropped, as are
 control characters. A line that is the path of an existing document file is sent as a file
 upload (what staff do by sending a file on Telegram); `download` reads it from the disk.
+
+A typed number picks the choice with that number in the last numbered list printed — also a
+list that arrived for this terminal from someone else's update (a booking request's Approve /
+Reject when the terminal is the staff chat), which the dialog's own session does not know.
 """
 
 from __future__ import annotations
@@ -61,10 +65,15 @@ class ConsoleChannel:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self._sent = 0
+        self._numbered: list[str] = []
+        """The callback data of the last numbered list printed (what a typed digit picks)."""
         hub.register(self)
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         self._sent += 1
+        buttons = [c.data for c in reply.all_choices() if not c.url]
+        if buttons:
+            self._numbered = buttons if reply.input == "choice" else []
         if chat_id != self.user_id:
             self.stdout.write(f"[→ {chat_id}] ")
         self.stdout.write(numbered(reply) + "\n")
@@ -79,6 +88,9 @@ class ConsoleChannel:
         return await asyncio.to_thread(Path(file_ref).read_bytes)
 
     def _incoming(self, text: str, seq: int) -> Incoming:
+        if text.isdigit() and 1 <= int(text) <= len(self._numbered):
+            return Incoming(channel=self.name, chat_id=self.user_id, user_id=self.user_id, kind="callback",
+                            callback=self._numbered[int(text) - 1], language_code=self.lang, message_id=str(seq))
         path = file_path(text) if seq else None
         if path is not None:
             size = path.stat().st_size

@@ -157,3 +157,44 @@ def test_staff_in_the_terminal(tmp_path: Path) -> None:
     assert "2. ❓" in out[6]
     assert "không có câu hỏi nào chưa được trả lời" in out[7]  # the numbered staff button worked
     assert "Traceback" not in "".join(out)
+
+
+def test_staff_approve_in_the_terminal_by_number(tmp_path: Path) -> None:
+    """A request from Telegram reaches the terminal (the staff chat); typing 1 approves it."""
+    from bookings.service import Requester
+    from handlers.booking_views import staff_card
+    from handlers.i18n import Catalog
+
+    app = make_app(tmp_path, admin_ids="local", staff_chat_id="console:local")
+    svc = app.bookings
+    svc.clock = lambda: NOW
+    svc.add_room("hall", 20, hours="09:00-18:00", days="mon-sat", max_hours=4, min_notice_hours=24,
+                 name_vi="Phòng họp lớn", name_ru="Большой зал")
+    (booking,) = svc.request(room="hall", start="2026-12-15 10:00", end="2026-12-15 12:00", org="Green Steppe",
+                             contact="Aigerim", phone="+7 701 123 45 67", attendees=10, purpose="Training",
+                             requester=Requester("telegram", "5", "5", "ru"))
+    card = staff_card(Catalog.load(), "ru", svc, booking, app.staff_target)
+    hub = Hub(app.dialog)
+    out = io.StringIO()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        class Script(io.StringIO):
+            """Pushes the staff card to the terminal (as the runner would) before staff type "1"."""
+
+            pushed = False
+
+            def readline(self, *args: Any) -> str:
+                if not self.pushed:
+                    self.pushed = True
+                    asyncio.run_coroutine_threadsafe(hub.deliver("console", "local", [card]), loop).result(10)
+                return super().readline(*args)
+
+        await ConsoleChannel(hub, lang="ru", stdin=Script("1\n/quit\n"), stdout=out).run()
+
+    asyncio.run(main())
+    hub.close()
+    text = out.getvalue()
+    assert "1. " in text.split("Green Steppe", 1)[1]  # the card's buttons are numbered
+    assert svc.get(booking.id).status == "approved"
