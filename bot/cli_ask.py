@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from bot.cli_common import check_lang, fail, print_json, state
+from bot.cli_common import check_lang, check_question, print_json, state
 
 LANGS = ("vi", "ru")
 
@@ -38,8 +38,7 @@ def ask(
 ) -> None:
     """Answer a question from the knowledge base, with its sources (or abstain)."""
     check_lang(lang, LANGS)
-    if not question.strip():
-        fail("the question is empty")
+    check_question(question)
     app = state(ctx).app
     app.search.refresh()
     result = app.answerer.answer(question, lang)

@@ -69,6 +69,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+MAX_QUESTION_CHARS = 1000
+"""The longest question or query the CLI takes (the chat caps typed messages the same way)."""
+
+
+def check_question(text: str, what: str = "the question") -> None:
+    """Refuse an empty or over-long question with one line and exit 2 (20,000 characters took 10-23 s)."""
+    if not text.strip():
+        fail(f"{what} is empty", 2)
+    if len(text) > MAX_QUESTION_CHARS:
+        fail(f"{what} is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS} — ask one thing at a time", 2)
+
+
 def check_lang(lang: str | None, allowed: tuple[str, ...], option: str = "--lang") -> None:
     """Refuse an unknown language (exit 2) instead of silently falling back to another one."""
     if lang is not None and lang not in allowed:

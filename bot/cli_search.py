@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from bot.cli_common import check_lang, fail, print_json, state
+from bot.cli_common import check_lang, check_question, fail, print_json, state
 
 MODES = ("hybrid", "bm25", "dense")
 ProgressFn = Callable[[int, int], None]
@@ -48,8 +48,7 @@ def _search(
     check_lang(lang, ("vi", "ru"))
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if not query.strip():
-        fail("the query is empty")
+    check_question(query, "the query")
     service = state(ctx).app.search
     with progress_bar("indexing", as_json) as progress:
         service.refresh(progress=progress)

@@ -63,3 +63,9 @@ def test_kb_add_same_name_from_another_folder_replaces(tmp_path: Path) -> None:
     (tmp_path / "c.md").write_text("# Quỹ X\n\nQuỹ X hỗ trợ 9 triệu đồng cho mỗi hộ nghèo.", encoding="utf-8")
     res = invoke("--data-dir", data, "kb", "add", str(tmp_path / "c.md"), "--id", "quy-x")
     assert "replaced  quy-x" in res.stdout and "v2 → v3" in res.stdout
+
+
+@pytest.mark.parametrize("command", ["ask", "search"])
+def test_an_overlong_question_is_refused_at_once(tmp_path: Path, command: str) -> None:
+    res = invoke("--data-dir", str(tmp_path / "data"), command, "hộ nghèo " * 2500)
+    assert res.exit_code == 2 and "22500 characters long; the limit is 1000" in res.stderr
