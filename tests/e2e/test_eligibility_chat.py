@@ -234,3 +234,11 @@ def test_command_with_program_goes_straight_to_the_questions(tmp_path: Path) -> 
     assert "Вопрос 1 из 5" in out[0].text
     out = chat("/check")
     assert datas(out)[0] == "elig:p:kz-asp"
+
+
+def test_no_line_for_any_region_is_said_up_front(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, lang="ru")
+    chat.dialog.clock = lambda: datetime(2027, 5, 1, 5, 0, tzinfo=UTC)  # no row for Q2 2027 at all
+    out = chat("/check kz-asp")
+    assert "ни для одного региона" in out[0].text and "апрель–июнь 2027" in out[0].text
+    assert "Вопрос" not in text(out) and datas(out) == ["menu:main"]
