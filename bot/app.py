@@ -159,6 +159,7 @@ class App:
             "timezone": s.timezone,
             "house_timezone": s.house_timezone,
             "max_upload_mb": s.max_upload_mb,
+            "max_text_chars": s.max_text_chars,
             "reminder_hours": s.reminder_offsets_h,
             "staff_lang": s.staff_lang or s.default_lang,
             "data_dir": str(s.data_dir),

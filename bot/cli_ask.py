@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from bot.cli_common import fail, print_json, state
+from bot.cli_common import check_lang, check_question, print_json, state
 
 LANGS = ("vi", "ru")
 
@@ -37,10 +37,8 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Answer a question from the knowledge base, with its sources (or abstain)."""
-    if lang is not None and lang not in LANGS:
-        fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    if not question.strip():
-        fail("the question is empty")
+    check_lang(lang, LANGS)
+    check_question(question)
     app = state(ctx).app
     app.search.refresh()
     result = app.answerer.answer(question, lang)

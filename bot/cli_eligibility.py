@@ -13,9 +13,10 @@ from typing import Any
 
 import typer
 
-from bot.cli_common import fail, print_json, state
+from bot.cli_common import check_lang, fail, print_json, state
 
 MISSING_EXIT = 3
+LANGS = ("vi", "ru", "en")
 eligibility = typer.Typer(help="Eligibility checks: rule versions, questions, checks, rule-file validation.",
                           no_args_is_help=True)
 
@@ -84,6 +85,7 @@ def questions(
     """The questions of the rule version in force, with ids and types."""
     from knowledge.eligibility.render import prompt_text
 
+    check_lang(lang, LANGS)
     registry = _rules(ctx)
     day = _guard(lambda: _on(registry, program, on))
     rs = _guard(lambda: registry.resolve(program, day))
@@ -123,6 +125,7 @@ def check(
     """Check one household's answers; exit 3 and list the missing ids when answers are missing."""
     from knowledge.eligibility.render import decision_json
 
+    check_lang(lang, LANGS)
     raw = _read_answers(answers)
     registry = _rules(ctx)
     day = _guard(lambda: _on(registry, program, on))
@@ -157,6 +160,8 @@ def _print_text(out: dict[str, Any]) -> None:
     if out.get("missing"):
         typer.echo("missing answers: " + ", ".join(out["missing"]))
         return
+    for e in out.get("examples", []):
+        typer.echo(f"!!! {e['text']}")
     typer.echo(f"outcome: {out['outcome']} — {out['label']}" + ("" if out["verified"] else "  (uses unverified rules)"))
     for r in out["reasons"]:
         typer.echo(f"  because: {r['text']}")
@@ -169,16 +174,41 @@ def _print_text(out: dict[str, Any]) -> None:
 
 
 @eligibility.command("validate")
-def validate(path: Path = typer.Argument(..., help="A rule file or a folder of rule files.")) -> None:
-    """Check rule files; exit 0 when valid, else print file: field: reason and exit 1."""
-    from knowledge.eligibility.registry import validate_path
+def validate(
+    ctx: typer.Context,
+    path: Path | None = typer.Argument(None, help="A rule file or a folder of rule files (default: the staff "
+                                                  "folder <data-dir>/rules and the shipped rules)."),
+    on: str | None = typer.Option(None, "--on", help="Check the tables' coverage as of this date (YYYY-MM-DD)."),
+    days: int = typer.Option(30, "--days", min=0, max=366, help="Warn this many days before a table runs out."),
+) -> None:
+    """Check rule files; exit 0 when valid, else print file: field: reason and exit 1.
 
-    files, errors = validate_path(path)
+    Also warns (on stderr, exit 0) when a per-quarter table — the poverty line by region — runs out
+    within `--days` days for any region, or has already run out.
+    """
+    from knowledge.eligibility.registry import SHIPPED_DIR, RuleRegistry, validate_path
+
+    staff_dir = state(ctx).settings.data_dir / "rules"
+    target = path if path is not None else staff_dir
+    files, errors = validate_path(target) if path is not None or target.is_dir() else ([], [])
     if errors:
         for err in errors:
             typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1)
-    if not files:
+    if path is not None and not files:
         fail(f"{path}: no rule files (*.yaml) found")
     for f in files:
         typer.echo(f"ok: {f}")
+    dirs = [SHIPPED_DIR, staff_dir] + ([path] if path is not None and path not in (SHIPPED_DIR, staff_dir) else [])
+    registry = RuleRegistry(dirs)
+    registry.reload()
+    today = date.fromisoformat(on) if on else datetime.now(UTC).date()
+    warnings = registry.coverage(today, days)
+    for w in warnings:
+        if w.ends is not None:
+            typer.echo(f"warning: {w.text(today)}", err=True)
+    empty = [w.option for w in warnings if w.ends is None]
+    if empty:
+        typer.echo(f"warning: no poverty-line rows at all for {len(empty)} option(s): {', '.join(empty)}", err=True)
+    if not files and path is None:
+        typer.echo("ok: the shipped rules" + (f" and {staff_dir}" if staff_dir.is_dir() else ""))

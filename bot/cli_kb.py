@@ -78,7 +78,8 @@ def _echo_results(results: list[AddResult], as_json: bool) -> None:
         print_json([r.to_json() for r in results])
         return
     for r in results:
-        typer.echo(f"{r.action:<9} {r.doc_id}  [{r.lang}] {r.chunks} chunks, v{r.version}  {r.title}")
+        version = f"v{r.previous_version} → v{r.version}" if r.previous_version is not None else f"v{r.version}"
+        typer.echo(f"{r.action:<9} {r.doc_id}  [{r.lang}] {r.chunks} chunks, {version}  {r.title}")
     changed = sum(1 for r in results if r.action != "unchanged")
     typer.echo(f"{len(results)} document(s), {changed} changed, {sum(r.chunks for r in results)} chunks.")
 
@@ -117,16 +118,19 @@ def add(
     url: str | None = typer.Option(None, "--url", help="Source URL (one file only)."),
     published: str | None = typer.Option(None, "--published", help="Publication date, YYYY-MM-DD."),
     effective: str | None = typer.Option(None, "--effective", help="Date in force, YYYY-MM-DD."),
+    doc_id: str | None = typer.Option(None, "--id", help="The document's id (one file only); default: the "
+                                                         "front matter's id, else the normalized file name."),
     as_json: bool = JSON_OPT,
 ) -> None:
-    """Add (or replace) documents; a file added again replaces its older version."""
+    """Add (or replace) documents. A document's identity is its id (front matter or --id), else its
+    normalized file name: adding b/quy-x.md after a/quy-x.md replaces it (history kept)."""
     from knowledge.ingest.meta import parse_date
 
-    if (title or url) and (len(paths) > 1 or any(p.is_dir() for p in paths)):
-        fail("--title and --url apply to a single file; add the files one by one")
+    if (title or url or doc_id) and (len(paths) > 1 or any(p.is_dir() for p in paths)):
+        fail("--title, --url and --id apply to a single file; add the files one by one")
     try:
         meta = DocMeta(
-            title=title, lang=lang, url=url, region=region, program=program,
+            title=title, lang=lang, url=url, region=region, program=program, doc_id=doc_id,
             published=parse_date(published, file="--published", what="--published"),
             effective=parse_date(effective, file="--effective", what="--effective"),
         )  # fmt: skip

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from bot.cli_common import fail, print_json, state
+from bot.cli_common import check_lang, check_question, fail, print_json, state
 
 MODES = ("hybrid", "bm25", "dense")
 ProgressFn = Callable[[int, int], None]
@@ -77,10 +77,10 @@ def _search(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Search the knowledge base."""
+    check_lang(lang, ("vi", "ru"))
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if not query.strip():
-        fail("the query is empty")
+    check_question(query, "the query")
     service = state(ctx).app.search
     with index_progress(as_json) as progress:
         service.refresh(progress=progress)

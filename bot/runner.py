@@ -100,6 +100,9 @@ def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) ->
     if replicas is not None and hasattr(replicas, "watch_corpus"):
         jobs.append(replicas.watch_corpus(app.search, stop))
     jobs.append(relay_console_answers(app, hub, stop))
+    alerts = _optional("bot.rule_alerts")
+    if alerts is not None:
+        jobs.append(alerts.watch_rule_coverage(app, hub, stop))
     http = _optional("bot.http")
     if http is not None and hasattr(http, "serve") and channels:
         serve: Callable[..., Coroutine[Any, Any, Any]] = http.serve

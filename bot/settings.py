@@ -104,6 +104,9 @@ class Settings(BaseSettings):
         default=30, validation_alias=AliasChoices("RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute")
     )
     max_upload_mb: int = Field(default=20, validation_alias=AliasChoices("MAX_UPLOAD_MB", "max_upload_mb"))
+    max_text_chars: int = Field(default=1000, ge=100, le=4096,
+                                validation_alias=AliasChoices("MAX_TEXT_CHARS", "max_text_chars"))
+    """The longest message a user may type (a question, a booking field); staff may write 4,000."""
     answer_threshold: float = Field(default=0.5, validation_alias=AliasChoices("ANSWER_THRESHOLD", "answer_threshold"))
 
     @field_validator("default_lang")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from handlers.dialog_input import message_lang, text_limit, too_long
 from handlers.errors import classify
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
@@ -78,6 +79,9 @@ class Dialog:
         key = state_key(msg.channel, msg.chat_id, msg.user_id)
         stored = self.states.get(key) or {}
         session = copy.deepcopy(stored)
+        spoken = message_lang(msg)  # a message's own clear language wins over a stored choice
+        if spoken is not None:
+            session["lang"] = spoken
         lang = session.get("lang") or pick_lang(msg.language_code, default=self.default_lang)
         ctx = Ctx(msg, lang, self.catalog, self.services, session, self.clock(), self.salt)
         if not self.limiter.allow(f"{msg.channel}:{msg.user_id}"):
@@ -118,6 +122,10 @@ class Dialog:
                 return relayed  # type: ignore[no-any-return]
         if msg.kind == "callback" and msg.callback:
             return self._callback(ctx, msg.callback)
+        over = too_long(msg, text_limit(self.services.settings, ctx.is_staff()))
+        if over is not None:  # every free-text field is capped; nothing changes
+            limit = text_limit(self.services.settings, ctx.is_staff())
+            return [Reply(ctx.t("input.too_long", n=over, max=limit))]
         if msg.command:
             return self._command(ctx, msg.command, msg.command_args)
         if msg.kind == "document":
@@ -201,6 +209,8 @@ class Dialog:
         """Greeting; the menu right away when the language is known (saved or from the platform),
         else the language buttons first (one numbered list at a time on text-only channels)."""
         ctx.finish()
+        if args in LANG_NAMES:  # `/start vi`: a language given explicitly (terminal --lang, deep link)
+            ctx.session["lang"] = ctx.lang = args
         known = "lang" in ctx.session or pick_lang(ctx.msg.language_code, default="") != ""
         ctx.session["lang"] = ctx.lang
         if not known:
@@ -260,7 +270,8 @@ class Dialog:
         return None
 
     def _remember_choices(self, ctx: Ctx, replies: list[Reply]) -> None:
-        own = [r for r in replies if r.target is None]
+        here = (ctx.msg.channel, ctx.msg.chat_id)  # a reply to this very chat (the terminal is the staff chat)
+        own = [r for r in replies if r.target is None or (r.target.channel, r.target.chat_id) == here]
         last = next((r for r in reversed(own) if r.choices), None)
         if last is None and own:
             ctx.session["choices"] = []

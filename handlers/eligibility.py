@@ -19,12 +19,14 @@ from fractions import Fraction
 from typing import Any
 
 from handlers.eligibility_result import prev_quarter_months, quarter_months, result_replies
+from handlers.eligibility_steps import decidable_options, echo_amount, money, period_buttons, remaining
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.messages import Choice, Reply
 from knowledge.eligibility.engine import Decision, Value, evaluate, quarter_of
+from knowledge.eligibility.periods import period_word
 from knowledge.eligibility.render import prompt_text
-from knowledge.eligibility.schema import Question, RuleSet
-from knowledge.eligibility.values import coerce_answer
+from knowledge.eligibility.schema import Option, Question, RuleSet
+from knowledge.eligibility.values import check_range, coerce_answer, in_unit, read_amount
 from knowledge.errors import CivicError, NotFound, ValidationError
 
 log = logging.getLogger(__name__)
@@ -97,14 +99,26 @@ class EligibilityFlow(Flow):
             if qid != ctx.data.get("q"):
                 raise Stale()
             return self._answer(ctx, raw, from_button=True)
+        if kind == "u" and ctx.data.get("step") == "period":
+            return self._period(ctx, rest)
         raise Stale()
 
     def on_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        if ctx.data.get("step") == "period":
+            period = period_word(text)
+            if period is not None:
+                return self._period(ctx, period)
+            ctx.data["step"] = "question"  # a new amount typed instead: read it afresh
+            return self._answer(ctx, text, from_button=False)
         if ctx.data.get("step") != "question" or not ctx.data.get("q"):
             return [Reply(ctx.t("eligibility.pick_button")), *self._programs(ctx)]
         return self._answer(ctx, text, from_button=False)
 
     def on_back(self, ctx: Ctx) -> list[Reply]:
+        if ctx.data.get("step") == "period":
+            ctx.data["step"] = "question"
+            ctx.data.pop("pending", None)
+            return self._advance(ctx)
         history: list[str] = ctx.data.get("history") or []
         if ctx.data.get("step") == "question" and history:
             last = history.pop()
@@ -120,16 +134,44 @@ class EligibilityFlow(Flow):
         q = rs.question(ctx.data["q"])
         if q is None:
             raise Stale()
+        amount, period = Fraction(0), None
         try:
-            value = _button_value(q, raw) if from_button else coerce_answer(q, raw, typed)
+            if q.type == "number" and not from_button:
+                amount, period = read_amount(q, raw)
+                number = in_unit(q, amount, period)
+                check_range(q, number, typed)
+                value: Value = number
+            else:
+                value = _button_value(q, raw) if from_button else coerce_answer(q, raw, typed)
         except ValidationError as exc:
             key = "eligibility.pick_button" if q.type in ("yes_no", "choice") else f"error.{exc.code}"
             return [Reply(ctx.t(key, **{k: str(v) for k, v in exc.params.items()})), *self._advance(ctx)]
         if q.type == "number" and isinstance(value, Fraction) and 0 < value < SMALL_AMOUNT:
             return [Reply(ctx.t("eligibility.amount_too_small", text=raw)), *self._advance(ctx)]
+        if q.type == "number" and not from_button:
+            if period is None and q.periods and amount != 0:
+                ctx.data.update(step="period", pending=str(amount))
+                text = ctx.t("eligibility.ask_period", amount=money(ctx, rs, amount))
+                return [Reply(text, choices=[*period_buttons(ctx, q), ctx.nav(self.name)])]
+            return self._accept(ctx, q, value, echo_amount(ctx, rs, q, amount, period))
+        return self._accept(ctx, q, value, None)
+
+    def _period(self, ctx: Ctx, period: str) -> list[Reply]:
+        rs, _, _ = self._load(ctx)
+        q = rs.question(ctx.data.get("q") or "")
+        pending = ctx.data.get("pending")
+        if q is None or pending is None or period not in (q.periods or []):
+            raise Stale()
+        amount = Fraction(pending)
+        ctx.data["step"] = "question"
+        ctx.data.pop("pending", None)
+        return self._accept(ctx, q, in_unit(q, amount, period), echo_amount(ctx, rs, q, amount, period))
+
+    def _accept(self, ctx: Ctx, q: Question, value: Value, echo: str | None) -> list[Reply]:
         ctx.data["answers"][q.id] = _dump(value)
         ctx.data["history"].append(q.id)
-        return self._advance(ctx)
+        replies = self._advance(ctx)
+        return [Reply(echo), *replies] if echo else replies
 
     # ---- the engine --------------------------------------------------------------------
     def _load(self, ctx: Ctx) -> tuple[RuleSet, dict[str, Value], date]:
@@ -171,9 +213,17 @@ class EligibilityFlow(Flow):
         q = askable[0]
         ctx.data["q"] = q.id
         done = len(ctx.data.get("history") or [])
-        progress = ctx.t("eligibility.progress", n=done + 1, total=done + len(askable))
+        progress = ctx.t("eligibility.progress", n=done + 1, total=done + remaining(rs, ctx.data.get("answers") or {}))
         prompt = prompt_text(rs, q.id, ctx.lang, on, prev_quarter_months=prev_quarter_months(ctx, on))
-        rows = _answer_buttons(ctx, q)
+        options, missing = decidable_options(ctx, rs, q, _typed(rs, ctx.data.get("answers") or {}), on)
+        if q.type == "choice" and not options:
+            ctx.finish()
+            return [Reply(ctx.t("eligibility.no_data_at_all", quarter=quarter_months(ctx, quarter_of(on))),
+                          choices=[[Choice(ctx.t("eligibility.main_menu"), "menu:main")]])]
+        if missing:
+            prompt += "\n\n" + ctx.t("eligibility.options_missing", quarter=quarter_months(ctx, quarter_of(on)),
+                                       options=", ".join(o.label.get(ctx.lang) for o in missing))
+        rows = _answer_buttons(ctx, q, options)
         text_input = q.type in ("number", "count")
         return [Reply(f"{progress}\n\n{prompt}", choices=[*rows, ctx.nav(self.name)],
                       input="text" if text_input else "choice")]
@@ -190,12 +240,12 @@ class EligibilityFlow(Flow):
             log.exception("could not log an eligibility result")
 
 
-def _answer_buttons(ctx: Ctx, q: Question) -> list[list[Choice]]:
+def _answer_buttons(ctx: Ctx, q: Question, options: list[Option]) -> list[list[Choice]]:
     if q.type == "yes_no":
         return [[Choice(ctx.t("eligibility.yes"), f"elig:a:{q.id}:1"),
                  Choice(ctx.t("eligibility.no"), f"elig:a:{q.id}:0")]]
     if q.type == "choice":
-        buttons = [Choice(o.label.get(ctx.lang), f"elig:a:{q.id}:{o.id}") for o in q.options or []]
+        buttons = [Choice(o.label.get(ctx.lang), f"elig:a:{q.id}:{o.id}") for o in options]
         return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     return []
 

@@ -13,6 +13,7 @@ from handlers.messages import Choice, Reply
 from knowledge.eligibility.engine import Decision, previous_quarter
 from knowledge.eligibility.render import benefit_text, reason_text
 from knowledge.eligibility.schema import RuleSet, Source
+from knowledge.eligibility.values import format_number
 
 
 def fmt_date(ctx: Ctx, day: date) -> str:
@@ -34,6 +35,10 @@ def result_replies(ctx: Ctx, rs: RuleSet, decision: Decision) -> list[Reply]:
     outcome = rs.outcome(decision.outcome or "")
     assert outcome is not None
     head = [ctx.t("eligibility.result_title", label=outcome.label.get(lang)), outcome.summary.get(lang)]
+    for e in decision.examples:  # a sample table value: said loudly, first
+        warning = ctx.t("eligibility.example", value=format_number(e.value, lang),
+                        key=_example_key(ctx, rs, e.key), currency=currency_symbol(ctx, rs))
+        head.insert(0, warning + "\n")
     if decision.reasons:
         head += ["", ctx.t("eligibility.why")]
         head += [f"• {reason_text(rs, decision, r, lang)}" for r in decision.reasons]
@@ -56,6 +61,20 @@ def result_replies(ctx: Ctx, rs: RuleSet, decision: Decision) -> list[Reply]:
                [Choice(ctx.t("eligibility.main_menu"), "menu:main")]]
     replies.append(Reply("\n".join(tail), choices=choices))
     return replies
+
+
+def currency_symbol(ctx: Ctx, rs: RuleSet) -> str:
+    key = f"eligibility.currency.{rs.currency.lower()}"
+    return ctx.t(key) if ctx.catalog.has(key, "en") else rs.currency
+
+
+def _example_key(ctx: Ctx, rs: RuleSet, key: tuple[str, ...]) -> str:
+    """("pavlodar", "2026Q4") → "Павлодарская область, октябрь–декабрь 2026"."""
+    parts = []
+    for k in key:
+        label = next((o.label.get(ctx.lang) for q in rs.questions for o in q.options or [] if o.id == k), None)
+        parts.append(label or (quarter_months(ctx, k) if len(k) == 6 and k[4] == "Q" else k))
+    return ", ".join(parts)
 
 
 def _cited_sources(rs: RuleSet, decision: Decision) -> list[Source]:

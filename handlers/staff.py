@@ -56,6 +56,10 @@ def pending_relay_replies(catalog: Catalog, service: StaffService) -> list[Reply
     return relay_replies(catalog, relays)
 
 
+NUMBER_ARGS = {"docs": (1, 10_000), "stats": (1, 365), "audit": (1, 50)}
+"""Staff commands that take a number: (smallest, largest); anything else gets the usage line."""
+
+
 class StaffFlow(Flow):
     name = "staff"
     menu_key = "staff.menu_button"
@@ -144,6 +148,9 @@ class StaffFlow(Flow):
         views = DocViews(ctx, service_of(ctx))
         if command == "staff":
             return self._roles(ctx, args) if args else [self._menu(ctx)]
+        limits = NUMBER_ARGS.get(command)
+        if limits is not None and args and not (args.isdigit() and limits[0] <= int(args) <= limits[1]):
+            return [Reply(ctx.t(f"staff.usage.{command}", min=limits[0], max=limits[1], text=args[:50]))]
         if command == "docs":
             return [views.page(int(args) - 1 if args.isdigit() and int(args) > 0 else 0)]
         if command in ("doc", "remove"):
@@ -155,9 +162,9 @@ class StaffFlow(Flow):
         if command == "unanswered":
             return [render_unanswered(ctx, service_of(ctx).unanswered())]
         if command == "stats":
-            days = int(args) if args.isdigit() else 7
+            days = int(args) if args else 7
             return [self._stats(ctx, days)]
-        return [self._audit(ctx, int(args) if args.isdigit() else 15)]
+        return [self._audit(ctx, int(args) if args else 15)]
 
     def _button(self, ctx: Ctx, action: str, arg: str) -> list[Reply]:
         views = DocViews(ctx, service_of(ctx))
@@ -191,13 +198,14 @@ class StaffFlow(Flow):
         return [Reply(ctx.t(key, **exc.params) if ctx.catalog.has(key, "en") else ctx.t("error.generic_input"))]
 
     # ---- screens -----------------------------------------------------------------------
-    def _menu(self, ctx: Ctx) -> Reply:
+    def _menu(self, ctx: Ctx) -> Reply:  # the terminal takes a file's path instead of a file
+        key = "staff.menu_console" if ctx.msg.channel == "console" else "staff.menu"
         rows = [
             [Choice(ctx.t("staff.btn.docs"), "staff:docs:0"), Choice(ctx.t("staff.btn.unanswered"), "staff:un")],
             [Choice(ctx.t("staff.btn.stats"), "staff:st:7"), Choice(ctx.t("staff.btn.reindex"), "staff:rx")],
             [Choice(ctx.t("staff.btn.staff_list"), "staff:ls")],
         ]
-        return Reply(ctx.t("staff.menu", max_mb=ctx.services.settings.get("max_upload_mb", 20)), choices=rows)
+        return Reply(ctx.t(key, max_mb=ctx.services.settings.get("max_upload_mb", 20)), choices=rows)
 
     def _stats(self, ctx: Ctx, days: int) -> Reply:
         stats = service_of(ctx).stats(days)

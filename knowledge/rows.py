@@ -105,8 +105,11 @@ class Resolver:
         for p, alias in zip(self.prepared, aliases, strict=True):
             doc_id = ids[alias] if alias is not None else self._pick_id(p, found)
             if alias is None and doc_id in seen:
+                first = next(q.source for q, i in zip(self.prepared, ids, strict=False) if i == doc_id)
                 raise IngestError("ingest.duplicate_id", file=p.source, id=doc_id, first_line="?",
-                                  message="two documents of this batch would have the same id {id}")  # fmt: skip
+                                  message=f"two documents of this batch would have the same id {{id}} "
+                                          f"({first} and {{file}}): a document's id is its front-matter id, "
+                                          f"else its file name; add them separately or give each an id")  # fmt: skip
             seen.add(doc_id)
             ids.append(doc_id)
         active = self._active(col(Document.doc_id), ids)
@@ -139,11 +142,12 @@ def chunk_values(document_pk: int, doc_id: str, c: ChunkSpan) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def add_result(p: Prepared, doc_id: str, version: int, action: str, source: str) -> AddResult:
+def add_result(p: Prepared, doc_id: str, version: int, action: str, source: str,
+               previous: int | None = None) -> AddResult:  # fmt: skip
     m = p.meta
     return AddResult(
         doc_id=doc_id, title=m.title or doc_id, lang=m.lang or "", chunks=len(p.chunks), version=version,
-        action=action, source=source, kind=p.kind, url=m.url, chars=len(p.text),
+        action=action, source=source, kind=p.kind, url=m.url, chars=len(p.text), previous_version=previous,
     )  # fmt: skip
 
 

@@ -5,11 +5,12 @@ Every write (add, import, remove, rechunk) is one transaction that also bumps
 validated before the transaction starts: a bad file or a malformed JSONL line leaves the
 database untouched.
 
-Which document does an add replace? In this order: an explicit id (JSONL id, `doc_id=`, `id:` in
-front matter / sidecar); else an active document with the same URL; else one with the same
-source (file path, or the `source=` given); else one with identical text (a copy under another
-name is no duplicate); for `add_text` without a source, one with the same title, language and
-kind; else a new id (file: slug of the name + hash of the path). The old
+Which document does an add replace? A document's identity is its id: an explicit id (JSONL id,
+`doc_id=`, `kb add --id`, `id:` in front matter / sidecar); else an active document with the same
+URL; else one with the same source (file path, or the `source=` given); else one with identical
+text (a copy under another name is no duplicate); for `add_text` without a source, one with the
+same title, language and kind; else the normalized file name (`a/quy-x.md` and `b/Quy X.md` are
+both `quy-x`, so adding the second replaces the first). The old
 version stays as a `replaced` row (with its text) and loses its chunks; identical text and
 metadata give `unchanged` and no new version.
 """
@@ -185,7 +186,9 @@ class KnowledgeBase:
                     old_pks.append(int(t.old.id or 0))
                 values = document_values(p, t.doc_id, t.last_version + 1, added_by)
                 new_docs.append((values, p))
-                results.append(add_result(p, t.doc_id, values["version"], "replaced" if t.old else "added", p.source))
+                previous = t.old.version if t.old is not None else None
+                results.append(add_result(p, t.doc_id, values["version"], "replaced" if t.old else "added", p.source,
+                                          previous))
             for part in batches(old_pks):
                 s.execute(delete(Chunk).where(col(Chunk.document_pk).in_(part)))
             s.flush()

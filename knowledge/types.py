@@ -63,6 +63,8 @@ class AddResult:
     kind: str = "document"
     url: str | None = None
     chars: int = 0
+    previous_version: int | None = None
+    """For `replaced`: the version this one replaced (shown as "replaced v1 → v2")."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -148,7 +148,7 @@ def check_table(table: Table) -> list[Problem]:
     seen: set[tuple[str, ...]] = set()
     for i, row in enumerate(table.rows):
         base = f"rows[{i}]"
-        extra = set(row) - set(table.keys) - {"value", "verified", "note", "source"}
+        extra = set(row) - set(table.keys) - {"value", "verified", "note", "source", "example"}
         for name in sorted(extra):
             problems.append((f"{base}.{name}", "unknown column"))
         key: list[str] = []
@@ -163,8 +163,9 @@ def check_table(table: Table) -> list[Problem]:
         value = row.get("value")
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             problems.append((f"{base}.value", f"expected a non-negative number, got {value!r}"))
-        if "verified" in row and not isinstance(row["verified"], bool):
-            problems.append((f"{base}.verified", "expected true or false"))
+        for flag in ("verified", "example"):
+            if flag in row and not isinstance(row[flag], bool):
+                problems.append((f"{base}.{flag}", "expected true or false"))
         if tuple(key) in seen:
             problems.append((base, f"duplicate row for {tuple(key)}"))
         seen.add(tuple(key))

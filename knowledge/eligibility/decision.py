@@ -19,6 +19,19 @@ class TableRow:
     value: Fraction
     verified: bool = True
     note: str | None = None
+    example: bool = False
+    """A sample value (not the official one): every place that shows a result using it says so."""
+
+
+@dataclass(frozen=True)
+class ExampleValue:
+    """A table value marked `example: true` that a decision relied on."""
+
+    threshold: str
+    table: str
+    key: tuple[str, ...]
+    value: Fraction
+    note: str | None = None
 
 
 TableData = Mapping[tuple[str, ...], TableRow]
@@ -66,6 +79,8 @@ class Decision:
     verified: bool = True
     unverified: tuple[str, ...] = ()
     """What the decision relied on that is marked `verified: false` (thresholds, indicators, rows)."""
+    examples: tuple[ExampleValue, ...] = ()
+    """Sample table values (not official) the decision relied on: shown loudly with the result."""
     missing: tuple[str, ...] = ()
     values: dict[str, Value] = field(default_factory=dict)
     """Every answer and computed value (for rendering texts)."""

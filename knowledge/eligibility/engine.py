@@ -16,6 +16,7 @@ from fractions import Fraction
 from knowledge.eligibility.decision import (
     BenefitResult,
     Decision,
+    ExampleValue,
     NamedValue,
     Reason,
     Result,
@@ -26,8 +27,8 @@ from knowledge.eligibility.decision import (
     quarter_of,
 )
 
-__all__ = ["BenefitResult", "Decision", "Evaluator", "NamedValue", "Reason", "TableData", "TableRow", "Value",
-           "evaluate", "previous_quarter", "quarter_of"]
+__all__ = ["BenefitResult", "Decision", "Evaluator", "ExampleValue", "NamedValue", "Reason", "TableData", "TableRow",
+           "Value", "evaluate", "previous_quarter", "quarter_of"]
 from knowledge.eligibility.schema import COMPARISONS, Benefit, Cond, Expr, Op, Outcome, RuleSet
 from knowledge.errors import NotFound, ValidationError
 
@@ -48,6 +49,7 @@ class Evaluator:
         self.tables = tables or {}
         self.cache: dict[str, Value | _Missing] = {}
         self.unverified: list[str] = []
+        self.examples: list[ExampleValue] = []
 
     # ---- values ------------------------------------------------------------------------
     def name(self, name: str) -> Value:
@@ -100,6 +102,10 @@ class Evaluator:
                            name=name, table=th.table, key=" / ".join(raw_keys))
         if not row.verified:
             self._mark(f"{th.table}:{'/'.join(raw_keys)}")
+        if row.example:
+            example = ExampleValue(name, th.table or "", tuple(raw_keys), row.value, row.note)
+            if example not in self.examples:
+                self.examples.append(example)
         return row.value
 
     def _mark(self, item: str) -> None:
@@ -312,10 +318,11 @@ def evaluate(
     if missing:
         order = [q.id for q in rs.questions]
         ranked = sorted(missing, key=lambda m: (order.index(m) if m in order else len(order), m))
-        return _replace(base, missing=tuple(ranked), verified=not ev.unverified, unverified=tuple(ev.unverified))
+        return _replace(base, missing=tuple(ranked), verified=not ev.unverified, unverified=tuple(ev.unverified),
+                        examples=tuple(ev.examples))
     assert chosen is not None
     return _replace(base, outcome=chosen.id, reasons=tuple(reasons), benefits=tuple(benefits),
-                    verified=not ev.unverified, unverified=tuple(ev.unverified))
+                    verified=not ev.unverified, unverified=tuple(ev.unverified), examples=tuple(ev.examples))
 
 
 def _replace(d: Decision, **changes: object) -> Decision:

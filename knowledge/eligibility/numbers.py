@@ -33,9 +33,6 @@ HALF_WORDS = {"rưỡi", "ruoi", "с половиной"}
 CURRENCY_WORDS = {"đ", "₫", "d", "vnd", "vnđ", "đồng", "dong", "тг", "тг.", "тенге", "₸", "kzt", "tenge", "tg"}
 NUMBER_WORDS = {"полтора": Decimal("1.5"), "полторы": Decimal("1.5")}
 PREFIX = re.compile(r"^(khoảng|khoang|tầm|tam|chừng|около|примерно|где-то|~|≈)\s*")
-PER_MONTH = re.compile(
-    r"\s*(/|một|mỗi|trên|в|за|per|a)?\s*(tháng|thang|месяц|мес\.?|month)\s*$"
-)
 TOKEN = re.compile(r"\d[\d.,\s]*\d|\d|с половиной|[^\W\d_]+\.?|[₫₸~]|\S")
 COUNT_WORDS: dict[str, int] = {
     "không": 0, "khong": 0, "không có": 0, "nobody": 0, "none": 0, "no": 0, "нет": 0, "ни одного": 0,
@@ -55,8 +52,10 @@ def _clean(text: str) -> str:
 
 def parse_amount(text: str) -> Decimal:
     """An amount of money (or any non-negative quantity) typed freely → Decimal."""
+    from knowledge.eligibility.periods import split_period
+
     original = text
-    text = PER_MONTH.sub("", PREFIX.sub("", _clean(text)))
+    text = PREFIX.sub("", split_period(_clean(text))[0])
     tokens = [t.strip() for t in TOKEN.findall(text)]
     while tokens and tokens[-1] in CURRENCY_WORDS:
         tokens.pop()

@@ -21,6 +21,7 @@ import yaml
 from pydantic import ValidationError as PydanticError
 
 from knowledge.eligibility.checks import check_ruleset, check_table
+from knowledge.eligibility.coverage import WARN_DAYS, CoverageWarning, coverage
 from knowledge.eligibility.engine import Decision, TableData, TableRow, Value, evaluate
 from knowledge.eligibility.schema import RuleSet, Table
 from knowledge.eligibility.values import coerce_answers
@@ -154,7 +155,7 @@ class RuleRegistry:
     def _signature(self) -> tuple[tuple[str, int, int], ...]:
         out = []
         for d in self.dirs:
-            for f in sorted(d.glob("*.y*ml")) if d.is_dir() else []:
+            for f in _rule_files(d):
                 try:
                     st = f.stat()
                 except OSError:
@@ -176,7 +177,7 @@ class RuleRegistry:
             errors: list[RuleFileError] = []
             good: dict[Path, RuleDoc] = {}
             for d in self.dirs:
-                for f in sorted(d.glob("*.y*ml")) if d.is_dir() else []:
+                for f in _rule_files(d):
                     try:
                         good[f] = load_file(f)
                     except RuleFileInvalid as exc:
@@ -200,7 +201,8 @@ class RuleRegistry:
                 for row in doc.rows:
                     key = tuple(str(row[k]).strip().lower() for k in doc.keys)
                     rows[key] = TableRow(Fraction(str(row["value"])), bool(row.get("verified", True)),
-                                         str(row["note"]) if row.get("note") else None)
+                                         str(row["note"]) if row.get("note") else None,
+                                         bool(row.get("example", False)))
             else:
                 by_key[doc.key] = (path, doc)
         programs: dict[str, list[RuleSet]] = {}
@@ -254,11 +256,22 @@ class RuleRegistry:
         typed, ignored = coerce_answers(rs, raw)
         return rs, evaluate(rs, typed, on, self._tables), ignored
 
+    def coverage(self, today: date, days: int = WARN_DAYS) -> list[CoverageWarning]:
+        """Per-quarter tables about to run out (or run out, or empty) for an option, e.g. a region."""
+        return coverage(self._programs, self._tables, today, days)
+
     def menu_order(self, lang: str) -> list[str]:
         """Programs for a language: those whose rules name the language first."""
         def first(program: str) -> int:
             return 0 if lang in self._programs[program][-1].menu_langs else 1
         return sorted(self.programs(), key=lambda p: (first(p), p))
+
+
+def _rule_files(d: Path) -> list[Path]:
+    """The rule files of a folder (a single file stands for itself)."""
+    if d.is_dir():
+        return sorted(d.glob("*.y*ml"))
+    return [d] if d.is_file() else []
 
 
 def _row_keys_known(good: dict[Path, RuleDoc], programs: dict[str, list[RuleSet]]) -> list[RuleFileError]:

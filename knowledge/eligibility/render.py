@@ -14,6 +14,10 @@ from knowledge.eligibility.engine import BenefitResult, Decision, Reason, Value,
 from knowledge.eligibility.schema import RuleSet, Source
 from knowledge.eligibility.values import format_value, to_json_number
 
+EXAMPLE_WARNING = ("EXAMPLE VALUE, NOT OFFICIAL: {value} from {table} for {key} is a sample entered to try the "
+                   "bot; the result is only an illustration until staff enter the published value.")
+"""The CLI's (English) warning for a sample table value; the chat's text is in the catalogs."""
+
 
 class _Safe(dict[str, str]):
     def __missing__(self, key: str) -> str:
@@ -120,6 +124,13 @@ def decision_json(rs: RuleSet, decision: Decision, lang: str = "en") -> dict[str
         "sources": [source_json(s) for s in decision.sources],
         "disclaimer": rs.disclaimer.get(lang),
     }
+    if decision.examples:
+        out["examples"] = [
+            {"threshold": e.threshold, "table": e.table, "key": list(e.key), "value": to_json_number(e.value),
+             "note": e.note, "text": EXAMPLE_WARNING.format(value=to_json_number(e.value), key=" / ".join(e.key),
+                                                            table=e.table)}
+            for e in decision.examples
+        ]
     if decision.missing:
         out["missing"] = list(decision.missing)
     return out

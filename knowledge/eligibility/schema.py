@@ -124,6 +124,8 @@ class Source(_Strict):
 class Option(_Strict):
     id: Name
     label: LText
+    aliases: list[str] = Field(default_factory=list)
+    """Other names a user may type (any language), e.g. "Актобе" for Актюбинская область."""
 
 
 class Question(_Strict):
@@ -142,6 +144,9 @@ class Question(_Strict):
     """False: accepted in answer files (an alternative input) but never asked in the chat."""
     verified: bool = True
     note: str | None = None
+    periods: list[Literal["month", "quarter", "year"]] | None = None
+    """For an amount: the periods a user may give it for; the chat asks which one when the typed
+    text does not say ("40 000" → per month or for the quarter?). The unit's period is the base."""
 
     @model_validator(mode="after")
     def _typed(self) -> Question:
@@ -151,6 +156,8 @@ class Question(_Strict):
             raise ValueError(f"options are only for choice questions (this one is {self.type})")
         if self.type == "number" and not self.unit:
             raise ValueError("a number question needs a unit")
+        if self.periods and (self.type != "number" or (self.unit or "").rsplit("/", 1)[-1] not in self.periods):
+            raise ValueError("`periods` is for a number question whose unit ends with one of them (e.g. KZT/quarter)")
         return self
 
 

@@ -9,7 +9,9 @@ from fractions import Fraction
 from typing import Any
 
 from knowledge.eligibility.engine import Value
+from knowledge.eligibility.matching import count_word, match_option
 from knowledge.eligibility.numbers import NumberParseError, parse_amount, parse_count, parse_yes_no
+from knowledge.eligibility.periods import convert, split_period, unit_period
 from knowledge.eligibility.schema import Question, RuleSet
 from knowledge.errors import ValidationError
 
@@ -24,7 +26,7 @@ def coerce_answer(q: Question, raw: Any, known: Mapping[str, Value] | None = Non
     if q.type == "choice":
         return _choice(q, raw)
     value = _number(q, raw)
-    _check_range(q, value, known or {})
+    check_range(q, value, known or {})
     return value
 
 
@@ -60,9 +62,37 @@ def _choice(q: Question, raw: Any) -> str:
             labels = {opt.id, *(opt.label.get(lang).strip().lower() for lang in ("vi", "ru", "en"))}
             if wanted in labels or raw.strip().lower() in labels:
                 return opt.id
+        found = match_option(option_labels(q), raw)
+        if found is not None:
+            return found
     options = ", ".join(o.id for o in q.options or [])
     raise ValidationError("eligibility.bad_choice", message="{question}: expected one of {options}, got {text}",
                           question=q.id, options=options, text=str(raw))
+
+
+def option_labels(q: Question) -> list[tuple[str, list[str]]]:
+    """Every name of each option (labels in vi / ru / en, aliases, the id) for loose matching."""
+    return [(o.id, [o.label.vi, o.label.ru, o.label.en, *o.aliases, o.id.replace("_", " ")])
+            for o in q.options or []]
+
+
+def read_amount(q: Question, raw: str) -> tuple[Fraction, str | None]:
+    """A typed amount and the period written with it (None: not said). Raises NumberParseError."""
+    rest, period = split_period(raw)
+    try:
+        return Fraction(str(parse_amount(rest))), period
+    except NumberParseError as exc:
+        exc.params["question"] = q.id
+        exc.params["text"] = raw
+        raise
+
+
+def in_unit(q: Question, amount: Fraction, period: str | None) -> Fraction:
+    """An amount given for `period` expressed per the question's unit (40 000/month → 120 000/quarter)."""
+    base = unit_period(q.unit)
+    if period is None or base is None or period == base:
+        return amount
+    return convert(amount, period, base)
 
 
 def _number(q: Question, raw: Any) -> Fraction:
@@ -73,7 +103,11 @@ def _number(q: Question, raw: Any) -> Fraction:
         value = Fraction(str(raw))
     elif isinstance(raw, str):
         try:
-            value = Fraction(parse_count(raw)) if q.type == "count" else Fraction(str(parse_amount(raw)))
+            if q.type == "count":
+                value = Fraction(_count(raw))
+            else:
+                amount, period = read_amount(q, raw)
+                value = in_unit(q, amount, period)
         except NumberParseError as exc:
             exc.params["question"] = q.id
             exc.message = "{question}: " + (exc.message or "not a number: {text}")
@@ -87,7 +121,12 @@ def _number(q: Question, raw: Any) -> Fraction:
     return value
 
 
-def _check_range(q: Question, value: Fraction, known: Mapping[str, Value]) -> None:
+def _count(raw: str) -> int:
+    found = count_word(raw)  # words first: "mười hai" is 12, not "mười" and a tail
+    return found if found is not None else parse_count(raw)
+
+
+def check_range(q: Question, value: Fraction, known: Mapping[str, Value]) -> None:
     low = Fraction(str(q.min)) if q.min is not None else Fraction(0)
     if value < low:
         raise ValidationError("eligibility.too_small", message="{question}: must be at least {min}, got {text}",

@@ -115,7 +115,7 @@ def prepare_file(path: Path | str, meta: DocMeta | None = None, *, source: str |
         merged = merged.with_(published=loaded.published or cleaned.published)
     extra = {"format": path.suffix.lower().lstrip("."), **merged.extra}
     src = source or str(path.resolve())
-    derived = f"{slugify(path.stem)}-{short_hash(src)}"
+    derived = slugify(path.stem, max_len=120)  # a document's identity: its normalized file name
     return finish(cleaned.text, merged.with_(extra=extra), source=src, file=str(path),
                   title_hint=loaded.title, derived_id=derived)  # fmt: skip
 

@@ -105,29 +105,64 @@ def test_russian_family_walk_through(tmp_path: Path) -> None:
     out = chat(cb="menu:elig")
     assert datas(out)[:2] == ["elig:p:kz-asp", "elig:p:vn-poverty"]
     out = chat(cb="elig:p:kz-asp")
-    assert "Вопрос 1 из 3" in out[0].text and "elig:a:region:pavlodar" in datas(out)
-    out = chat(cb="elig:a:region:aktobe")  # no Aktobe line for Q4 2026 in the shipped table
+    # only regions with a line for the quarter are offered; the others are named up front
+    assert "Вопрос 1 из 5" in out[0].text and "Актюбинская область" in out[0].text
+    assert [d for d in datas(out) if d.startswith("elig:a:")] == ["elig:a:region:pavlodar"]
+    out = chat("Актобе")  # typed anyway: no Aktobe line for Q4 2026 in the shipped table
     assert "нет черты бедности" in out[0].text and "октябрь–декабрь 2026" in out[0].text
-    assert "Вопрос 1 из 3" in out[1].text
-    out = chat(cb="elig:a:region:pavlodar")
-    assert "Вопрос 2 из 3" in out[0].text
-    out = chat("три")
-    assert "Вопрос 3 из 3" in out[0].text and "июль–сентябрь 2026" in out[0].text
+    assert "Вопрос 1 из 5" in out[1].text
+    out = chat("в Павлодаре")  # a declined form of the region's name
+    assert "Вопрос 2 из 5" in out[0].text
+    out = chat("трое")
+    assert "Вопрос 3 из 5" in out[0].text and "июль–сентябрь 2026" in out[0].text
     out = chat("сто тысяч")
     assert "Не удалось прочитать сумму" in out[0].text
-    out = chat("90 тыс")
-    assert "Вопрос 4 из 5" in out[0].text  # eligible: the benefit needs two more answers
+    out = chat("40 000")  # no period in the text: asked explicitly
+    assert "40\u00a0000 ₸ — это в месяц или за весь квартал" in out[0].text
+    assert datas(out)[:2] == ["elig:u:month", "elig:u:quarter"]
+    out = chat("в месяц")
+    assert out[0].text == "Понял: 40\u00a0000 ₸ в месяц = 120\u00a0000 ₸ за квартал."
+    assert "Вопрос 4 из 5" in out[1].text  # eligible: the benefit needs two more answers
     out = chat("5")
     assert "не может быть больше 3" in out[0].text
     out = chat("1")
     out = chat("0")
     result = text(out)
+    assert result.startswith("⚠️ ПРИМЕР, НЕ ОФИЦИАЛЬНОЕ ЗНАЧЕНИЕ: черта бедности 35\u00a0596 ₸")
     assert "Результат: Семья может получить АСП" in result
-    assert "10\u00a0000 ₸" in result and "35\u00a0596 ₸" in result
-    assert "76\u00a0788 ₸" in result and "25\u00a0596 ₸" in result  # 3 × (35,596 − 10,000)
+    assert "13\u00a0333,33 ₸" in result and "35\u00a0596 ₸" in result and "не превышает" in result
+    assert "66\u00a0788 ₸" in result and "22\u00a0262,67 ₸" in result  # 3 × (35,596 − 13,333.33)
     assert "безусловная" in result and "6\u00a0487,5 ₸" in result
     assert "egov.kz" in result and "акимат" in result and "⚠️ Часть порогов" in result
     assert [(r.program, r.outcome) for r in chat.results()] == [("kz-asp", "eligible")]
+
+
+@pytest.mark.parametrize("typed", ["40 000 в месяц", "40 000/мес", "40к ежемесячно", "120 000 за квартал",
+                                   "120 000 за 3 месяца"])
+def test_asp_income_per_month_is_not_taken_for_the_quarter(tmp_path: Path, typed: str) -> None:
+    """Issue 12: "40 000 в месяц" was read as the quarter's total (13 333 ₸/month → eligible)."""
+    chat = Chat(tmp_path, lang="ru")
+    chat("/check kz-asp")
+    chat(cb="elig:a:region:pavlodar")
+    chat("1")
+    out = chat(typed)
+    assert "120\u00a0000 ₸" in out[0].text and out[0].text.startswith("Понял:")
+    result = text(out)
+    assert "Результат: Семья не может получить АСП" in result and "40\u00a0000 ₸" in result  # 40,000 > 35,596
+    assert "ПРИМЕР, НЕ ОФИЦИАЛЬНОЕ ЗНАЧЕНИЕ" in result
+
+
+def test_asp_period_button_for_the_quarter(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, lang="ru")
+    chat("/check kz-asp")
+    chat("Павлодарская")
+    chat("один")
+    chat("106 788")
+    out = chat(cb="elig:u:quarter")  # exactly at the line (35,596 × 3): eligible, benefit 0
+    assert out[0].text == "Понял: 106\u00a0788 ₸ за квартал."
+    result = text(chat("1"))  # one child aged 1–6; no work-duty question: there is no benefit to shape
+    assert "Семья может получить АСП" in result and "0 ₸: доход на человека ровно равен черте" in result
+    assert "Надбавка на детей 1–6 лет" in result
 
 
 def test_english_quick_result_and_cancel(tmp_path: Path) -> None:
@@ -196,6 +231,14 @@ def test_result_messages_fit_every_channel(tmp_path: Path) -> None:
 def test_command_with_program_goes_straight_to_the_questions(tmp_path: Path) -> None:
     chat = Chat(tmp_path, lang="ru")
     out = chat("/check kz-asp")
-    assert "Вопрос 1 из 3" in out[0].text
+    assert "Вопрос 1 из 5" in out[0].text
     out = chat("/check")
     assert datas(out)[0] == "elig:p:kz-asp"
+
+
+def test_no_line_for_any_region_is_said_up_front(tmp_path: Path) -> None:
+    chat = Chat(tmp_path, lang="ru")
+    chat.dialog.clock = lambda: datetime(2027, 5, 1, 5, 0, tzinfo=UTC)  # no row for Q2 2027 at all
+    out = chat("/check kz-asp")
+    assert "ни для одного региона" in out[0].text and "апрель–июнь 2027" in out[0].text
+    assert "Вопрос" not in text(out) and datas(out) == ["menu:main"]

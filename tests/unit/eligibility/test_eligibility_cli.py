@@ -141,3 +141,29 @@ def test_staff_rules_in_the_data_dir_are_used(run: Invoke, tmp_path: Path) -> No
     (staff / "broken.yaml").write_text("kind: table\nid: x\n", encoding="utf-8")
     res = run("eligibility", "list")
     assert res.exit_code == 0 and "rule file rejected" in res.stderr and "broken.yaml" in res.stderr
+
+
+def test_validate_warns_before_the_poverty_line_table_runs_out(run: Invoke, tmp_path: Path) -> None:
+    """Issue 12: staff learn that a region's lines run out *before* a family meets "no line"."""
+    res = run("eligibility", "validate", "--on", "2026-12-06")
+    assert res.exit_code == 0
+    assert "pavlodar (Pavlodar region) run out on 2026-12-31 (25 days" in res.stderr
+    assert "aktobe (Aktobe region) ended on 2026-03-31" in res.stderr
+    res = run("eligibility", "validate", "--on", "2026-10-01")  # 91 days left: no warning for Pavlodar
+    assert res.exit_code == 0 and "pavlodar (Pavlodar" not in res.stderr
+    staff = tmp_path / "data" / "rules"
+    staff.mkdir(parents=True)
+    (staff / "lines.yaml").write_text(
+        "kind: table\nid: kz-poverty-lines\ntitle: t\nunit: KZT/person/month\nkeys: [region, quarter]\n"
+        "rows:\n  - {region: pavlodar, quarter: 2027Q1, value: 37000}\n", encoding="utf-8")
+    res = run("eligibility", "validate", "--on", "2026-12-06")  # the staff row covers the next quarter
+    assert res.exit_code == 0 and "pavlodar (Pavlodar" not in res.stderr and "ok: " in res.stdout
+
+
+def test_check_labels_the_sample_line_as_an_example(run: Invoke, tmp_path: Path) -> None:
+    answers = write(tmp_path, {"region": "pavlodar", "members": 1, "income_prev_quarter": 200000})
+    res = run("eligibility", "check", "kz-asp", "--answers", answers, "--on", "2026-12-06")
+    assert res.exit_code == 0 and "!!! EXAMPLE VALUE, NOT OFFICIAL: 35596" in res.stdout
+    res = run("eligibility", "check", "kz-asp", "--answers", answers, "--on", "2026-12-06", "--json")
+    data = json.loads(res.stdout)
+    assert data["examples"][0]["key"] == ["pavlodar", "2026Q4"] and "NOT OFFICIAL" in data["examples"][0]["text"]

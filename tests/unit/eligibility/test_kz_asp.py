@@ -1,4 +1,4 @@
-"""kz-asp: the strict "below the poverty line" test, benefit estimate, child supplement, form, table.
+"""kz-asp: "does not exceed the poverty line" (equality qualifies), benefit, child supplement, form, table.
 
 Per-capita monthly income = income over the previous quarter / 3 / members, compared with the
 line of the check date's quarter for the region (Aktobe Q1 2026 = 37,060 ₸).
@@ -29,17 +29,18 @@ def family(members: int, income: int | str, children: int = 0, able: int = 1,
 @pytest.mark.parametrize(
     ("members", "income", "expected"),
     [
-        (2, LINE * 6, "not_eligible"),          # exactly at the line: not *below* it
+        (2, LINE * 6, "eligible"),              # exactly at the line: "не превышает" — qualifies
         (2, LINE * 6 - 1, "eligible"),          # one tenge less over the quarter
         (2, LINE * 6 + 1, "not_eligible"),
         (2, (LINE - 1) * 6, "eligible"),        # one tenge per person per month below
         (2, (LINE + 1) * 6, "not_eligible"),
-        (1, LINE * 3, "not_eligible"),
+        (1, LINE * 3, "eligible"),
+        (1, LINE * 3 + 1, "not_eligible"),
         (1, LINE * 3 - 1, "eligible"),
         (5, 0, "eligible"),
     ],
 )
-def test_line_is_strict(registry: RuleRegistry, members: int, income: int, expected: str) -> None:
+def test_line_is_not_exceeded(registry: RuleRegistry, members: int, income: int, expected: str) -> None:
     _, d, _ = registry.check("kz-asp", family(members, income), Q1)
     assert d.outcome == expected
     assert d.reasons[0].right is not None and d.reasons[0].right.value == LINE
@@ -94,14 +95,22 @@ def test_quarter_boundary_picks_the_row(registry: RuleRegistry, on: date, found:
         assert info.value.code == "eligibility.no_table_row" and "aktobe" in str(info.value)
 
 
-def test_pavlodar_sample_row_is_flagged_unverified(registry: RuleRegistry) -> None:
-    _, d, _ = registry.check("kz-asp", family(1, 35_596 * 3, region="pavlodar"), date(2026, 11, 25))
+def test_at_the_line_the_benefit_is_zero_but_the_child_supplement_applies(registry: RuleRegistry) -> None:
+    _, d, _ = registry.check("kz-asp", family(2, LINE * 6, children=1, able=0), Q1)
+    assert d.outcome == "eligible" and [r.code for r in d.reasons] == ["income_within_line"]
+    assert [b.id for b in d.benefits] == ["asp_zero", "child_supplement"]
+    assert d.benefits[1].amount == Fraction("1.5") * 4325
+
+
+def test_pavlodar_sample_row_is_flagged_unverified_and_an_example(registry: RuleRegistry) -> None:
+    _, d, _ = registry.check("kz-asp", family(1, 35_596 * 3 + 1, region="pavlodar"), date(2026, 11, 25))
     assert d.outcome == "not_eligible" and d.verified is False
     assert d.unverified == ("kz-poverty-lines:pavlodar/2026Q4",)
+    assert [(e.table, e.key, e.value) for e in d.examples] == [("kz-poverty-lines", ("pavlodar", "2026Q4"), 35_596)]
     _, d, _ = registry.check("kz-asp", family(1, 35_596 * 3 - 1, region="pavlodar", able=0), date(2026, 11, 25))
     assert d.outcome == "eligible"
     _, d, _ = registry.check("kz-asp", family(1, 0), Q1)
-    assert d.verified is True  # Aktobe's row is a published value
+    assert d.verified is True and d.examples == ()  # Aktobe's row is a published value
 
 
 def test_staff_table_adds_and_corrects_rows(tmp_path: Path) -> None:

@@ -160,3 +160,18 @@ def test_bad_answers_are_rejected_with_the_question_id(registry: RuleRegistry, f
         registry.check("vn-poverty", {field: value}, OLD)
     assert info.value.code == code and info.value.params["question"] == field
     assert field in str(info.value)
+
+
+def test_decree_351_standard_is_named_for_2026_2030_and_applies_from_2027(registry: RuleRegistry) -> None:
+    """Issue 12: Decree 351/2025's standard is for 2026–2030; its new lines apply 2027–2030."""
+    rs = registry.resolve("vn-poverty", date(2027, 1, 1))
+    assert all("2026–2030" in rs.title.get(lang) for lang in ("vi", "ru", "en"))
+    assert "2026–2030" in rs.sources[0].document and rs.effective.from_ == date(2027, 1, 1)
+    assert registry.resolve("vn-poverty", date(2026, 12, 31)).version == "2022-2025"
+
+
+def test_dependants_question_follows_the_draft_and_stays_unverified(registry: RuleRegistry) -> None:
+    q = registry.resolve("vn-poverty", date(2027, 1, 1)).question("dependants")
+    assert q is not None and q.verified is False
+    assert "dưới 16 tuổi" in q.prompt.vi and "trợ cấp xã hội hằng tháng" in q.prompt.vi
+    assert "до 16 лет" in q.prompt.ru and "ежемесячное социальное пособие" in q.prompt.ru

@@ -209,3 +209,26 @@ def test_add_text_document_is_cleaned(kb: KnowledgeBase) -> None:
     info = kb.get(result.doc_id)
     assert info is not None and info.published is not None and info.published.isoformat() == "2025-06-02"
     assert kb.text(result.doc_id) == f"Tin tức mới về hộ nghèo\n\n{VI}"
+
+
+def test_same_file_name_elsewhere_replaces_and_keeps_history(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """Issue 12: `kb add a/quy-x.md` then an updated `b/quy-x.md` left two active documents."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "quy-x.md").write_text("# Quỹ X\n\nQuỹ X hỗ trợ 5 triệu đồng cho mỗi hộ nghèo.", encoding="utf-8")
+    (tmp_path / "b" / "Quy X.md").write_text("# Quỹ X\n\nQuỹ X hỗ trợ 7 triệu đồng cho mỗi hộ nghèo.", encoding="utf-8")
+    first = kb.add_file(tmp_path / "a" / "quy-x.md")
+    second = kb.add_file(tmp_path / "b" / "Quy X.md")
+    assert (first.doc_id, second.doc_id) == ("quy-x", "quy-x")
+    assert (second.action, second.previous_version, second.version) == ("replaced", 1, 2)
+    assert [d.doc_id for d in kb.list_documents()] == ["quy-x"] and "7 triệu" in (kb.text("quy-x") or "")
+    assert [(h.version, h.status) for h in kb.history("quy-x")] == [(2, "active"), (1, "replaced")]
+
+
+def test_front_matter_id_is_the_identity(kb: KnowledgeBase, tmp_path: Path) -> None:
+    (tmp_path / "one.md").write_text("---\nid: fund-x\n---\n# Quỹ X\n\nQuỹ X hỗ trợ hộ nghèo.", encoding="utf-8")
+    (tmp_path / "two.md").write_text("---\nid: fund-x\n---\n# Quỹ X\n\nQuỹ X hỗ trợ hộ cận nghèo.", encoding="utf-8")
+    kb.add_file(tmp_path / "one.md")
+    again = kb.add_file(tmp_path / "two.md")
+    assert (again.doc_id, again.action, again.previous_version) == ("fund-x", "replaced", 1)
+    assert kb.count_documents() == 1
