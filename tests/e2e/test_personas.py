@@ -3,7 +3,7 @@ with the real composition (App on SQLite, every flow) and a fixed clock (25 Nov 
 
 * a rural Vietnamese household typing on a phone, with and without diacritics;
 * a Kazakh family checking targeted social assistance, in Russian;
-* staff working from the terminal (ADMIN_IDS=local, the staff chat is the terminal itself).
+* staff working from the terminal (ADMIN_IDS=console:local, the staff chat is the terminal itself).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ async def test_asp_family_ru_on_telegram(tmp_path: Path) -> None:
 def test_staff_in_the_terminal(tmp_path: Path) -> None:
     doc = tmp_path / "quy-x.md"
     doc.write_text("# Quỹ X\n\nQuỹ X hỗ trợ 5 triệu đồng cho mỗi hộ nghèo ở xã.", encoding="utf-8")
-    app = make_app(tmp_path / "data", admin_ids="local", staff_chat_id="console:local")
+    app = make_app(tmp_path / "data", admin_ids="console:local", staff_chat_id="console:local")
     out = turns(terminal(app, ["/staff", "/stats abc", "/stats 7", str(doc), "/docs", "/staff", "2"], lang="vi"))
     assert "gõ đường dẫn của tệp" in out[1] and "1. 📚" in out[1]  # the terminal takes a file's path
     assert "«abc» không phải số ngày" in out[2] and "/stats 30" in out[2]
@@ -165,7 +165,7 @@ def test_staff_approve_in_the_terminal_by_number(tmp_path: Path) -> None:
     from handlers.booking_views import staff_card
     from handlers.i18n import Catalog
 
-    app = make_app(tmp_path, admin_ids="local", staff_chat_id="console:local")
+    app = make_app(tmp_path, admin_ids="console:local", staff_chat_id="console:local")
     svc = app.bookings
     svc.clock = lambda: NOW
     svc.add_room("hall", 20, hours="09:00-18:00", days="mon-sat", max_hours=4, min_notice_hours=24,

@@ -16,6 +16,7 @@ from handlers.dialog import Dialog
 from handlers.eligibility import EligibilityFlow
 from handlers.i18n import Catalog
 from handlers.models import QueryLog
+from handlers.roles import UserRef
 from handlers.staff import StaffFlow
 from handlers.staff_models import AuditEntry
 from handlers.state import MemoryRateLimiter, SqlStateStore
@@ -164,7 +165,7 @@ def test_staff_dismiss_a_group_in_the_chat(env: StaffEnv) -> None:
     assert audit[1].actor == STAFF and audit[1].target == f"G{q1}"
     assert texts(env.press(f"staff:dis:{q1}", user=STAFF)) == CATALOG.t("vi", "staff.unanswered.dismiss_gone")
 
-    env.roles.remove(STAFF)
+    env.roles.remove(UserRef("telegram", STAFF))
     assert "chỉ dành cho cán bộ" in texts(env.press(f"staff:dis:{q3}", user=STAFF))  # checked on every press
     assert [g.id for g in env.staff.unanswered()] == [q3]
 
