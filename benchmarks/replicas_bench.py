@@ -97,7 +97,7 @@ def _reduced_dialog(app: Any) -> Any:
     s = app.settings
     services = Services(**values, settings={"timezone": s.timezone, "house_timezone": s.house_timezone})
     return Dialog(Catalog.load(), services, flows, app.states, deduper=app.deduper, limiter=app.limiter,
-                  default_lang=s.default_lang, salt=s.pseudonym_salt.get_secret_value().encode())
+                  default_lang=s.default_lang, salt=app.pseudonym_key)
 
 
 def booking_worker(seed: int, count: int) -> None:

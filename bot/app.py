@@ -24,7 +24,7 @@ class App:
     @cached_property
     def engine(self) -> Engine:
         engine = make_engine(self.settings.db_url)
-        create_schema(engine)
+        create_schema(engine, pseudonym_key=self.pseudonym_key)
         return engine
 
     @cached_property
@@ -79,6 +79,27 @@ class App:
 
     # ---- conversation layer ---------------------------------------------------------------
     @cached_property
+    def pseudonym_key(self) -> bytes:
+        from bot.keys import load_pseudonym_key
+
+        configured = self.settings.pseudonym_key
+        return load_pseudonym_key(configured.get_secret_value() if configured else None, self.settings.data_dir)
+
+    @cached_property
+    def pseudonyms(self) -> Any:
+        from handlers.pseudonym import Pseudonyms
+
+        return Pseudonyms(self.pseudonym_key)
+
+    @cached_property
+    def privacy(self) -> Any:
+        """`civicbot privacy forget|purge` and the runner's periodic purge (handlers/privacy.py)."""
+        from handlers.privacy import Privacy
+
+        return Privacy(self.engine, self.pseudonyms, states=self.states, limiter=self.limiter,
+                       retention_days=self.settings.retention_days, audit=self.staff.audit)
+
+    @cached_property
     def redis(self) -> Any:
         if not self.settings.redis_url:
             return None
@@ -120,13 +141,13 @@ class App:
     def logs(self) -> Any:
         from handlers.logs import ActivityLog
 
-        return ActivityLog(self.engine)
+        return ActivityLog(self.engine, self.pseudonyms)
 
     @cached_property
     def staff(self) -> Any:
         from handlers.staff_service import StaffService
 
-        return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone)
+        return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone, pseudonyms=self.pseudonyms)
 
     @cached_property
     def roles(self) -> Any:
@@ -187,6 +208,6 @@ class App:
             deduper=self.deduper,
             limiter=self.limiter,
             default_lang=self.settings.default_lang,
-            salt=self.settings.pseudonym_salt.get_secret_value().encode(),
+            salt=self.pseudonym_key,
         )
         return dialog

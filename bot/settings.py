@@ -92,8 +92,15 @@ class Settings(BaseSettings):
         default="Asia/Almaty", validation_alias=AliasChoices("HOUSE_TIMEZONE", "house_timezone")
     )
     reminder_hours: str = Field(default="24,2", validation_alias=AliasChoices("REMINDER_HOURS", "reminder_hours"))
-    pseudonym_salt: SecretStr = Field(
-        default=SecretStr("civicbot-dev-salt"), validation_alias=AliasChoices("PSEUDONYM_SALT", "pseudonym_salt")
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PSEUDONYM_KEY", "PSEUDONYM_SALT", "pseudonym_key", "pseudonym_salt"),
+    )
+    """Key of every pseudonym (HMAC). Unset: generated once in `<data-dir>/pseudonym.key` (0600)."""
+    retention_days: int = Field(default=180, ge=1, validation_alias=AliasChoices("RETENTION_DAYS", "retention_days"))
+    """Personal data in operational tables (chats, handoffs, bookings' contacts...) is purged after this."""
+    purge_interval_h: float = Field(
+        default=6.0, gt=0, validation_alias=AliasChoices("PURGE_INTERVAL_HOURS", "purge_interval_h")
     )
     rate_limit_per_minute: int = Field(
         default=30, validation_alias=AliasChoices("RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute")

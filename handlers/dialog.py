@@ -17,7 +17,8 @@ from typing import Any
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
 from handlers.messages import Choice, Incoming, Reply
-from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter, state_key
+from handlers.pseudonym import Pseudonyms
+from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +56,20 @@ class Dialog:
         self.limiter = limiter or MemoryRateLimiter()
         self.default_lang = default_lang
         self.salt = salt
+        self.pseudonyms = Pseudonyms(salt)
+        """Keys of state and rate limits are keyed pseudonyms: no raw messenger id in SQL or Redis keys."""
         self.clock = clock
 
     # ---- entry point -------------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Reply]:
         if msg.update_id and not self.deduper.first_time(f"{msg.channel}:{msg.update_id}"):
             return []
-        key = state_key(msg.channel, msg.chat_id, msg.user_id)
+        key = self.pseudonyms.state_key(msg.channel, msg.chat_id, msg.user_id)
         stored = self.states.get(key) or {}
         session = copy.deepcopy(stored)
         lang = session.get("lang") or pick_lang(msg.language_code, default=self.default_lang)
         ctx = Ctx(msg, lang, self.catalog, self.services, session, self.clock(), self.salt)
-        if not self.limiter.allow(f"{msg.channel}:{msg.user_id}"):
+        if not self.limiter.allow(self.pseudonyms.rate_key(msg.channel, msg.user_id)):
             return self._flood_reply(ctx, key)
         try:
             replies = self._route(ctx)

@@ -1,6 +1,7 @@
 """Redis implementations of the conversation ports, shared by every replica (REDIS_URL).
 
-- :class:`RedisStateStore`: dialog state as JSON under one key per (channel, chat, user), with a TTL
+- :class:`RedisStateStore`: dialog state as JSON under one key per (channel, chat, user) — keys are
+  keyed pseudonyms (handlers/pseudonym.py), never raw messenger ids — with a TTL
   refreshed on every write (an idle conversation is forgotten after `ttl_s`).
 - :class:`RedisDeduper`: `first_time(key)` is one `SET NX EX` (atomic across replicas). For webhooks
   answered only after the work is done ("ack after commit"), `claim` / `complete` / `release` give a
@@ -80,6 +81,20 @@ class RedisStateStore:
     def delete(self, key: str) -> None:
         self.client.delete(self.prefix + key)
 
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every state key starting with `prefix` (SCAN, then DEL in batches)."""
+        pattern = self.prefix + _glob_escape(prefix) + "*"
+        removed = 0
+        batch: list[Any] = []
+        for key in self.client.scan_iter(match=pattern, count=500):
+            batch.append(key)
+            if len(batch) >= 500:
+                removed += int(self.client.delete(*batch))
+                batch = []
+        if batch:
+            removed += int(self.client.delete(*batch))
+        return removed
+
 
 class RedisDeduper:
     """Duplicate-update detection shared by replicas.
@@ -144,3 +159,11 @@ class RedisRateLimiter:
         now = "" if self.clock_ms is None else str(int(self.clock_ms()))
         member = uuid.uuid4().hex
         return bool(self._script(keys=[self.prefix + key], args=[self.window_ms, self.limit, member, now]))
+
+    def forget(self, key: str) -> None:
+        self.client.delete(self.prefix + key)
+
+
+def _glob_escape(text: str) -> str:
+    """Escape Redis glob metacharacters so a key prefix matches literally."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
