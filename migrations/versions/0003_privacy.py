@@ -83,7 +83,7 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staff_answer_optin_query_id"))
         batch_op.drop_index(batch_op.f("ix_staff_answer_optin_curated_id"))
     op.drop_table("staff_answer_optin")
-    optin = op.create_table(
+    op.create_table(
         "staff_answer_optin",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -101,7 +101,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_staff_answer_optin_curated_id"), ["curated_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_staff_answer_optin_query_ref"), ["query_ref"], unique=False)
     if ps is not None and old:
-        op.bulk_insert(optin, [
+        conn.execute(sa.text(
+            "INSERT INTO staff_answer_optin (id, created_at, query_ref, channel, chat_id, lang, curated_id, "
+            "notified_at) VALUES (:id, :created_at, :query_ref, :channel, :chat_id, :lang, :curated_id, :notified_at)"
+        ), [
             {"id": r[0], "created_at": r[1], "query_ref": ps.ref("q", r[2]), "channel": r[3], "chat_id": r[4],
              "lang": r[5], "curated_id": r[6], "notified_at": r[7]} for r in old
         ])

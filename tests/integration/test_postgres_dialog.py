@@ -18,8 +18,8 @@ from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.logs import ActivityLog
 from handlers.messages import Incoming
-from handlers.roles import RoleStore
 from handlers.pseudonym import Pseudonyms
+from handlers.roles import RoleStore
 from handlers.state import MemoryRateLimiter, SqlDeduper, SqlStateStore
 from tests.fakes.answering import FakeAnswerer
 from tests.fakes.pg import temp_schema
