@@ -20,6 +20,11 @@ class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        from knowledge.ingest.limits import set_limits
+
+        set_limits(max_chars=settings.max_doc_chars, max_chunks=settings.max_doc_chunks,
+                   parse_timeout_s=settings.parse_timeout_s, parse_memory_mb=settings.parse_memory_mb,
+                   max_unpacked_mb=settings.max_unpacked_mb)
 
     @cached_property
     def engine(self) -> Engine:

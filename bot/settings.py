@@ -106,6 +106,20 @@ class Settings(BaseSettings):
         default=30, validation_alias=AliasChoices("RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute")
     )
     max_upload_mb: int = Field(default=20, validation_alias=AliasChoices("MAX_UPLOAD_MB", "max_upload_mb"))
+    # Hard limits on reading one document (knowledge/ingest/limits.py)
+    max_doc_chars: int = Field(
+        default=2_000_000, ge=1000, validation_alias=AliasChoices("MAX_DOC_CHARS", "max_doc_chars")
+    )
+    max_doc_chunks: int = Field(default=5000, ge=1, validation_alias=AliasChoices("MAX_DOC_CHUNKS", "max_doc_chunks"))
+    parse_timeout_s: float = Field(
+        default=60.0, gt=0, validation_alias=AliasChoices("PARSE_TIMEOUT_S", "parse_timeout_s")
+    )
+    parse_memory_mb: int = Field(
+        default=512, ge=128, validation_alias=AliasChoices("PARSE_MEMORY_MB", "parse_memory_mb")
+    )
+    max_unpacked_mb: int = Field(
+        default=128, ge=1, validation_alias=AliasChoices("MAX_UNPACKED_MB", "max_unpacked_mb")
+    )
     answer_threshold: float = Field(default=0.5, validation_alias=AliasChoices("ANSWER_THRESHOLD", "answer_threshold"))
 
     @field_validator("default_lang")
