@@ -9,7 +9,7 @@ import random
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 DOC_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -114,13 +114,21 @@ def docx_entities(path: Path) -> Path:
     return _docx(path, iter([doc]))
 
 
-def docx_empty_runs(path: Path, mb: int = 100) -> Path:
-    """One paragraph of millions of empty runs: no text to count, only elements to keep."""
+def docx_empty_runs(path: Path, mb: int = 100, *, varied: bool = False) -> Path:
+    """One paragraph of millions of empty runs: no text to count, only elements to keep. `varied`: each
+    run has a random revision id, so the part compresses only ~3:1 (no declared-ratio alarm)."""
+    rng = random.Random(3)
+
     def body() -> Iterator[bytes]:
         yield DOC_HEAD + b"<w:p>"
-        unit = b"<w:r/>" * 100_000
-        for _ in range((mb << 20) // len(unit)):
+        written = 0
+        while written < mb << 20:
+            if varied:
+                unit = b"".join(b'<w:r w:rsidR="%08X"/>' % rng.getrandbits(32) for _ in range(20_000))
+            else:
+                unit = b"<w:r/>" * 100_000
             yield unit
+            written += len(unit)
         yield b"</w:p>" + DOC_TAIL
 
     return _docx(path, body(), level=9)
@@ -137,7 +145,7 @@ def _pdf(path: Path, pages: list[bytes], *, compress: bool = False) -> Path:
     for i, content in enumerate(pages):
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
                     f"/Contents {5 + 2 * i} 0 R >>".encode())
-        data = zlib.compress(content, 9) if compress else content
+        data = content if isinstance(content, _Deflated) else (_deflate([content]) if compress else content)
         filt = b" /Filter /FlateDecode" if compress else b""
         objs.append(b"<< /Length " + str(len(data)).encode() + filt + b" >>\nstream\n" + data + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n")
@@ -162,15 +170,26 @@ def pdf_too_much_text(path: Path, pages: int = 300, chars_per_page: int = 10_000
     return _pdf(path, [f"BT /F1 8 Tf 20 760 Td ({line}) Tj ET".encode()] * pages, compress=True)
 
 
+def _deflate(parts: Iterable[bytes]) -> bytes:
+    z = zlib.compressobj(9)
+    return b"".join(z.compress(p) for p in parts) + z.flush()
+
+
+class _Deflated(bytes):
+    """Content already deflated (built in pieces, never whole in memory)."""
+
+
 def pdf_inflating(path: Path, mb: int = 600) -> Path:
     """One page whose content stream inflates from well under 1 MB to `mb` MB of operators."""
-    return _pdf(path, [b"q Q " * ((mb << 20) // 4)], compress=True)
+    unit = b"q Q " * (1 << 18)
+    return _pdf(path, [_Deflated(_deflate(unit for _ in range((mb << 20) // len(unit))))], compress=True)
 
 
-def pdf_slow_page(path: Path, operators: int = 3_000_000) -> Path:
-    """One page of millions of tiny text-showing operators (cheap to store, slow to extract)."""
-    ops = b"BT /F1 1 Tf 1 1 Td (a) Tj ET\n" * operators
-    return _pdf(path, [ops], compress=True)
+def pdf_slow_page(path: Path, operators: int = 2_000_000) -> Path:
+    """One page of millions of tiny text-showing operators (cheap to store, slow to extract; 60 MB
+    inflated for 2 M operators, under pypdf's own 75 MB stream limit)."""
+    unit = b"BT /F1 1 Tf 1 1 Td (a) Tj ET\n" * 10_000
+    return _pdf(path, [_Deflated(_deflate(unit for _ in range(operators // 10_000)))], compress=True)
 
 
 def txt_huge(path: Path, mb: int = 60) -> Path:
@@ -193,10 +212,11 @@ HOSTILE: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "docx_nested_100k": ("docx", docx_deep),
     "docx_billion_laughs": ("docx", docx_entities),
     "docx_100MB_empty_runs": ("docx", docx_empty_runs),
+    "docx_100MB_runs_honest_ratio": ("docx", lambda p: docx_empty_runs(p, varied=True)),
     "pdf_2500_pages": ("pdf", pdf_many_pages),
     "pdf_3M_chars": ("pdf", pdf_too_much_text),
     "pdf_600MB_inflating_stream": ("pdf", pdf_inflating),
-    "pdf_3M_operators_one_page": ("pdf", pdf_slow_page),
+    "pdf_2M_operators_one_page": ("pdf", pdf_slow_page),
     "txt_60MB": ("txt", txt_huge),
     "html_nested_200k": ("html", html_deep),
 }

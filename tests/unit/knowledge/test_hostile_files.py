@@ -46,8 +46,9 @@ def peak_rss_mb(path: Path, **lim: object) -> tuple[str, float, float]:
         "    prepare_file(sys.argv[1]); out = 'accepted'\n"
         "except Exception as exc:\n"
         "    out = getattr(exc, 'code', type(exc).__name__)\n"
-        "print(json.dumps([out, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))\n"
+        # VmHWM, not ru_maxrss: Linux carries the forking process's high-water mark across exec
+        "hwm = next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM:'))\n"
+        "print(json.dumps([out, hwm / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, timeout=120,
                           cwd=ROOT, check=False)
