@@ -155,6 +155,8 @@ class Privacy:
         """Apply the retention period: delete or blank personal data older than `RETENTION_DAYS`."""
         cutoff = (now or self.clock()) - self.retention
         report = Report()
+        if self.states is not None and hasattr(self.states, "delete_legacy"):
+            report.add("redis_state_raw_keys", self.states.delete_legacy())
         with self.engine.begin() as conn:
             existing = set(inspect(conn).get_table_names())
             state = _t(DialogStateRow)

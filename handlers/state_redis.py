@@ -17,6 +17,7 @@ The client is a synchronous `redis.Redis` (the dialog runs in worker threads).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any, Literal
 
@@ -58,6 +59,8 @@ return 1
 """
 
 DEFAULT_PREFIX = "civicbot:"
+_PSEUDONYMOUS = re.compile(r"[a-z_]+:[0-9a-f]{32}:[0-9a-f]{32}")
+"""A state key made by handlers.pseudonym.Pseudonyms.state_key."""
 
 
 class RedisStateStore:
@@ -83,10 +86,20 @@ class RedisStateStore:
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every state key starting with `prefix` (SCAN, then DEL in batches)."""
-        pattern = self.prefix + _glob_escape(prefix) + "*"
+        return self._delete_matching(self.prefix + _glob_escape(prefix) + "*")
+
+    def delete_legacy(self) -> int:
+        """Delete state keys written before keys were pseudonyms (`<channel>:<raw chat>:<raw user>`)."""
+        return self._delete_matching(self.prefix + "*", keep=_PSEUDONYMOUS.fullmatch)
+
+    def _delete_matching(self, pattern: str, keep: Any = None) -> int:
         removed = 0
         batch: list[Any] = []
         for key in self.client.scan_iter(match=pattern, count=500):
+            if keep is not None:
+                text = key.decode() if isinstance(key, bytes) else str(key)
+                if keep(text[len(self.prefix):]):
+                    continue
             batch.append(key)
             if len(batch) >= 500:
                 removed += int(self.client.delete(*batch))

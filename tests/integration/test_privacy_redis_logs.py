@@ -92,3 +92,24 @@ class _NoState:
 
     def delete_prefix(self, prefix: str) -> int:
         return 0
+
+
+@pytest.mark.redis
+def test_purge_deletes_redis_state_keyed_by_raw_ids(client: Any, prefix: str) -> None:
+    from sqlalchemy import create_engine
+
+    from bot.db import create_schema
+    from handlers.privacy import Privacy
+    from handlers.pseudonym import Pseudonyms
+    from handlers.state_redis import RedisStateStore
+
+    states = RedisStateStore(client, prefix=prefix)
+    ps = Pseudonyms(KEY)
+    states.set(f"telegram:{USERS[0]}:{USERS[0]}", {"lang": "ru"})  # written by an older version
+    states.set(ps.state_key("telegram", USERS[1], USERS[1]), {"lang": "vi"})
+    engine = create_engine("sqlite://")
+    create_schema(engine)
+    report = Privacy(engine, ps, states=states).purge()
+    assert report.counts.get("redis_state_raw_keys") == 1
+    assert states.get(f"telegram:{USERS[0]}:{USERS[0]}") is None
+    assert states.get(ps.state_key("telegram", USERS[1], USERS[1])) == {"lang": "vi"}
