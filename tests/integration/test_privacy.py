@@ -285,3 +285,31 @@ def test_migration_rekeys_existing_rows(tmp_path: Path) -> None:
     assert keys == [ps.state_key("telegram", "7301000001", "7301000001")]
     assert "user_hash" not in handoff and "question" not in handoff and handoff["query_ref"] == ps.ref("q", 5)
     assert ref == ps.ref("h", 3) and optin == ps.ref("q", 5)
+
+
+def test_the_runner_applies_the_retention_period(used_app: App) -> None:
+    import asyncio
+
+    from bot.runner import build_hub, purge_periodically
+
+    old = datetime.now(UTC) - timedelta(days=181)
+    with used_app.engine.begin() as conn:
+        conn.execute(text("UPDATE handoff SET created_at = :t"), {"t": old})
+    hub = build_hub(used_app)
+
+    async def run_once() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(purge_periodically(used_app, hub, stop, interval_s=3600))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            with used_app.engine.connect() as conn:
+                if not conn.execute(text("SELECT count(*) FROM handoff")).scalar():
+                    break
+        stop.set()
+        await task
+
+    asyncio.run(run_once())
+    hub.close()
+    with used_app.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM handoff")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM query_log")).scalar() == 3
