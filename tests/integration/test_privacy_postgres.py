@@ -56,5 +56,5 @@ def test_forget_and_purge_on_postgres(engine: Engine) -> None:
     assert later.counts["handoff"] == 1 and later.counts["query_log"] == 1 and later.counts["bk_booking"] == 1
     with engine.connect() as conn:
         for table in ("handoff", "query_log", "staff_answer_optin", "dialog_state"):
-            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table  # noqa: S608
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
         assert conn.execute(text("SELECT count(*) FROM bk_booking WHERE phone != ''")).scalar() == 0
