@@ -97,7 +97,7 @@ def _reduced_dialog(app: Any) -> Any:
     s = app.settings
     services = Services(**values, settings={"timezone": s.timezone, "house_timezone": s.house_timezone})
     return Dialog(Catalog.load(), services, flows, app.states, deduper=app.deduper, limiter=app.limiter,
-                  default_lang=s.default_lang, salt=s.pseudonym_salt.get_secret_value().encode())
+                  default_lang=s.default_lang, salt=app.pseudonym_key)
 
 
 def booking_worker(seed: int, count: int) -> None:
@@ -187,7 +187,7 @@ class Cluster:
             "ZALO_OA_APP_ID": OA_APP, "ZALO_OA_SECRET_KEY": OA_SECRET, "ZALO_OA_APP_SECRET": self.fake.app_secret,
             "ZALO_OA_ACCESS_TOKEN": self.fake.access_token, "ZALO_OA_REFRESH_TOKEN": self.fake.refresh_token,
             "ZALO_OA_API_BASE": self.fake.base, "ZALO_OAUTH_BASE": self.fake.base,
-            "RATE_LIMIT_PER_MINUTE": "1000000", "PSEUDONYM_SALT": "bench", "TELEGRAM_BOT_TOKEN": "",
+            "RATE_LIMIT_PER_MINUTE": "1000000", "PSEUDONYM_KEY": "bench-pseudonym-key-0001", "TELEGRAM_BOT_TOKEN": "",
         })
         return env
 

@@ -22,11 +22,16 @@ class App:
         self.settings = settings
         redact.install(settings)  # tokens and secrets never reach a log line
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        from knowledge.ingest.limits import set_limits
+
+        set_limits(max_chars=settings.max_doc_chars, max_chunks=settings.max_doc_chunks,
+                   parse_timeout_s=settings.parse_timeout_s, parse_memory_mb=settings.parse_memory_mb,
+                   max_unpacked_mb=settings.max_unpacked_mb)
 
     @cached_property
     def engine(self) -> Engine:
         engine = make_engine(self.settings.db_url)
-        create_schema(engine)
+        create_schema(engine, pseudonym_key=self.pseudonym_key)
         return engine
 
     @cached_property
@@ -81,6 +86,27 @@ class App:
 
     # ---- conversation layer ---------------------------------------------------------------
     @cached_property
+    def pseudonym_key(self) -> bytes:
+        from bot.keys import load_pseudonym_key
+
+        configured = self.settings.pseudonym_key
+        return load_pseudonym_key(configured.get_secret_value() if configured else None, self.settings.data_dir)
+
+    @cached_property
+    def pseudonyms(self) -> Any:
+        from handlers.pseudonym import Pseudonyms
+
+        return Pseudonyms(self.pseudonym_key)
+
+    @cached_property
+    def privacy(self) -> Any:
+        """`civicbot privacy forget|purge` and the runner's periodic purge (handlers/privacy.py)."""
+        from handlers.privacy import Privacy
+
+        return Privacy(self.engine, self.pseudonyms, states=self.states, limiter=self.limiter,
+                       retention_days=self.settings.retention_days, audit=self.staff.audit)
+
+    @cached_property
     def redis(self) -> Any:
         if not self.settings.redis_url:
             return None
@@ -122,13 +148,13 @@ class App:
     def logs(self) -> Any:
         from handlers.logs import ActivityLog
 
-        return ActivityLog(self.engine)
+        return ActivityLog(self.engine, self.pseudonyms)
 
     @cached_property
     def staff(self) -> Any:
         from handlers.staff_service import StaffService
 
-        return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone)
+        return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone, pseudonyms=self.pseudonyms)
 
     @cached_property
     def roles(self) -> Any:
@@ -201,6 +227,6 @@ class App:
             deduper=self.deduper,
             limiter=self.limiter,
             default_lang=self.settings.default_lang,
-            salt=self.settings.pseudonym_salt.get_secret_value().encode(),
+            salt=self.pseudonym_key,
         )
         return dialog

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "bot.cli_eligibility",  # eligibility list|questions|check|validate
     "bot.cli_bookings",  # rooms ..., bookings ...
     "bot.cli_staff",  # staff ..., stats, unanswered, answer
+    "bot.cli_privacy",  # privacy forget|purge
 )
 
 

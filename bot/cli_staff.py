@@ -14,7 +14,8 @@ def _service(ctx: typer.Context, *, with_kb: bool = False) -> Any:
     from handlers.staff_service import StaffService
 
     app = state(ctx).app
-    return StaffService(app.engine, kb=app.kb if with_kb else None, timezone=app.settings.timezone)
+    return StaffService(app.engine, kb=app.kb if with_kb else None, timezone=app.settings.timezone,
+                        pseudonyms=app.pseudonyms)
 
 
 def _actor() -> str:

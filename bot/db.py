@@ -62,12 +62,13 @@ def import_models() -> None:
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_schema(engine: Engine) -> None:
+def create_schema(engine: Engine, *, pseudonym_key: bytes | None = None) -> None:
     """Bring the schema up to date: Alembic `upgrade head` (SQLite and PostgreSQL alike).
 
     A database made before migrations existed (tables but no `alembic_version`) gets its missing
     tables created and is stamped. On PostgreSQL an advisory lock keeps replicas that start
-    together from migrating twice."""
+    together from migrating twice. `pseudonym_key` lets a migration convert rows keyed by raw ids
+    into keyed pseudonyms (migrations/versions/0003_privacy.py) instead of dropping them."""
     import_models()
     if not any(MIGRATIONS_DIR.glob("versions/*.py")):
         SQLModel.metadata.create_all(engine)
@@ -82,6 +83,7 @@ def create_schema(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(7341001)"))
         config.attributes["connection"] = conn
+        config.attributes["pseudonym_key"] = pseudonym_key
         tables = set(inspect(conn).get_table_names())
         if tables and "alembic_version" not in tables:
             SQLModel.metadata.create_all(conn)

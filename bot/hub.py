@@ -90,9 +90,9 @@ class Hub:
                 continue
             try:
                 message_id = await adapter.send(target_chat, reply)
-            except Exception:
+            except Exception as exc:
                 self.metrics["send_errors_total"] += 1
-                log.exception("sending to %s failed", target_channel)
+                self._log_send_error(target_channel, target_chat, exc)
                 if raise_errors:
                     raise
                 continue
@@ -100,6 +100,16 @@ class Hub:
             if reply.track and message_id is not None:
                 loop = asyncio.get_running_loop()
                 await loop.run_in_executor(self.executor, self.dialog.on_sent, reply.track, str(message_id))
+
+    def _log_send_error(self, channel: str, chat_id: str, exc: Exception) -> None:
+        """Log a failed send by the chat's pseudonym: no raw chat id, not even inside the platform's
+        error text (no traceback either: the channel already logged its retries)."""
+        pseudonyms = getattr(self.dialog, "pseudonyms", None)
+        ref = pseudonyms.chat_ref(channel, chat_id) if pseudonyms is not None else f"{channel}:?"
+        detail = f"{type(exc).__name__}: {exc}"
+        if chat_id:
+            detail = detail.replace(chat_id, "<chat>")
+        log.error("sending to %s failed: %s", ref, detail[:500])
 
     async def notify(self, channel: str, chat_id: str, replies: Sequence[Reply]) -> None:
         """For schedulers and staff tools: deliver replies that answer no update. Raises when a reply

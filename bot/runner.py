@@ -103,6 +103,7 @@ def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) ->
     alerts = _optional("bot.rule_alerts")
     if alerts is not None:
         jobs.append(alerts.watch_rule_coverage(app, hub, stop))
+    jobs.append(purge_periodically(app, hub, stop, interval_s=app.settings.purge_interval_h * 3600))
     http = _optional("bot.http")
     if http is not None and hasattr(http, "serve") and channels:
         serve: Callable[..., Coroutine[Any, Any, Any]] = http.serve
@@ -126,5 +127,17 @@ async def relay_console_answers(app: App, hub: Hub, stop: asyncio.Event, interva
                     await hub.deliver(reply.target.channel, reply.target.chat_id, [reply])
         except Exception:
             log.exception("relaying console answers failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
+async def purge_periodically(app: App, hub: Hub, stop: asyncio.Event, interval_s: float = 6 * 3600.0) -> None:
+    """The retention period (RETENTION_DAYS), applied at start-up and then every `interval_s`."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        try:
+            await loop.run_in_executor(hub.executor, app.privacy.purge)
+        except Exception:
+            log.exception("retention purge failed")
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)

@@ -67,8 +67,10 @@ class ReminderScheduler:
                 await asyncio.to_thread(self.service.mark_reminder_undelivered, b.id, offset, at)
                 await self._tell_staff(b, refused)
                 continue
-            except Exception:
-                log.exception("reminder for booking %s failed; will retry", b.id)
+            except Exception as exc:
+                # no traceback: a platform's error text may quote the chat id (the hub logs the send by pseudonym)
+                detail = f"{type(exc).__name__}: {exc}".replace(b.chat_id, "<chat>") if b.chat_id else repr(exc)
+                log.error("reminder for booking %s failed (%s); will retry", b.id, detail[:300])
                 await asyncio.to_thread(self.service.release_reminder, b.id, offset)
                 continue
             await asyncio.to_thread(self.service.mark_reminder_sent, b.id, offset, at)

@@ -97,8 +97,15 @@ class Settings(BaseSettings):
         default="Asia/Almaty", validation_alias=AliasChoices("HOUSE_TIMEZONE", "house_timezone")
     )
     reminder_hours: str = Field(default="24,2", validation_alias=AliasChoices("REMINDER_HOURS", "reminder_hours"))
-    pseudonym_salt: SecretStr = Field(
-        default=SecretStr("civicbot-dev-salt"), validation_alias=AliasChoices("PSEUDONYM_SALT", "pseudonym_salt")
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PSEUDONYM_KEY", "PSEUDONYM_SALT", "pseudonym_key", "pseudonym_salt"),
+    )
+    """Key of every pseudonym (HMAC). Unset: generated once in `<data-dir>/pseudonym.key` (0600)."""
+    retention_days: int = Field(default=180, ge=1, validation_alias=AliasChoices("RETENTION_DAYS", "retention_days"))
+    """Personal data in operational tables (chats, handoffs, bookings' contacts...) is purged after this."""
+    purge_interval_h: float = Field(
+        default=6.0, gt=0, validation_alias=AliasChoices("PURGE_INTERVAL_HOURS", "purge_interval_h")
     )
     rate_limit_per_minute: int = Field(
         default=30, validation_alias=AliasChoices("RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute")
@@ -107,6 +114,20 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=1000, ge=100, le=4096,
                                 validation_alias=AliasChoices("MAX_TEXT_CHARS", "max_text_chars"))
     """The longest message a user may type (a question, a booking field); staff may write 4,000."""
+    # Hard limits on reading one document (knowledge/ingest/limits.py)
+    max_doc_chars: int = Field(
+        default=2_000_000, ge=1000, validation_alias=AliasChoices("MAX_DOC_CHARS", "max_doc_chars")
+    )
+    max_doc_chunks: int = Field(default=5000, ge=1, validation_alias=AliasChoices("MAX_DOC_CHUNKS", "max_doc_chunks"))
+    parse_timeout_s: float = Field(
+        default=60.0, gt=0, validation_alias=AliasChoices("PARSE_TIMEOUT_S", "parse_timeout_s")
+    )
+    parse_memory_mb: int = Field(
+        default=512, ge=128, validation_alias=AliasChoices("PARSE_MEMORY_MB", "parse_memory_mb")
+    )
+    max_unpacked_mb: int = Field(
+        default=128, ge=1, validation_alias=AliasChoices("MAX_UNPACKED_MB", "max_unpacked_mb")
+    )
     answer_threshold: float = Field(default=0.5, validation_alias=AliasChoices("ANSWER_THRESHOLD", "answer_threshold"))
 
     @field_validator("default_lang")

@@ -163,8 +163,7 @@ class AskFlow(Flow):
         if target is None:
             return [Reply(ctx.t("ask.no_staff"))]
         hid = ctx.services.logs.open_handoff(
-            channel=ctx.msg.channel, chat_id=ctx.msg.chat_id, user_hash=ctx.user_hash,
-            lang=ctx.lang, question=question, query_id=query_id,
+            channel=ctx.msg.channel, chat_id=ctx.msg.chat_id, lang=ctx.lang, query_id=query_id,
         )
         staff_text = ctx.catalog.t(
             staff_lang(ctx.services), "ask.staff_new_question",

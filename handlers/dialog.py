@@ -20,8 +20,9 @@ from handlers.errors import classify
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
 from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, normalize_incoming, numbered_choices
+from handlers.pseudonym import Pseudonyms
 from handlers.smalltalk import route as small_talk
-from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter, state_key
+from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter
 from knowledge.errors import CivicError
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class Dialog:
         self.limiter = limiter or MemoryRateLimiter()
         self.default_lang = default_lang
         self.salt = salt
+        self.pseudonyms = Pseudonyms(salt)
+        """Keys of state and rate limits are keyed pseudonyms: no raw messenger id in SQL or Redis keys."""
         self.clock = clock
         self.metrics: Counter[str] = Counter()
         """`infrastructure_errors_total`, `internal_errors_total` (read by bot/metrics.py)."""
@@ -76,7 +79,7 @@ class Dialog:
     def _handle(self, msg: Incoming) -> list[Reply]:
         if msg.update_id and not self.deduper.first_time(f"{msg.channel}:{msg.update_id}"):
             return []
-        key = state_key(msg.channel, msg.chat_id, msg.user_id)
+        key = self.pseudonyms.state_key(msg.channel, msg.chat_id, msg.user_id)
         stored = self.states.get(key) or {}
         session = copy.deepcopy(stored)
         spoken = message_lang(msg)  # a message's own clear language wins over a stored choice
@@ -84,7 +87,7 @@ class Dialog:
             session["lang"] = spoken
         lang = session.get("lang") or pick_lang(msg.language_code, default=self.default_lang)
         ctx = Ctx(msg, lang, self.catalog, self.services, session, self.clock(), self.salt)
-        if not self.limiter.allow(f"{msg.channel}:{msg.user_id}"):
+        if not self.limiter.allow(self.pseudonyms.rate_key(msg.channel, msg.user_id)):
             return self._flood_reply(ctx, key)
         try:
             replies = self._route(ctx)

@@ -46,14 +46,13 @@ Rules:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Incoming, Reply, Target
+from handlers.pseudonym import Pseudonyms
 
 
 class Stale(Exception):
@@ -122,8 +121,12 @@ class Ctx:
 
     @property
     def user_hash(self) -> str:
-        """A salted, stable pseudonym of the user for logs and analytics."""
-        return hmac.new(self.salt, self.user_key.encode(), hashlib.sha256).hexdigest()[:32]
+        """A keyed, stable pseudonym of the user for logs and analytics (handlers/pseudonym.py)."""
+        return Pseudonyms(self.salt).user_hash(self.msg.channel, self.msg.user_id)
+
+    @property
+    def pseudonyms(self) -> Pseudonyms:
+        return Pseudonyms(self.salt)
 
     @property
     def staff_target(self) -> Target | None:

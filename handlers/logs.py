@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from handlers.models import Handoff, QueryLog
+from handlers.pseudonym import DEV_PSEUDONYMS, Pseudonyms
 
 
 @dataclass(frozen=True)
@@ -19,13 +20,14 @@ class HandoffView:
     channel: str
     chat_id: str
     lang: str
-    question: str
-    query_id: int | None
 
 
 class ActivityLog:
-    def __init__(self, engine: Engine) -> None:
+    """`pseudonyms` keys the refs that link a handoff and its question without a joinable column."""
+
+    def __init__(self, engine: Engine, pseudonyms: Pseudonyms = DEV_PSEUDONYMS) -> None:
         self.engine = engine
+        self.pseudonyms = pseudonyms
 
     def log_query(
         self,
@@ -71,24 +73,24 @@ class ActivityLog:
             s.commit()
             return True
 
-    def open_handoff(
-        self, *, channel: str, chat_id: str, user_hash: str, lang: str, question: str, query_id: int | None
-    ) -> int:
+    def open_handoff(self, *, channel: str, chat_id: str, lang: str, query_id: int | None) -> int:
+        """Record a forwarded question. The handoff keeps the chat (to deliver staff replies) and the
+        question only as a keyed ref; the query-log row gets the handoff's keyed ref."""
         with Session(self.engine) as s:
-            row = Handoff(
-                channel=channel, chat_id=chat_id, user_hash=user_hash, lang=lang,
-                question=question[:4000], query_id=query_id,
-            )
+            query_ref = self.pseudonyms.ref("q", query_id) if query_id is not None else None
+            row = Handoff(channel=channel, chat_id=chat_id, lang=lang, query_ref=query_ref)
             s.add(row)
+            s.flush()
+            assert row.id is not None
+            handoff_id = row.id
             if query_id is not None:
                 q = s.get(QueryLog, query_id)
                 if q is not None:
                     q.handed_off = True
+                    q.handoff_ref = self.pseudonyms.ref("h", handoff_id)
                     s.add(q)
             s.commit()
-            s.refresh(row)
-            assert row.id is not None
-            return row.id
+            return handoff_id
 
     def set_handoff_message(self, handoff_id: int, staff_message_id: str) -> None:
         with Session(self.engine) as s:
@@ -108,7 +110,7 @@ class ActivityLog:
             row = s.exec(select(Handoff).where(col(Handoff.staff_message_id) == staff_message_id)).first()
             if row is None or row.id is None:
                 return None
-            return HandoffView(row.id, row.channel, row.chat_id, row.lang, row.question, row.query_id)
+            return HandoffView(row.id, row.channel, row.chat_id, row.lang)
 
     def mark_replied(self, handoff_id: int) -> None:
         with Session(self.engine) as s:
@@ -117,10 +119,9 @@ class ActivityLog:
                 return
             row.replies += 1
             row.status = "answered"
-            if row.query_id is not None:
-                q = s.get(QueryLog, row.query_id)
-                if q is not None:
-                    q.resolved = True
-                    s.add(q)
+            ref = self.pseudonyms.ref("h", handoff_id)
+            for q in s.exec(select(QueryLog).where(col(QueryLog.handoff_ref) == ref)).all():
+                q.resolved = True
+                s.add(q)
             s.add(row)
             s.commit()

@@ -10,11 +10,13 @@ from knowledge.models import utcnow
 
 
 class DialogStateRow(SQLModel, table=True):
+    """One conversation, keyed by keyed pseudonyms (`Pseudonyms.state_key`), never by raw ids."""
+
     __tablename__ = "dialog_state"
 
     key: str = Field(primary_key=True, max_length=300)
     data: str = "{}"
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -27,7 +29,8 @@ class ProcessedUpdate(SQLModel, table=True):
 
 
 class QueryLog(SQLModel, table=True):
-    """One question asked. `user_hash` is a salted hash: no raw user id here."""
+    """One question asked (analytics). `user_hash` is a keyed pseudonym: no raw user id here, and no
+    value that also appears in an operational table (see handlers/pseudonym.py)."""
 
     __tablename__ = "query_log"
 
@@ -48,21 +51,25 @@ class QueryLog(SQLModel, table=True):
     """True once staff answered it (for /unanswered)."""
     dismissed_at: datetime | None = None
     """Set when staff dismissed its group in /unanswered (noise, not worth an answer): it is no longer listed."""
+    handoff_ref: str | None = Field(default=None, max_length=64, index=True)
+    """Keyed ref of the handoff that forwarded it (`Pseudonyms.ref("h", handoff.id)`), never its id."""
 
 
 class Handoff(SQLModel, table=True):
-    """A question forwarded to the staff chat; staff replies are relayed back in order."""
+    """A question forwarded to the staff chat; staff replies are relayed back in order.
+
+    Operational: it keeps the raw chat id (a reply must reach the user) until the retention purge, so
+    it holds nothing that joins it to the analytics tables: no user pseudonym, no question text (the
+    staff chat has it), and the forwarded query only as a keyed ref (`Pseudonyms.ref("q", id)`)."""
 
     __tablename__ = "handoff"
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     channel: str = Field(max_length=30)
     chat_id: str = Field(max_length=100)
-    user_hash: str = Field(max_length=64)
     lang: str = Field(max_length=8)
-    question: str
-    query_id: int | None = None
+    query_ref: str | None = Field(default=None, max_length=64, index=True)
     staff_message_id: str | None = Field(default=None, max_length=100, index=True)
     status: str = Field(default="open", max_length=20)
     replies: int = 0

@@ -34,7 +34,8 @@ def service_of(ctx: Ctx) -> StaffService:
     svc = ctx.services.staff
     if svc is None:
         svc = StaffService(ctx.services.roles.engine, kb=ctx.services.kb,
-                           timezone=ctx.services.settings.get("timezone", "Asia/Ho_Chi_Minh"))
+                           timezone=ctx.services.settings.get("timezone", "Asia/Ho_Chi_Minh"),
+                           pseudonyms=getattr(ctx.services.logs, "pseudonyms", None) or ctx.pseudonyms)
         ctx.services.staff = svc
     return svc  # type: ignore[no-any-return]
 

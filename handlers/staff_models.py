@@ -48,14 +48,16 @@ class CuratedAnswer(SQLModel, table=True):
 
 
 class AnswerOptIn(SQLModel, table=True):
-    """A user who asked for the answer to an unanswered question to be sent when staff write it."""
+    """A user who asked for the answer to an unanswered question to be sent when staff write it.
+    Operational (raw chat id, for delivery): purged after the retention period."""
 
     __tablename__ = "staff_answer_optin"
-    __table_args__ = (UniqueConstraint("query_id", "channel", "chat_id"),)
+    __table_args__ = (UniqueConstraint("query_ref", "channel", "chat_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    query_id: int = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    query_ref: str = Field(max_length=64, index=True)
+    """The question as a keyed ref (`Pseudonyms.ref("q", query_id)`): not joinable to the query log."""
     channel: str = Field(max_length=30)
     chat_id: str = Field(max_length=100)
     lang: str = Field(max_length=8)

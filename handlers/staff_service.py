@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from handlers.models import Handoff, QueryLog
+from handlers.pseudonym import DEV_PSEUDONYMS, Pseudonyms
 from handlers.staff_grouping import Group, Question, find_group, group_questions
 from handlers.staff_models import AnswerOptIn, AuditEntry, CuratedAnswer
 from handlers.staff_stats import compute_stats
@@ -74,9 +75,12 @@ class StaffService:
         kb: Any = None,
         timezone: str = "Asia/Ho_Chi_Minh",
         clock: Callable[[], datetime] = utcnow,
+        pseudonyms: Pseudonyms = DEV_PSEUDONYMS,
     ) -> None:
         self.engine = engine
         self.kb = kb
+        self.pseudonyms = pseudonyms
+        """Keys the refs by which opt-ins and handoffs name a question (never its query-log id)."""
         _ensure_tables(engine)
         self.timezone = timezone
         self.clock = clock
@@ -188,18 +192,18 @@ class StaffService:
             s.add(row)
         return len(rows)
 
-    @staticmethod
-    def _collect_optins(s: Session, query_ids: list[int], curated_id: int) -> None:
+    def _collect_optins(self, s: Session, query_ids: list[int], curated_id: int) -> None:
         """Handoffs of these questions count as opt-ins; every open opt-in gets this answer."""
-        have = {(o.query_id, o.channel, o.chat_id) for o in s.exec(
-            select(AnswerOptIn).where(col(AnswerOptIn.query_id).in_(query_ids))).all()}
-        for h in s.exec(select(Handoff).where(col(Handoff.query_id).in_(query_ids))).all():
-            key = (h.query_id or 0, h.channel, h.chat_id)
+        refs = [self.pseudonyms.ref("q", q) for q in query_ids]
+        have = {(o.query_ref, o.channel, o.chat_id) for o in s.exec(
+            select(AnswerOptIn).where(col(AnswerOptIn.query_ref).in_(refs))).all()}
+        for h in s.exec(select(Handoff).where(col(Handoff.query_ref).in_(refs))).all():
+            key = (h.query_ref or "", h.channel, h.chat_id)
             if key not in have:
                 have.add(key)
-                s.add(AnswerOptIn(query_id=key[0], channel=h.channel, chat_id=h.chat_id, lang=h.lang))
+                s.add(AnswerOptIn(query_ref=key[0], channel=h.channel, chat_id=h.chat_id, lang=h.lang))
         s.flush()
-        for o in s.exec(select(AnswerOptIn).where(col(AnswerOptIn.query_id).in_(query_ids))).all():
+        for o in s.exec(select(AnswerOptIn).where(col(AnswerOptIn.query_ref).in_(refs))).all():
             if o.notified_at is None and o.curated_id is None:
                 o.curated_id = curated_id
                 s.add(o)
@@ -211,11 +215,12 @@ class StaffService:
             q = s.get(QueryLog, query_id)
             if q is None or q.user_hash != user_hash:
                 return False
+            ref = self.pseudonyms.ref("q", query_id)
             exists = s.exec(select(AnswerOptIn).where(
-                AnswerOptIn.query_id == query_id, AnswerOptIn.channel == channel, AnswerOptIn.chat_id == chat_id,
+                AnswerOptIn.query_ref == ref, AnswerOptIn.channel == channel, AnswerOptIn.chat_id == chat_id,
             )).first()
             if exists is None:
-                s.add(AnswerOptIn(query_id=query_id, channel=channel, chat_id=chat_id, lang=lang))
+                s.add(AnswerOptIn(query_ref=ref, channel=channel, chat_id=chat_id, lang=lang))
                 s.commit()
             return True
 

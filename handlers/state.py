@@ -20,14 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from handlers.models import DialogStateRow, ProcessedUpdate, utcnow
 
 
-def state_key(channel: str, chat_id: str, user_id: str) -> str:
-    return f"{channel}:{chat_id}:{user_id}"
-
-
 class DialogStateStore(Protocol):
     def get(self, key: str) -> dict[str, Any] | None: ...
     def set(self, key: str, value: dict[str, Any]) -> None: ...
     def delete(self, key: str) -> None: ...
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every key starting with `prefix` (one user's conversations); returns how many."""
+        ...
 
 
 class Deduper(Protocol):
@@ -38,6 +37,7 @@ class Deduper(Protocol):
 
 class RateLimiter(Protocol):
     def allow(self, key: str) -> bool: ...
+    def forget(self, key: str) -> None: ...
 
 
 class MemoryStateStore:
@@ -58,6 +58,13 @@ class MemoryStateStore:
     def delete(self, key: str) -> None:
         with self._lock:
             self._data.pop(key, None)
+
+    def delete_prefix(self, prefix: str) -> int:
+        with self._lock:
+            keys = [k for k in self._data if k.startswith(prefix)]
+            for k in keys:
+                del self._data[k]
+        return len(keys)
 
 
 class SqlStateStore:
@@ -84,6 +91,11 @@ class SqlStateStore:
     def delete(self, key: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(self.table).where(self.table.c.key == key))
+
+    def delete_prefix(self, prefix: str) -> int:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(self.table).where(self.table.c.key.like(pattern, escape="\\"))).rowcount)
 
 
 class MemoryDeduper:
@@ -149,3 +161,7 @@ class MemoryRateLimiter:
                 return False
             hits.append(now)
             return True
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._hits.pop(key, None)

@@ -1,6 +1,7 @@
 """Redis implementations of the conversation ports, shared by every replica (REDIS_URL).
 
-- :class:`RedisStateStore`: dialog state as JSON under one key per (channel, chat, user), with a TTL
+- :class:`RedisStateStore`: dialog state as JSON under one key per (channel, chat, user) — keys are
+  keyed pseudonyms (handlers/pseudonym.py), never raw messenger ids — with a TTL
   refreshed on every write (an idle conversation is forgotten after `ttl_s`).
 - :class:`RedisDeduper`: `first_time(key)` is one `SET NX EX` (atomic across replicas). For webhooks
   answered only after the work is done ("ack after commit"), `claim` / `complete` / `release` give a
@@ -16,6 +17,7 @@ The client is a synchronous `redis.Redis` (the dialog runs in worker threads).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any, Literal
 
@@ -57,6 +59,8 @@ return 1
 """
 
 DEFAULT_PREFIX = "civicbot:"
+_PSEUDONYMOUS = re.compile(r"[a-z_]+:[0-9a-f]{32}:[0-9a-f]{32}")
+"""A state key made by handlers.pseudonym.Pseudonyms.state_key."""
 
 
 class RedisStateStore:
@@ -79,6 +83,30 @@ class RedisStateStore:
 
     def delete(self, key: str) -> None:
         self.client.delete(self.prefix + key)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every state key starting with `prefix` (SCAN, then DEL in batches)."""
+        return self._delete_matching(self.prefix + _glob_escape(prefix) + "*")
+
+    def delete_legacy(self) -> int:
+        """Delete state keys written before keys were pseudonyms (`<channel>:<raw chat>:<raw user>`)."""
+        return self._delete_matching(self.prefix + "*", keep=_PSEUDONYMOUS.fullmatch)
+
+    def _delete_matching(self, pattern: str, keep: Any = None) -> int:
+        removed = 0
+        batch: list[Any] = []
+        for key in self.client.scan_iter(match=pattern, count=500):
+            if keep is not None:
+                text = key.decode() if isinstance(key, bytes) else str(key)
+                if keep(text[len(self.prefix):]):
+                    continue
+            batch.append(key)
+            if len(batch) >= 500:
+                removed += int(self.client.delete(*batch))
+                batch = []
+        if batch:
+            removed += int(self.client.delete(*batch))
+        return removed
 
 
 class RedisDeduper:
@@ -144,3 +172,11 @@ class RedisRateLimiter:
         now = "" if self.clock_ms is None else str(int(self.clock_ms()))
         member = uuid.uuid4().hex
         return bool(self._script(keys=[self.prefix + key], args=[self.window_ms, self.limit, member, now]))
+
+    def forget(self, key: str) -> None:
+        self.client.delete(self.prefix + key)
+
+
+def _glob_escape(text: str) -> str:
+    """Escape Redis glob metacharacters so a key prefix matches literally."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)

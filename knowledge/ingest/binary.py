@@ -1,11 +1,15 @@
-"""PDF (pypdf) and DOCX (python-docx) loaders, defensive about what users upload.
+"""PDF (pypdf) and DOCX (streamed, knowledge/ingest/docx_stream.py) loaders, defensive about what
+users upload: both are parsed in a child process with a memory cap and a time limit
+(knowledge/ingest/sandbox.py), and what they extract is capped (knowledge/ingest/limits.py).
 
 - PDF: a password-protected file is refused (`ingest.pdf_encrypted`) unless it opens with the
   empty password (owner-only restrictions); a damaged file is `ingest.pdf_corrupt`; a scan
   without a text layer is `ingest.pdf_no_text`. Hard-wrapped lines are joined back into paragraphs.
-- DOCX: the zip is inspected before python-docx reads it: not a zip / no `word/document.xml`
-  → `ingest.docx_corrupt`; too many entries, too many uncompressed bytes or an extreme
-  compression ratio → `ingest.docx_bomb`.
+- DOCX: the zip is inspected first: not a zip / no `word/document.xml` → `ingest.docx_corrupt`;
+  too many entries, or declared sizes too large or too compressed → `ingest.docx_bomb` (a quick
+  refusal only: the bytes really decompressed are what is capped, while streaming).
+- Over `MAX_DOC_CHARS` characters → `ingest.too_much_text`; over `PARSE_TIMEOUT_S` →
+  `ingest.parse_timeout`; over the parser's memory cap → `ingest.parse_memory`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import logging
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from knowledge.errors import IngestError
+from knowledge.ingest.limits import Deadline, IngestLimits, check_chars
 from knowledge.ingest.loaders import Loaded, read_bytes
+from knowledge.ingest.sandbox import run_sandboxed
 from knowledge.types import DocMeta
 
 MAX_PDF_PAGES = 2000
@@ -49,13 +54,22 @@ def _reflow(page: str) -> str:
 
 
 def load_pdf(path: Path) -> Loaded:
+    text, title = run_sandboxed("pdf", path)
+    return Loaded(text, title, DocMeta(), web=False)
+
+
+def parse_pdf_here(path: Path, lim: IngestLimits) -> tuple[str, str | None]:
+    """In this process (the sandbox child): text and title, page by page under the limits."""
     from pypdf import PdfReader
 
     name = str(path)
+    deadline = Deadline(lim.parse_timeout_s, name)
     data = read_bytes(path)
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise IngestError("ingest.pdf_corrupt", file=name, detail="no PDF header")
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    pages: list[str] = []
+    chars = 0
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -67,17 +81,23 @@ def load_pdf(path: Path) -> Loaded:
                 raise IngestError("ingest.pdf_encrypted", file=name)
         if len(reader.pages) > MAX_PDF_PAGES:
             raise IngestError("ingest.too_many_pages", file=name, pages=len(reader.pages), limit=MAX_PDF_PAGES)
-        pages = [_reflow(page.extract_text() or "") for page in reader.pages]
+        for page in reader.pages:
+            deadline.check()
+            text = _reflow(page.extract_text() or "")
+            chars += len(text)
+            check_chars(chars, name, lim)
+            pages.append(text)
+        deadline.check()
         info = reader.metadata
         title = str(info.title).strip() if info is not None and info.title else None
-    except IngestError:
+    except (IngestError, MemoryError):
         raise
     except Exception as exc:  # untrusted input: any parser failure means a damaged file
         raise IngestError("ingest.pdf_corrupt", file=name, detail=type(exc).__name__ + ": " + str(exc)[:200]) from exc
     text = "\n\n".join(p for p in pages if p.strip())
     if not text.strip():
         raise IngestError("ingest.pdf_no_text", file=name)
-    return Loaded(text, title or None, DocMeta(), web=False)
+    return text, title or None
 
 
 def check_docx_zip(data: bytes, name: str) -> None:
@@ -101,42 +121,25 @@ def check_docx_zip(data: bytes, name: str) -> None:
         raise IngestError("ingest.docx_corrupt", file=name, detail="no word/document.xml")
 
 
-def _docx_blocks(document: Any) -> tuple[list[str], str | None]:
-    """Paragraphs and table rows in document order, and the first heading."""
-    from docx.table import Table
-
-    blocks: list[str] = []
-    heading: str | None = None
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            for row in item.rows:
-                line = " | ".join(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
-                if line:
-                    blocks.append(line)
-            continue
-        text = item.text.strip()
-        if not text:
-            continue
-        style = (item.style.name if item.style is not None else "") or ""
-        if heading is None and (style.startswith("Heading") or style == "Title"):
-            heading = text
-        blocks.append(text)
-    return blocks, heading
-
-
 def load_docx(path: Path) -> Loaded:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    text, title = run_sandboxed("docx", path)
+    return Loaded(text, title, DocMeta(), web=False)
+
+
+def parse_docx_here(path: Path, lim: IngestLimits) -> tuple[str, str | None]:
+    """In this process (the sandbox child): the streamed text and title under the limits."""
+    from knowledge.ingest.docx_stream import docx_text
 
     name = str(path)
+    deadline = Deadline(lim.parse_timeout_s, name)
     data = read_bytes(path)
     check_docx_zip(data, name)
     try:
-        document = docx.Document(io.BytesIO(data))
-        blocks, heading = _docx_blocks(document)
-        core_title = (document.core_properties.title or "").strip()
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return docx_text(zf, name, lim, deadline)
+    except (IngestError, MemoryError):
+        raise
+    except (KeyError, ValueError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise IngestError("ingest.docx_corrupt", file=name, detail=str(exc)[:200]) from exc
     except Exception as exc:  # lxml syntax errors and friends from a damaged part
         raise IngestError("ingest.docx_corrupt", file=name, detail=type(exc).__name__) from exc
-    return Loaded("\n\n".join(blocks), core_title or heading, DocMeta(), web=False)

@@ -67,6 +67,23 @@ def decode_text(data: bytes, file: str) -> str:
     raise IngestError("ingest.encoding", file=file)
 
 
+def read_text_file(path: Path, *, markup: bool = False) -> str:
+    """Bytes → text, refusing before decoding a file that must hold more than `MAX_DOC_CHARS`
+    characters (UTF-8 spends at most 4 bytes on one), and after decoding one that does (for markup,
+    HTML, the extracted text is what counts: checked later)."""
+    from knowledge.ingest.limits import check_chars
+
+    name = str(path)
+    if path.is_file():
+        check_chars(path.stat().st_size // 4, name)  # before reading it into memory
+    data = read_bytes(path)
+    check_chars(len(data) // 4, name)
+    text = decode_text(data, name)
+    if not markup:
+        check_chars(len(text), name)
+    return text
+
+
 def _first_line(text: str) -> str | None:
     for line in text.split("\n"):
         if line.strip():
@@ -76,7 +93,7 @@ def _first_line(text: str) -> str | None:
 
 def load_txt(path: Path) -> Loaded:
     name = str(path)
-    meta, body = split_front_matter(decode_text(read_bytes(path), name), file=name)
+    meta, body = split_front_matter(read_text_file(path), file=name)
     return Loaded(body, None, meta, web=True)
 
 
@@ -113,7 +130,7 @@ def markdown_to_text(body: str) -> tuple[str, str | None]:
 
 def load_md(path: Path) -> Loaded:
     name = str(path)
-    meta, body = split_front_matter(decode_text(read_bytes(path), name), file=name)
+    meta, body = split_front_matter(read_text_file(path), file=name)
     text, title = markdown_to_text(body)
     return Loaded(text, title, meta, web=True)
 
@@ -185,7 +202,7 @@ def html_to_text(html: str) -> tuple[str, str | None, dict[str, str]]:
 
 def load_html(path: Path) -> Loaded:
     name = str(path)
-    text, title, meta_tags = html_to_text(decode_text(read_bytes(path), name))
+    text, title, meta_tags = html_to_text(read_text_file(path, markup=True))
     lang = (meta_tags.get("language") or meta_tags.get("og:locale") or "")[:2].lower() or None
     url = meta_tags.get("og:url") or None
     try:

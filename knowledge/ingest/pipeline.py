@@ -17,6 +17,7 @@ from knowledge.errors import IngestError
 from knowledge.ingest.chunking import ChunkSpan, chunk_text
 from knowledge.ingest.clean import clean_text, normalize
 from knowledge.ingest.lang import detect_language
+from knowledge.ingest.limits import check_chars, limits
 from knowledge.ingest.loaders import SUPPORTED_EXTENSIONS, load_file
 from knowledge.ingest.meta import SIDECAR_SUFFIX, read_sidecar
 from knowledge.ingest.sentences import sentence_spans
@@ -96,13 +97,18 @@ def finish(text: str, meta: DocMeta, *, source: str, file: str, kind: str = "doc
     """Validate and chunk a cleaned text; fill title and language."""
     if not text.strip():
         raise IngestError("ingest.empty", file=file)
+    lim = limits()
+    check_chars(len(text), file, lim)
     _check_lengths(meta, file)
     lang = resolve_lang(text, meta.lang, file)
     title = normalize(meta.title or title_hint or "") or title_from_text(text)
     title = " ".join(title.split())[:500]
     meta = meta.with_(title=title, lang=lang)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Prepared(text, meta, source, kind, chunk_text(text), content_hash, derived_id or slugify(title))
+    chunks = chunk_text(text)
+    if len(chunks) > lim.max_chunks:
+        raise IngestError("ingest.too_many_chunks", file=file, chunks=len(chunks), limit=lim.max_chunks)
+    return Prepared(text, meta, source, kind, chunks, content_hash, derived_id or slugify(title))
 
 
 def prepare_file(path: Path | str, meta: DocMeta | None = None, *, source: str | None = None) -> Prepared:

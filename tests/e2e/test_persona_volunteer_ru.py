@@ -37,7 +37,8 @@ def house(tmp_path: Path, staff_target: Target) -> tuple[Dialog, BookingService]
     create_schema(engine)
     clock = FakeClock()
     svc = make_service(engine, clock)
-    services = Services(bookings=svc, roles=RoleStore(engine, [f"telegram:{STAFF_USER}", f"console:{STAFF_USER}"]), staff_target=staff_target,
+    services = Services(bookings=svc, roles=RoleStore(engine, [f"telegram:{STAFF_USER}", f"console:{STAFF_USER}"]),
+                        staff_target=staff_target,
                         staff_langs=StaffLangStore(engine), settings={"staff_lang": "ru"})
     dialog = Dialog(Catalog.load(), services, [BookingFlow()], SqlStateStore(engine), deduper=SqlDeduper(engine),
                     limiter=MemoryRateLimiter(1000), clock=clock, default_lang="vi")

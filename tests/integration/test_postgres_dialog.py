@@ -18,8 +18,9 @@ from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.logs import ActivityLog
 from handlers.messages import Incoming
+from handlers.pseudonym import Pseudonyms
 from handlers.roles import RoleStore
-from handlers.state import MemoryRateLimiter, SqlDeduper, SqlStateStore, state_key
+from handlers.state import MemoryRateLimiter, SqlDeduper, SqlStateStore
 from tests.fakes.answering import FakeAnswerer
 from tests.fakes.pg import temp_schema
 
@@ -46,7 +47,7 @@ def test_tables_live_in_the_test_schema(engine: Engine) -> None:
 
 def test_state_store_round_trip(engine: Engine) -> None:
     store = SqlStateStore(engine)
-    key = state_key("zalo_bot", "c1", "u1")
+    key = Pseudonyms(b"pepper").state_key("zalo_bot", "c1", "u1")
     assert store.get(key) is None
     store.set(key, {"lang": "ru", "data": {"name": "Нгуен Ван Ан"}})
     store.set(key, {"lang": "vi", "flow": "bk", "data": {"step": 2}})

@@ -13,6 +13,7 @@ from handlers.dialog import Dialog  # noqa: E402
 from handlers.flow import Services  # noqa: E402
 from handlers.i18n import Catalog  # noqa: E402
 from handlers.messages import Incoming  # noqa: E402
+from handlers.pseudonym import Pseudonyms  # noqa: E402
 from handlers.state_redis import RedisDeduper, RedisRateLimiter, RedisStateStore  # noqa: E402
 
 pytestmark = pytest.mark.redis
@@ -102,7 +103,8 @@ def test_dialog_on_redis_keeps_state_and_drops_duplicates(client: Any, prefix: s
     assert b.handle(Incoming("zalo_bot", "7", "7", text="/lang", update_id="m1")) == []  # duplicate
     out = b.handle(Incoming("zalo_bot", "7", "7", text="2", update_id="m2"))  # digit → 2nd choice
     assert "русский" in out[0].text
-    assert RedisStateStore(client, prefix=prefix).get("zalo_bot:7:7")["lang"] == "ru"  # type: ignore[index]
+    key = Pseudonyms(b"").state_key("zalo_bot", "7", "7")
+    assert RedisStateStore(client, prefix=prefix).get(key)["lang"] == "ru"  # type: ignore[index]
 
 
 async def test_handle_once_releases_the_lease_when_the_work_fails(client: Any, prefix: str) -> None:

@@ -133,7 +133,7 @@ def test_answer_stores_a_qa_entry_and_relays_once_per_chat(svc: StaffService) ->
     assert svc.opt_in(a, "u1", "telegram", "1", "vi")  # twice is fine
     assert not svc.opt_in(a, "someone else", "telegram", "2", "vi")
     with Session(svc.engine) as s:
-        s.add(Handoff(channel="zalo_bot", chat_id="z9", user_hash="u2", lang="ru", question="?", query_id=b))
+        s.add(Handoff(channel="zalo_bot", chat_id="z9", lang="ru", query_ref=svc.pseudonyms.ref("q", b)))
         s.commit()
     result = svc.answer(f"G{a}", "Từ 8 giờ đến 17 giờ.", actor="901", channel="telegram")
     assert result.resolved == 2 and result.doc_id == f"qa-{a}"
