@@ -146,7 +146,7 @@ def test_the_staff_flows_still_link_a_handoff_to_its_question(used_app: App) -> 
     question reaches the opted-in chats, and a staff reply resolves the question."""
     logs = used_app.logs
     logs.set_handoff_message(1, "555")
-    view = logs.find_handoff("555", None)
+    view = logs.find_handoff("555")
     assert view is not None and view.chat_id == USERS[0]
     logs.mark_replied(view.id)
     with used_app.engine.connect() as conn:
