@@ -98,8 +98,13 @@ async def test_scheduled_refresh_across_two_replicas_refreshes_once(tmp_path: Pa
             row.expires_at = datetime.now(UTC) + timedelta(minutes=30)
             s.add(row)
             s.commit()
+        stale = a.store.status().access_token
         outcomes = await asyncio.gather(TokenKeeper(a.channel).check(), TokenKeeper(b.channel).check())
-        assert sorted(outcomes) == ["refreshed", "refreshed"] and fake.refreshes == 1
+        # whichever replica comes second finds the stored token already renewed ("fresh") or renews
+        # under the row lock and gets the first one's result ("refreshed"): Zalo is called once
+        assert "refreshed" in outcomes and set(outcomes) <= {"refreshed", "fresh"} and fake.refreshes == 1
+        await asyncio.gather(a.channel.refresh(stale), b.channel.refresh(stale))  # both hold the old token
+        assert fake.refreshes == 1
         assert await TokenKeeper(a.channel).check() == "fresh"
         status = a.store.status()
         assert status.access_token == fake.access_token and status.expires_at is not None
