@@ -49,6 +49,7 @@ def import_models() -> None:
         "bookings.models",
         "handlers.models",
         "handlers.staff_models",
+        "handlers.reliability_models",
         "bot.zalo_tokens",
     ):
         try:

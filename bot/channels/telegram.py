@@ -28,11 +28,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
     TelegramUnauthorizedError,
 )
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteWebhook,
+    GetUpdates,
     SendChatAction,
     SendDocument,
     SendMessage,
@@ -104,6 +107,9 @@ class TelegramChannel:
         self.metrics: Counter[str] = Counter()
         self.deduper: Any = None
         """A shared leasing deduper (handlers.state_redis.RedisDeduper) for webhook mode on replicas."""
+        self.inbox: Any = None
+        """A durable inbox (bot.inbox.SqlInbox): polled updates are stored there before they are
+        confirmed, and handled from there (set by bot/runner.py; None: aiogram's own polling)."""
         self.api = RetryingApi(self.bot, self.server, token, metrics=self.metrics, max_attempts=max_attempts,
                                backoff_base_s=backoff_base_s, backoff_cap_s=backoff_cap_s,
                                max_retry_after_s=max_retry_after_s)
@@ -157,7 +163,7 @@ class TelegramChannel:
                     log.info("telegram webhook set (path %s)", self.webhook_path)
                 await stop.wait()
             elif await self._until_done(DeleteWebhook(drop_pending_updates=False), stop):
-                await self._poll(stop)
+                await (self._poll_durable(stop) if self.inbox is not None else self._poll(stop))
         finally:
             await self._drain()
             await self.bot.session.close()
@@ -191,6 +197,65 @@ class TelegramChannel:
                     polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
+
+    async def _poll_durable(self, stop: asyncio.Event) -> None:
+        """Long polling through the inbox: a batch is stored before the next getUpdates confirms it
+        (its offset), and handled by the inbox's consumer, so a crash loses no accepted update."""
+        consumer = asyncio.create_task(self.inbox.run(self._from_inbox, stop))
+        offset: int | None = None
+        delay = self.polling_backoff.min_delay
+        try:
+            while not stop.is_set():
+                call = GetUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=ALLOWED_UPDATES)
+                poll = asyncio.create_task(self.bot(call, request_timeout=self.polling_timeout + 10))
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                stopper.cancel()
+                if not poll.done():  # stopping: what this call returns is confirmed by nobody
+                    poll.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await poll
+                    break
+                try:
+                    updates = poll.result()
+                    if updates:
+                        items = [(str(u.update_id), u.model_dump(mode="json", by_alias=True, exclude_none=True))
+                                 for u in updates]
+                        await asyncio.to_thread(self.inbox.put_many, items)
+                        offset = updates[-1].update_id + 1  # confirmed by the next call, once stored
+                    delay = self.polling_backoff.min_delay
+                except TelegramUnauthorizedError:
+                    raise
+                except Exception as exc:  # network, 5xx, 409, the database: nothing confirmed, try again
+                    self.metrics["polling_errors_total"] += 1
+                    log.warning("getUpdates failed (%s); retry in %.1fs", type(exc).__name__, delay)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), delay)
+                    delay = min(delay * self.polling_backoff.factor, self.polling_backoff.max_delay)
+        finally:
+            if not stop.is_set():
+                consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await consumer
+
+    async def _from_inbox(self, payload: dict[str, Any]) -> None:
+        """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        token = _LEASED.set(True)
+        try:
+            await self.dp.feed_update(self.bot, update)
+        finally:
+            _LEASED.reset(token)
+
+    @staticmethod
+    def undeliverable_reason(exc: BaseException) -> str | None:
+        """For the outbox: a send that can never succeed (blocked bot, deleted chat, a refused message)."""
+        cause = exc.__cause__ if isinstance(exc, DeliveryFailed) else exc
+        if isinstance(cause, TelegramForbiddenError):
+            return f"forbidden: {cause.message}"[:300]
+        if isinstance(cause, TelegramNotFound | TelegramBadRequest):
+            return f"refused: {cause.message}"[:300]
+        return None
 
     async def _drain(self, timeout: float = 10.0) -> None:
         """Let in-flight updates finish sending their replies before the session closes."""
