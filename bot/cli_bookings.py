@@ -248,6 +248,17 @@ def _decide(ctx: typer.Context, action: str, booking_id: int, reason: str | None
     except CivicError as exc:
         fail(str(exc))
     typer.echo(f"booking {b.id}: {b.status}")
+    _tell_requester(ctx, b, reason)
+
+
+def _tell_requester(ctx: typer.Context, b: Any, reason: str | None) -> None:
+    """The requester hears about the decision once, through the outbox that `civicbot run` delivers."""
+    from handlers.booking_notify import notify_decision
+    from handlers.i18n import Catalog
+
+    app = state(ctx).app
+    if notify_decision(app.outbox, Catalog.load(), app.bookings, b, reason):
+        typer.echo(f"the requester will be notified ({b.channel})")
 
 
 @bookings_app.command("approve")

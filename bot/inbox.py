@@ -239,7 +239,7 @@ class SqlInbox:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         with contextlib.suppress(Exception):
-            dead = await asyncio.to_thread(release_dead, self.engine, self.table)
+            dead = await asyncio.to_thread(release_dead, self.engine, self.table, self.table.c.stream == self.stream)
             if dead:
                 log.warning("inbox %s: took over the updates of stopped process(es) %s", self.stream, dead)
             await asyncio.to_thread(self.prune)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Engine
@@ -36,14 +37,14 @@ def dead_owners(owners: list[str], host: str | None = None) -> list[str]:
     return dead
 
 
-def release_dead(engine: Engine, table: Table, **values: object) -> list[str]:
-    """Release the leases of this host's dead processes (setting `values` too); returns their owners."""
+def release_dead(engine: Engine, table: Table, *where: Any, **values: object) -> list[str]:
+    """Release the leases of this host's dead processes on the rows matching `where` (the caller's
+    own rows: call it when the caller starts), setting `values` too; returns their owners."""
+    leased = (table.c.lease_until.is_not(None), table.c.owner.is_not(None), *where)
     with engine.begin() as conn:
-        owners = [str(o) for o in conn.execute(
-            select(table.c.owner).where(table.c.lease_until.is_not(None), table.c.owner.is_not(None)).distinct()
-        ).scalars()]
+        owners = [str(o) for o in conn.execute(select(table.c.owner).where(*leased).distinct()).scalars()]
         dead = dead_owners(owners)
         if dead:
-            conn.execute(update(table).where(table.c.owner.in_(dead), table.c.lease_until.is_not(None))
+            conn.execute(update(table).where(table.c.owner.in_(dead), *leased)
                          .values(lease_until=None, owner=None, **values))
     return dead

@@ -17,6 +17,7 @@ decision) is written once even when two processes try.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
@@ -116,10 +117,8 @@ class Outbox:
             log.info("notification %s is already in the outbox", dedup_key)
             return 0
         if rows and self.on_enqueue is not None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the worker's loop is closed: the rows wait for the next
                 self.on_enqueue()
-            except RuntimeError:  # the worker's loop is closed (stopping): the rows wait for the next one
-                pass
         return len(rows)
 
     # ---- delivering --------------------------------------------------------------------

@@ -5,7 +5,8 @@ serialization, multipart uploads and retries are exercised for real. It implemen
 getUpdates (long poll, offset confirmation), sendMessage, editMessageText, answerCallbackQuery,
 sendDocument (multipart), getFile + `/file/bot<token>/<path>`, setMyCommands, deleteWebhook,
 setWebhook, getWebhookInfo and sendChatAction; it records every call, lets a test push updates
-and inject failures (HTTP 429 with `parameters.retry_after`, 5xx, dropped connections).
+and inject failures (HTTP 429 with `parameters.retry_after`, 5xx, dropped connections, 403 "bot was
+blocked by the user" for one chat).
 
 In-process (tests)::
 
@@ -15,7 +16,8 @@ In-process (tests)::
         await api.wait_sent(1, count=2)
 
 Out of process (benchmarks): `start_in_process()` returns (process, base_url); control it over
-HTTP: POST /_fake/push {"updates": [...], "interval": s}, GET /_fake/log, POST /_fake/reset.
+HTTP: POST /_fake/push {"updates": [...], "interval": s}, GET /_fake/log, POST /_fake/reset,
+POST /_fake/fail {"method": "sendMessage", "mode": "429", "times": 300, "retry_after": 1, "status": 500}.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class Call:
 
 @dataclass
 class Failure:
-    mode: str  # "429", "5xx", "drop"
+    mode: str  # "429", "5xx", "drop", "blocked" (403)
     retry_after: int = 1
     status: int = 502
 
@@ -85,6 +87,8 @@ class FakeBotAPI:
         self.files: dict[str, tuple[str, bytes, int]] = {}
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.webhook: dict[str, Any] = {}
+        self.blocked: set[str] = set()
+        """Chats whose user blocked the bot: every send there is refused with 403."""
         self._update_ids = itertools.count(1000)
         self._message_ids: dict[str, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._cond: asyncio.Condition | None = None
@@ -104,6 +108,7 @@ class FakeBotAPI:
         app.router.add_post("/_fake/push", self._ctl_push)
         app.router.add_get("/_fake/log", self._ctl_log)
         app.router.add_post("/_fake/reset", self._ctl_reset)
+        app.router.add_post("/_fake/fail", self._ctl_fail)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -213,6 +218,8 @@ class FakeBotAPI:
         params, files = await _read_params(request)
         call = Call(method, params, files=files)
         failure = self.failures[method].popleft() if self.failures.get(method) else None
+        if failure is None and method in SEND_METHODS and str(params.get("chat_id", "")) in self.blocked:
+            failure = Failure("blocked")
         if failure is not None:
             self._record(call, failed=True)
             return self._failure(request, failure)
@@ -232,6 +239,8 @@ class FakeBotAPI:
         if failure.mode == "429":
             return _error(429, f"Too Many Requests: retry after {failure.retry_after}",
                           parameters={"retry_after": failure.retry_after})
+        if failure.mode == "blocked":
+            return _error(403, "Forbidden: bot was blocked by the user")
         if failure.mode == "drop":
             if request.transport is not None:
                 request.transport.close()
@@ -390,6 +399,12 @@ class FakeBotAPI:
         if request.query.get("pushed"):
             body["pushed"] = {str(k): v for k, v in self.pushed_at.items()}
         return web.json_response(body)
+
+    async def _ctl_fail(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.fail(str(body["method"]), str(body.get("mode", "429")), times=int(body.get("times", 1)),
+                  retry_after=int(body.get("retry_after", 1)), status=int(body.get("status", 502)))
+        return web.json_response({"ok": True, "queued": len(self.failures[str(body["method"])])})
 
     async def _ctl_reset(self, request: web.Request) -> web.Response:
         self.calls.clear()
