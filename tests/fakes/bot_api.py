@@ -17,7 +17,8 @@ In-process (tests)::
 
 Out of process (benchmarks): `start_in_process()` returns (process, base_url); control it over
 HTTP: POST /_fake/push {"updates": [...], "interval": s}, GET /_fake/log, POST /_fake/reset,
-POST /_fake/fail {"method": "sendMessage", "mode": "429", "times": 300, "retry_after": 1, "status": 500}.
+POST /_fake/fail {"method": "sendMessage", "mode": "429", "times": 300, "retry_after": 1, "status": 500},
+POST /_fake/file?path=documents/x.txt (the body is the file; answers its file_id).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ class FakeBotAPI:
         app.router.add_get("/_fake/log", self._ctl_log)
         app.router.add_post("/_fake/reset", self._ctl_reset)
         app.router.add_post("/_fake/fail", self._ctl_fail)
+        app.router.add_post("/_fake/file", self._ctl_file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -394,8 +396,12 @@ class FakeBotAPI:
         """Sends from index `since` on (cheap to poll); `pushed=1` adds every update's arrival time."""
         since = int(request.query.get("since", 0))
         sent = self.sent()
-        sends = [{"chat_id": c.chat_id, "at": c.at, "method": c.method} for c in sent[since:]]
-        body: dict[str, Any] = {"sends": sends, "next": len(sent), "calls": len(self.calls), "now": time.monotonic()}
+        sends = [{"chat_id": c.chat_id, "at": c.at, "method": c.method, "text": c.text[:200]} for c in sent[since:]]
+        offsets = [int(c.params.get("offset") or 0) for c in self.calls_of("getUpdates")]
+        body: dict[str, Any] = {"sends": sends, "next": len(sent), "calls": len(self.calls), "now": time.monotonic(),
+                                "failed": sum(1 for c in self.calls if c.params.get("_failed")),
+                                "confirmed_offset": max(offsets, default=0),
+                                "failures_left": {m: len(q) for m, q in self.failures.items() if q}}
         if request.query.get("pushed"):
             body["pushed"] = {str(k): v for k, v in self.pushed_at.items()}
         return web.json_response(body)
@@ -405,6 +411,10 @@ class FakeBotAPI:
         self.fail(str(body["method"]), str(body.get("mode", "429")), times=int(body.get("times", 1)),
                   retry_after=int(body.get("retry_after", 1)), status=int(body.get("status", 502)))
         return web.json_response({"ok": True, "queued": len(self.failures[str(body["method"])])})
+
+    async def _ctl_file(self, request: web.Request) -> web.Response:
+        file_id = self.add_file(await request.read(), request.query.get("path", "documents/file.bin"))
+        return web.json_response({"ok": True, "file_id": file_id})
 
     async def _ctl_reset(self, request: web.Request) -> web.Response:
         self.calls.clear()
