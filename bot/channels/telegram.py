@@ -35,7 +35,6 @@ from aiogram.exceptions import (
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteWebhook,
-    GetUpdates,
     SendChatAction,
     SendDocument,
     SendMessage,
@@ -49,6 +48,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.channels.telegram_api import DeliveryFailed, DownloadFailed, FileTooLarge, RetryingApi
+from bot.channels.telegram_inbox import ALLOWED_UPDATES, poll_into_inbox
 from bot.channels.telegram_updates import (
     CAPTION_LIMIT,
     callback_to_incoming,
@@ -65,7 +65,6 @@ _LEASED: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_update_
 T = TypeVar("T")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "callback_query"]
 PUBLIC_COMMANDS = ("start", "menu", "ask", "contact", "lang", "help")
 TYPING_AFTER_S = 0.8
 MAX_CONCURRENT_UPDATES = 512
@@ -199,44 +198,7 @@ class TelegramChannel:
                 await polling
 
     async def _poll_durable(self, stop: asyncio.Event) -> None:
-        """Long polling through the inbox: a batch is stored before the next getUpdates confirms it
-        (its offset), and handled by the inbox's consumer, so a crash loses no accepted update."""
-        consumer = asyncio.create_task(self.inbox.run(self._from_inbox, stop))
-        offset: int | None = None
-        delay = self.polling_backoff.min_delay
-        try:
-            while not stop.is_set():
-                call = GetUpdates(offset=offset, timeout=self.polling_timeout, allowed_updates=ALLOWED_UPDATES)
-                poll = asyncio.create_task(self.bot(call, request_timeout=self.polling_timeout + 10))
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                stopper.cancel()
-                if not poll.done():  # stopping: what this call returns is confirmed by nobody
-                    poll.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await poll
-                    break
-                try:
-                    updates = poll.result()
-                    if updates:
-                        items = [(str(u.update_id), u.model_dump(mode="json", by_alias=True, exclude_none=True))
-                                 for u in updates]
-                        await asyncio.to_thread(self.inbox.put_many, items)
-                        offset = updates[-1].update_id + 1  # confirmed by the next call, once stored
-                    delay = self.polling_backoff.min_delay
-                except TelegramUnauthorizedError:
-                    raise
-                except Exception as exc:  # network, 5xx, 409, the database: nothing confirmed, try again
-                    self.metrics["polling_errors_total"] += 1
-                    log.warning("getUpdates failed (%s); retry in %.1fs", type(exc).__name__, delay)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), delay)
-                    delay = min(delay * self.polling_backoff.factor, self.polling_backoff.max_delay)
-        finally:
-            if not stop.is_set():
-                consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await consumer
+        await poll_into_inbox(self, stop)
 
     async def _from_inbox(self, payload: dict[str, Any]) -> None:
         """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
