@@ -137,8 +137,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_replies(fake: Fake, since: int, expected: dict[str, int], timeout: float, settle: float = 5.0) -> Counter[str]:
-    """Sends per chat since `since`, once every chat has its expected count and nothing moved for `settle`."""
+def wait_replies(fake: Fake, since: int, expected: dict[str, int], timeout: float, settle: float = 5.0,
+                 give_up_s: float = 90.0) -> Counter[str]:
+    """Sends per chat since `since`, once every chat has its expected count and nothing moved for `settle`
+    (or nothing moved for `give_up_s`: what is missing by then is lost)."""
     deadline = time.monotonic() + timeout
     last_total, quiet_since = -1, time.monotonic()
     while True:
@@ -147,7 +149,8 @@ def wait_replies(fake: Fake, since: int, expected: dict[str, int], timeout: floa
         if total != last_total:
             last_total, quiet_since = total, time.monotonic()
         done = all(got[c] >= n for c, n in expected.items())
-        if (done and time.monotonic() - quiet_since >= settle) or time.monotonic() > deadline:
+        quiet = time.monotonic() - quiet_since
+        if (done and quiet >= settle) or quiet >= give_up_s or time.monotonic() > deadline:
             return got
         time.sleep(0.25)
 

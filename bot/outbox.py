@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 60.0
+PRUNE_EVERY_S = 3600.0
 
 
 def undeliverable_reason(adapter: Any, exc: BaseException) -> str | None:
@@ -68,6 +69,7 @@ class OutboxWorker:
 
         self.outbox.on_enqueue = wake_soon
         channels = [name for name in self.hub.channels if name not in getattr(self.hub, "direct", ())]
+        next_prune = 0.0
         try:
             dead = await asyncio.to_thread(self.outbox.release_dead)
             if dead:
@@ -77,6 +79,10 @@ class OutboxWorker:
         try:
             while not stop.is_set():
                 self._wake.clear()
+                if loop.time() >= next_prune:
+                    next_prune = loop.time() + PRUNE_EVERY_S
+                    with contextlib.suppress(Exception):
+                        await asyncio.to_thread(self.outbox.prune)
                 free = self.concurrency - len(self._inflight)
                 rows: list[Claimed] = []
                 if free > 0 and channels:

@@ -182,6 +182,14 @@ class Outbox:
 
         return release_dead(self.engine, TABLE)
 
+    def prune(self, keep: timedelta = timedelta(days=7)) -> int:
+        """Delete rows finished more than `keep` ago (sent, undeliverable, expired)."""
+        from sqlalchemy import delete
+
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(TABLE).where(TABLE.c.status.in_(FINISHED),
+                                                        TABLE.c.created_at < utcnow() - keep)).rowcount or 0)
+
     def next_due(self) -> datetime | None:
         """When the earliest pending row becomes due (None: nothing pending)."""
         with self.engine.connect() as conn:
