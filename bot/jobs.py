@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -113,7 +114,8 @@ class JobWorker:
             progress = self._progress(job.id, ctx, name, home)
             service = service_of(ctx)
             started = time.perf_counter()
-            replies = await in_daemon_thread(run_upload_job, ctx, service, progress)
+            replies = await in_daemon_thread(
+                functools.partial(run_upload_job, resumed=job.attempts > 0), ctx, service, progress)
             await asyncio.to_thread(self.outbox.enqueue, replies, home)
             await asyncio.to_thread(self.store.finish, job.id, "done")
             log.info("upload job %s done in %.1fs", job.id, time.perf_counter() - started)

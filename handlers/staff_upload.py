@@ -137,10 +137,11 @@ def upload_job_ctx(catalog: Catalog, services: Services, payload: dict[str, Any]
     return Ctx(msg, str(payload.get("lang") or "vi"), catalog, services, {}, datetime.now(UTC))
 
 
-def run_upload_job(ctx: Ctx, service: Any, progress: Progress | None) -> list[Reply]:
+def run_upload_job(ctx: Ctx, service: Any, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
     """For the job worker: download, ingest and index one upload; the replies to send (to the
-    uploader's chat unless they carry a target)."""
-    return _process(ctx, service, progress)
+    uploader's chat unless they carry a target). `resumed`: an earlier run was cut short (after
+    its commit the document is "unchanged", but nobody was told it was added)."""
+    return _process(ctx, service, progress, resumed=resumed)
 
 
 def _refusal(ctx: Ctx, service: Any, refused: _Refused, name: str, limit_mb: int) -> list[Reply]:
@@ -151,7 +152,7 @@ def _refusal(ctx: Ctx, service: Any, refused: _Refused, name: str, limit_mb: int
     return [Reply(ctx.t(refused.key, **params))]
 
 
-def _process(ctx: Ctx, service: Any, progress: Progress | None) -> list[Reply]:
+def _process(ctx: Ctx, service: Any, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
     att = ctx.msg.attachment
     name = (att.file_name if att else None) or "?"
     limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
@@ -171,6 +172,8 @@ def _process(ctx: Ctx, service: Any, progress: Progress | None) -> list[Reply]:
                   title=result.title, lang=result.lang, chunks=result.chunks, version=result.version,
                   action=result.action)
     action = result.action if result.action in ("added", "replaced", "unchanged") else "added"
+    if resumed and action == "unchanged":
+        action = "added"
     params = {"title": result.title, "lang": result.lang, "chunks": result.chunks, "doc_id": result.doc_id,
               "version": result.version, "file": name}
     replies = [Reply(ctx.t(f"staff.upload.done_{action}", **params))]

@@ -88,6 +88,8 @@ class FakeBotAPI:
         self.files: dict[str, tuple[str, bytes, int]] = {}
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.webhook: dict[str, Any] = {}
+        self.confirmed_offset = 0
+        """The highest `offset` a getUpdates call has carried (updates below it count as delivered)."""
         self.blocked: set[str] = set()
         """Chats whose user blocked the bot: every send there is refused with 403."""
         self._update_ids = itertools.count(1000)
@@ -272,6 +274,7 @@ class FakeBotAPI:
         if self.webhook.get("url"):
             return _error(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
+        self.confirmed_offset = max(self.confirmed_offset, offset)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         if offset:
@@ -397,10 +400,9 @@ class FakeBotAPI:
         since = int(request.query.get("since", 0))
         sent = self.sent()
         sends = [{"chat_id": c.chat_id, "at": c.at, "method": c.method, "text": c.text[:200]} for c in sent[since:]]
-        offsets = [int(c.params.get("offset") or 0) for c in self.calls_of("getUpdates")]
         body: dict[str, Any] = {"sends": sends, "next": len(sent), "calls": len(self.calls), "now": time.monotonic(),
                                 "failed": sum(1 for c in self.calls if c.params.get("_failed")),
-                                "confirmed_offset": max(offsets, default=0),
+                                "confirmed_offset": self.confirmed_offset,
                                 "failures_left": {m: len(q) for m, q in self.failures.items() if q}}
         if request.query.get("pushed"):
             body["pushed"] = {str(k): v for k, v in self.pushed_at.items()}

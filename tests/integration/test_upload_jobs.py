@@ -146,7 +146,7 @@ async def test_a_job_cut_short_by_a_crash_runs_again_and_the_uploader_is_told(tm
         await wait_for(lambda: any("Hỗ trợ tiền điện" in t for t in bot.channel.texts(STAFF)))
     said = bot.channel.texts(STAFF)
     assert "thong-bao.txt" in said[0] and "khởi động lại" in said[0]  # interrupted by a restart
-    assert "Hỗ trợ tiền điện" in said[-1]  # then the result
+    assert "Hỗ trợ tiền điện" in said[-1] and "Đã thêm" in said[-1]  # then the result
     assert bot.env.kb.count_documents() == 1
 
 
