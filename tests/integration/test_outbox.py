@@ -264,3 +264,16 @@ async def test_a_blocked_user_is_recorded_and_does_not_hold_up_others(tmp_path: 
             errors = conn.execute(select(TABLE.c.error).where(TABLE.c.status == "undeliverable")).scalars().all()
         assert errors and all("blocked" in e for e in errors)
         assert len(api.calls_of("sendMessage")) == len(api.sent()) + len(errors)  # tried once, not retried
+
+
+def test_metrics_show_outbox_rows_by_status(sqlite_engine: Engine) -> None:
+    from bot.metrics import Metrics
+
+    outbox = Outbox(sqlite_engine)
+    outbox.enqueue([Reply("a"), Reply("b")], Target("telegram", "1"))
+    outbox.mark_undeliverable(outbox.claim("me")[0].id, "forbidden: bot was blocked by the user")
+    hub = FakeHub(RecordingChannel())
+    hub.latencies_ms = []  # type: ignore[attr-defined]
+    body, _ = Metrics(hub, engine=sqlite_engine).render()
+    assert b'civicbot_outbox_rows{status="pending"} 1.0' in body
+    assert b'civicbot_outbox_rows{status="undeliverable"} 1.0' in body
