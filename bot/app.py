@@ -151,6 +151,25 @@ class App:
         return ActivityLog(self.engine, self.pseudonyms)
 
     @cached_property
+    def outbox(self) -> Any:
+        """The durable reply outbox (handlers/outbox.py); the runner's worker delivers it."""
+        from handlers.outbox import Outbox
+
+        return Outbox(self.engine)
+
+    @cached_property
+    def jobs(self) -> Any:
+        from handlers.jobs import JobStore
+
+        return JobStore(self.engine)
+
+    def inbox(self, stream: str) -> Any:
+        """Where polled updates of one channel are stored before they are confirmed."""
+        from bot.inbox import SqlInbox
+
+        return SqlInbox(self.engine, stream)
+
+    @cached_property
     def staff(self) -> Any:
         from handlers.staff_service import StaffService
 
@@ -217,7 +236,8 @@ class App:
         from handlers.flows import default_flows
         from handlers.i18n import Catalog
 
-        self.search.refresh()
+        # no search.refresh() here: `civicbot run` serves from the saved index at once and brings it
+        # up to date in the background (bot/runner.py); elsewhere the first search refreshes it
         self.embedder.embed_queries(["khởi động"])  # the engine's first call is slow: pay it at start-up
         dialog = Dialog(
             Catalog.load(),

@@ -133,14 +133,13 @@ def _echo_booking(r: dict[str, Any], err: bool = False) -> None:
 
 
 def notify_requesters(ctx: typer.Context, notices: list[Any]) -> int:
-    """Deliver notices (Replies with a `target`: the requester's channel and chat) made by a CLI
-    command. The one place CLI-originated notifications leave from: route it through the durable
-    reply outbox when there is one. Today the CLI, like `bookings approve`, has no channel to send
-    on, so it prints each notice with its target for staff to pass on; returns how many."""
+    """Queue notices made by a CLI command (Replies with a `target`: the requester's channel and chat)
+    in the durable outbox; a running `civicbot run` (any replica) delivers them. Returns how many."""
+    queued = state(ctx).app.outbox.enqueue(notices) if notices else 0
     for reply in notices:
         target = reply.target
-        typer.echo(f"notice → {target.channel}:{target.chat_id}: {reply.text}")
-    return len(notices)
+        typer.echo(f"notice queued → {target.channel}: {reply.text[:80]}")
+    return int(queued)
 
 
 def _decide(ctx: typer.Context, action: str, booking_id: int, reason: str | None, by: str) -> None:
@@ -149,6 +148,17 @@ def _decide(ctx: typer.Context, action: str, booking_id: int, reason: str | None
     except CivicError as exc:
         fail(str(exc))
     typer.echo(f"booking {b.id}: {b.status}")
+    _tell_requester(ctx, b, reason)
+
+
+def _tell_requester(ctx: typer.Context, b: Any, reason: str | None) -> None:
+    """The requester hears about the decision once, through the outbox that `civicbot run` delivers."""
+    from handlers.booking_notify import notify_decision
+    from handlers.i18n import Catalog
+
+    app = state(ctx).app
+    if notify_decision(app.outbox, Catalog.load(), app.bookings, b, reason):
+        typer.echo(f"the requester will be notified ({b.channel})")
 
 
 @bookings_app.command("approve")

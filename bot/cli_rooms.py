@@ -1,7 +1,7 @@
 """`civicbot rooms ...`: the rooms of the House of NGOs from the console (capacity, hours, closed dates).
 
 Closing a day with bookings lists them and is refused unless `--cancel-bookings`; then each
-requester gets a notice in their language through `notify_requesters` (bot/cli_bookings.py).
+requester gets a notice in their language through the durable outbox (handlers/booking_notify.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import typer
 
-from bot.cli_bookings import JSON_OPT, _day, _echo_booking, _svc, booking_dict, notify_requesters
-from bot.cli_common import fail, print_json
+from bot.cli_bookings import JSON_OPT, _day, _echo_booking, _svc, booking_dict
+from bot.cli_common import fail, print_json, state
 from knowledge.errors import CivicError
 
 rooms_app = typer.Typer(help="Rooms of the House of NGOs: capacity, hours, closed dates.", no_args_is_help=True)
@@ -128,8 +128,11 @@ def rooms_close(ctx: typer.Context, room: str = typer.Argument(..., help="Room i
         typer.echo(f"{len(closure.cancelled)} booking(s) cancelled:")
         for b in closure.cancelled:
             _echo_booking(booking_dict(svc, b, names))
-        notices = closure_notices(_catalog(), svc, closure.cancelled)
-        notify_requesters(ctx, notices)
+        from handlers.booking_notify import notify_closures
+
+        queued = notify_closures(state(ctx).app.outbox, _catalog(), svc, closure.cancelled)
+        if queued:
+            typer.echo(f"{queued} requester(s) will be notified in their language")
         for b in closure.cancelled:
             if not b.chat_id:
                 typer.echo(f"#{b.id}: requested from the CLI, no chat to notify ({b.contact_name}, {b.phone})")

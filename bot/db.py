@@ -50,6 +50,7 @@ def import_models() -> None:
         "handlers.models",
         "handlers.staff_models",
         "handlers.staff_lang",
+        "handlers.reliability_models",
         "bot.zalo_tokens",
     ):
         try:

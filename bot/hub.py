@@ -1,10 +1,15 @@
 """The hub between channel adapters and the dialog.
 
 Adapters turn platform updates into `Incoming` and call `await hub.process(msg)`. The hub runs
-the synchronous dialog in a worker thread (so the event loop keeps receiving and sending),
-keeps the updates of one chat in order (one chat at a time, chats in parallel), and delivers
-each Reply to its target channel — the origin chat, the staff chat, or a user on another
-channel — reporting the sent message ids back to the dialog (handoff bookkeeping).
+the synchronous dialog on a small pool of worker threads (so the event loop keeps receiving and
+sending), keeps the updates of one chat in order (one chat at a time, chats in parallel), and
+hands each Reply to its target — the origin chat, the staff chat, or a user on another channel.
+
+With an outbox (handlers/outbox.py; `civicbot run` always has one) the replies are written to it
+in the worker thread, and `process` returns once they are durable: the delivery worker
+(bot/outbox.py) sends them, retrying until sent. Channels in `direct` (the terminal chat) are
+answered at once. Without an outbox (tests) replies are sent directly; sent message ids are
+reported back to the dialog (handoff bookkeeping) either way.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
-from handlers.messages import Incoming, Reply
+from handlers.messages import Incoming, Reply, Target
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,12 @@ class Channel(Protocol):
 
 
 class Hub:
-    def __init__(self, dialog: Any, *, workers: int = 1) -> None:
+    direct: tuple[str, ...] = ("console",)
+    """Channels answered at once rather than through the outbox (nothing to retry in a terminal)."""
+
+    def __init__(self, dialog: Any, *, workers: int = 1, outbox: Any = None) -> None:
         self.dialog = dialog
+        self.outbox = outbox
         self.channels: dict[str, Channel] = {}
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dialog")
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -61,17 +70,33 @@ class Hub:
         lock = self._chat_locks.setdefault((msg.channel, msg.chat_id), asyncio.Lock())
         async with lock:
             try:
-                replies: list[Reply] = await self._loop.run_in_executor(self.executor, self.dialog.handle, msg)
+                replies: list[Reply] = await self._loop.run_in_executor(self.executor, self._handle, msg)
             except Exception:
                 self.metrics["errors_total"] += 1
                 log.exception("dialog failed on an update from %s", msg.channel)
                 return []
-            await self.deliver(msg.channel, msg.chat_id, replies)
+            await self.deliver(msg.channel, msg.chat_id, [r for r in replies if not self._durable(msg.channel, r)])
         elapsed = (time.perf_counter() - started) * 1000
         self.latencies_ms.append(elapsed)
         if len(self.latencies_ms) > 10_000:
             del self.latencies_ms[:5_000]
         return replies
+
+    def _durable(self, channel: str, reply: Reply) -> bool:
+        return self.outbox is not None and (reply.target.channel if reply.target else channel) not in self.direct
+
+    def _handle(self, msg: Incoming) -> list[Reply]:
+        """In a worker thread: the dialog's replies, those for the outbox written before returning."""
+        replies: list[Reply] = self.dialog.handle(msg)
+        durable = [r for r in replies if self._durable(msg.channel, r)]
+        if durable:
+            self.outbox.enqueue(durable, Target(msg.channel, msg.chat_id))
+        return replies
+
+    async def on_sent(self, track: str, message_id: str) -> None:
+        """The outbox worker reports the platform id of a sent reply that carried `track`."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, self.dialog.on_sent, track, message_id)
 
     async def deliver(
         self, channel: str, chat_id: str, replies: Sequence[Reply], *, raise_errors: bool = False
@@ -112,9 +137,13 @@ class Hub:
         log.error("sending to %s failed: %s", ref, detail[:500])
 
     async def notify(self, channel: str, chat_id: str, replies: Sequence[Reply]) -> None:
-        """For schedulers and staff tools: deliver replies that answer no update. Raises when a reply
-        could not be delivered, so the caller can release its claim and retry later."""
-        await self.deliver(channel, chat_id, replies, raise_errors=True)
+        """For schedulers and staff tools: deliver replies that answer no update. With an outbox they
+        are written to it (durable once this returns); without one, raises when a reply could not be
+        delivered, so the caller can release its claim and retry later."""
+        durable = [r for r in replies if self._durable(channel, r)]
+        if durable:
+            await asyncio.to_thread(self.outbox.enqueue, durable, Target(channel, chat_id))
+        await self.deliver(channel, chat_id, [r for r in replies if not self._durable(channel, r)], raise_errors=True)
 
     def fetch_file_sync(self, channel: str, file_ref: str) -> bytes:
         """Download a user's file from a worker thread (the dialog is synchronous)."""

@@ -1,4 +1,13 @@
-"""A durable inbox for webhooks that must be acknowledged before the work is done (Zalo OA: 2 s).
+"""A durable inbox: updates are stored before they are confirmed to the platform, then handled.
+
+`SqlInbox` (the default, no Redis needed) keeps polled updates (Telegram long polling, Zalo Bot
+polling): each batch is written (`put_many`, one row per update key: a re-delivered update is
+stored once) before the next `getUpdates` confirms it; every replica claims pending rows in order
+with a lease and marks them done after the hub has handled them (replies durable in the outbox).
+A replica that dies leaves its rows leased; they are released at the next start on the same host
+or taken over when the lease expires elsewhere.
+
+`RedisInbox` is for webhooks that must be acknowledged before the work is done (Zalo OA: 2 s).
 
 An accepted event is first written to a Redis stream (`XADD`), then the webhook answers 200. Every
 replica reads the stream in one consumer group (`XREADGROUP`), handles the event and acknowledges it
@@ -16,8 +25,16 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Engine
+
+from handlers.leases import release_dead
+from handlers.reliability_models import InboxRow
+from knowledge.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +152,131 @@ def _decode(entries: Any) -> list[tuple[str, dict[str, Any]]]:
             payload = {}
         out.append((key, payload))
     return out
+
+
+class SqlInbox:
+    """Polled updates in the `inbox` table (see the module docstring)."""
+
+    def __init__(self, engine: Engine, stream: str, *, owner: str | None = None, lease_s: float = 300.0,
+                 batch: int = 64, idle_s: float = 0.5, max_inflight: int = 512,
+                 keep: timedelta = timedelta(days=2)) -> None:
+        self.engine = engine
+        self.stream = stream
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:inbox"
+        self.lease_s = lease_s
+        self.batch = batch
+        self.idle_s = idle_s
+        self.max_inflight = max_inflight
+        self.keep = keep
+        self.table: Table = InboxRow.__table__  # type: ignore[attr-defined]
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._inflight: set[int] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def put(self, payload: dict[str, Any], key: str | None = None) -> None:
+        self.put_many([(key or json.dumps(payload, sort_keys=True)[:180], payload)])
+
+    def put_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Store updates durably, each once per key; returns how many were new. Call before confirming."""
+        new = 0
+        now = utcnow()
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(self.table.c.key).where(
+                self.table.c.key.in_([f"{self.stream}:{k}" for k, _ in items]))).scalars())
+            for key, payload in items:
+                full = f"{self.stream}:{key}"
+                if full in known:
+                    continue
+                known.add(full)
+                conn.execute(insert(self.table).values(key=full, stream=self.stream, status="pending", attempts=0,
+                                                       payload=json.dumps(payload, ensure_ascii=False),
+                                                       created_at=now))
+                new += 1
+        if new and self._wake is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+        return new
+
+    def claim(self, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        now = utcnow()
+        t = self.table
+        free = or_(t.c.lease_until.is_(None), t.c.lease_until < now)
+        query = (select(t.c.id, t.c.payload).where(t.c.stream == self.stream, t.c.status == "pending", free)
+                 .order_by(t.c.id).limit(limit))
+        out: list[tuple[int, dict[str, Any]]] = []
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for row_id, raw in conn.execute(query).all():
+                got = conn.execute(update(t).where(t.c.id == row_id, t.c.status == "pending", free).values(
+                    lease_until=now + timedelta(seconds=self.lease_s), owner=self.owner,
+                    attempts=t.c.attempts + 1)).rowcount
+                if got:
+                    try:
+                        payload = json.loads(raw)
+                    except ValueError:
+                        payload = {}
+                    out.append((int(row_id), payload if isinstance(payload, dict) else {}))
+        return out
+
+    def ack(self, row_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(self.table).where(self.table.c.id == row_id).values(
+                status="done", lease_until=None))
+
+    def pending(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).where(
+                self.table.c.stream == self.stream, self.table.c.status == "pending")).scalar() or 0)
+
+    def prune(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(self.table).where(self.table.c.status == "done",
+                                                  self.table.c.created_at < utcnow() - self.keep))
+
+    async def run(self, handler: Handler, stop: asyncio.Event) -> None:
+        """Handle stored updates in order until `stop`; then let the ones in progress finish."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        with contextlib.suppress(Exception):
+            dead = await asyncio.to_thread(release_dead, self.engine, self.table, self.table.c.stream == self.stream)
+            if dead:
+                log.warning("inbox %s: took over the updates of stopped process(es) %s", self.stream, dead)
+            await asyncio.to_thread(self.prune)
+        while not stop.is_set():
+            self._wake.clear()
+            free = min(self.batch, self.max_inflight - len(self._inflight))
+            entries: list[tuple[int, dict[str, Any]]] = []
+            if free > 0:
+                try:
+                    entries = await asyncio.to_thread(self.claim, free)
+                except Exception as exc:  # the database briefly unreachable: the rows wait
+                    log.warning("inbox %s: %s", self.stream, exc)
+            for row_id, payload in entries:
+                if row_id in self._inflight:
+                    continue
+                self._inflight.add(row_id)
+                task = asyncio.create_task(self._handle(handler, row_id, payload))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            if len(entries) < free or free <= 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle_s)
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
+
+    async def _handle(self, handler: Handler, row_id: int, payload: dict[str, Any]) -> None:
+        try:
+            try:
+                await handler(payload)
+            except RetryLater:
+                return
+            except Exception:  # a poison update must not block the inbox: log it, mark it done
+                log.exception("inbox %s: handling row %s failed; dropped", self.stream, row_id)
+            await asyncio.to_thread(self.ack, row_id)
+        except Exception:
+            log.exception("inbox %s: acknowledging row %s failed (it will be handled again)", self.stream, row_id)
+        finally:
+            self._inflight.discard(row_id)
+            if self._wake is not None:
+                self._wake.set()

@@ -7,10 +7,13 @@
 - `civicbot_errors_total{kind}`: dialog failures, send failures, undeliverable replies, and the
   failures the dialog answered with an apology: `infrastructure` (database, Redis, OS; logged with a
   traceback) and `internal` (bugs) (this process).
-- `civicbot_update_latency_seconds`: histogram, update received → replies delivered (this process).
+- `civicbot_update_latency_seconds`: histogram, update received → replies delivered, or stored in the
+  outbox for delivery under `civicbot run` (this process).
 - `civicbot_answers_total`, `civicbot_abstentions_total`: questions answered / abstained, from the
   query log in the shared database, so they count ALL replicas (aggregate them with `max`, not `sum`).
 - `civicbot_corpus_version{source="db"|"index"}`: the database's version and this replica's index.
+- `civicbot_outbox_rows{status}`: replies in the outbox by status (pending, sent, undeliverable,
+  expired), from the shared database (all replicas): a growing `pending` means delivery is stuck.
 """
 
 from __future__ import annotations
@@ -89,6 +92,11 @@ class _HubCollector(Collector):
         if self.search is not None:
             version.add_metric(["index"], getattr(self.search, "corpus_version", -1))
         yield version
+        outbox = GaugeMetricFamily("civicbot_outbox_rows", "Outbox rows by status (all replicas)", labels=["status"])
+        for key, value in db.items():
+            if key.startswith("outbox:"):
+                outbox.add_metric([key.removeprefix("outbox:")], value)
+        yield outbox
 
     def _db_numbers(self) -> dict[str, int]:
         at, cached = self._db_cache
@@ -114,7 +122,11 @@ def db_counts(engine: Any) -> dict[str, int]:
         rows = s.execute(select(col(QueryLog.abstained), func.count()).group_by(col(QueryLog.abstained))).all()
         version = s.execute(select(col(CorpusState.version)).where(col(CorpusState.id) == 1)).scalar()
     by = {bool(a): int(n) for a, n in rows}
-    return {"answered": by.get(False, 0), "abstained": by.get(True, 0), "corpus_version": int(version or 0)}
+    numbers = {"answered": by.get(False, 0), "abstained": by.get(True, 0), "corpus_version": int(version or 0)}
+    from handlers.outbox import Outbox
+
+    numbers.update({f"outbox:{status}": n for status, n in Outbox(engine).counts().items()})
+    return numbers
 
 
 class Metrics:

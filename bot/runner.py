@@ -1,6 +1,11 @@
 """Start every configured channel around one dialog: Telegram, Zalo (Bot Platform, OA), the HTTP
 server (webhooks, /healthz, /metrics), the reminder scheduler and the corpus-version watcher.
-With no messenger configured, the terminal chat runs instead."""
+With no messenger configured, the terminal chat runs instead.
+
+Nothing accepted is lost: polled updates go through the inbox (bot/inbox.py), replies and
+notifications through the outbox (handlers/outbox.py, delivered by bot/outbox.py), staff uploads
+run as background jobs (bot/jobs.py). Serving starts at once from the saved search index; the
+corpus watcher brings it up to date in the background (user searches never embed the corpus)."""
 
 from __future__ import annotations
 
@@ -28,8 +33,33 @@ def _optional(module: str) -> Any:
         raise
 
 
+OUTBOX_SEND_ATTEMPTS = 3
+"""With the outbox retrying, a channel tries a send only a few times before giving the row back."""
+
+
 def build_hub(app: App) -> Hub:
-    return Hub(app.dialog)
+    return Hub(app.dialog, workers=app.settings.dialog_workers, outbox=app.outbox)
+
+
+def make_durable(app: App, channels: list[Any]) -> None:
+    """Polling channels store updates in the inbox before confirming them; sends retry briefly in
+    the channel and then through the outbox; uploads become background jobs."""
+    for channel in channels:
+        name = getattr(channel, "name", "")
+        if name == "telegram":
+            channel.api.max_attempts = OUTBOX_SEND_ATTEMPTS
+            channel.api.max_retry_after_s = 30.0
+            if not channel.webhook_url:
+                channel.inbox = app.inbox("telegram")
+        elif name == "zalo_bot":
+            channel.retries = OUTBOX_SEND_ATTEMPTS
+            if not channel.webhook_mode:
+                channel.inbox = app.inbox("zalo_bot")
+    services = app.dialog.services
+    services.outbox = app.outbox
+    if channels:
+        services.jobs = app.jobs
+    app.search.auto_refresh = False  # refreshed in the background (watch_corpus, jobs), never by a search
 
 
 def messenger_channels(app: App, hub: Hub) -> list[Any]:
@@ -63,6 +93,7 @@ def messenger_channels(app: App, hub: Hub) -> list[Any]:
 async def run_bot(app: App, *, console_lang: str | None = None) -> None:
     hub = build_hub(app)
     channels = messenger_channels(app, hub)
+    make_durable(app, channels)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -89,12 +120,19 @@ async def run_bot(app: App, *, console_lang: str | None = None) -> None:
 
 
 def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) -> list[Coroutine[Any, Any, Any]]:
-    jobs: list[Coroutine[Any, Any, Any]] = []
+    from bot.jobs import JobWorker
+    from bot.outbox import OutboxWorker
+
+    staff_lang = app.settings.staff_lang or app.settings.default_lang
+    jobs: list[Coroutine[Any, Any, Any]] = [
+        OutboxWorker(app.outbox, hub, staff_target=app.staff_target, staff_lang=staff_lang).run(stop)]
+    if channels:
+        jobs.append(JobWorker(app.jobs, hub, app.outbox).run(stop))
     scheduler = _optional("bot.scheduler")
     if scheduler is not None:
         jobs.append(scheduler.ReminderScheduler(
             app.bookings, hub.notify, app.settings.reminder_offsets_h,
-            staff_target=app.staff_target, staff_lang=app.settings.default_lang,
+            staff_target=app.staff_target, staff_lang=staff_lang,
         ).run(stop))
     replicas = _optional("bot.replicas")
     if replicas is not None and hasattr(replicas, "watch_corpus"):
@@ -124,7 +162,7 @@ async def relay_console_answers(app: App, hub: Hub, stop: asyncio.Event, interva
             )
             for reply in replies:
                 if reply.target is not None:
-                    await hub.deliver(reply.target.channel, reply.target.chat_id, [reply])
+                    await hub.notify(reply.target.channel, reply.target.chat_id, [reply])
         except Exception:
             log.exception("relaying console answers failed")
         with contextlib.suppress(asyncio.TimeoutError):

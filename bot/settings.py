@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     )
 
     # HTTP server (webhooks, /healthz, /metrics)
+    dialog_workers: int = Field(default=4, ge=1, le=64,
+                                validation_alias=AliasChoices("CIVICBOT_DIALOG_WORKERS", "dialog_workers"))
+    """Threads running the dialog (updates of one chat stay in order; chats run in parallel)."""
     http_host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CIVICBOT_HTTP_HOST", "http_host"))
     http_port: int = Field(default=8080, validation_alias=AliasChoices("CIVICBOT_HTTP_PORT", "http_port"))
 

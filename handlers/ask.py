@@ -189,7 +189,7 @@ class AskFlow(Flow):
         logs.mark_replied(found.id)
         to_user = ctx.catalog.t(found.lang, "ask.staff_answer", answer=text)
         return [
-            Reply(to_user, target=Target(found.channel, found.chat_id)),
+            Reply(to_user, target=Target(found.channel, found.chat_id), on_undelivered=f"#H{found.id}"),
             Reply(ctx.t("ask.relayed", id=found.id)),
         ]
 

@@ -1,8 +1,11 @@
-"""Notices to requesters about decisions made outside their chat (a room closed from the CLI,
-later the web console): one localized Reply per booking, addressed to the requester's chat.
+"""A booking decision told to its requester, once, through the outbox — from the chat or the console.
 
-The dialog returns such Replies with a `target`; the CLI hands them to `notify_requesters`
-(bot/cli_bookings.py), the one place that delivers them.
+`notify_decision(outbox, catalog, svc, booking, reason)` writes the requester's message (in their
+language, to the chat they booked from) with the idempotency key `booking:<id>:<status>`: whoever
+records the decision (a staff button, `civicbot bookings approve|reject|cancel`, later the web),
+the requester hears about it exactly once, delivered by a running `civicbot run` on any replica.
+`closure_notices` are the messages for bookings a room closure cancelled (`rooms close
+--cancel-bookings`), queued the same way by `notify_closures`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,35 @@ from typing import Any
 from handlers import booking_views as views
 from handlers.i18n import Catalog
 from handlers.messages import Reply
+from handlers.outbox import Outbox
+
+DECISIONS = {"approved": "booking.approved_user", "rejected": "booking.rejected_user",
+             "cancelled": "booking.cancelled_by_staff_user"}
+
+
+def decision_reply(catalog: Catalog, svc: Any, b: Any, reason: str | None = None) -> Reply | None:
+    """The requester's message about booking `b`'s current status (None: nobody to tell)."""
+    target = views.requester_target(b)
+    key = DECISIONS.get(b.status)
+    if target is None or key is None:
+        return None
+    params = views.facts(catalog, b.lang, svc, b)
+    if b.status == "rejected":
+        params["reason"] = reason or catalog.t(b.lang, "booking.no_reason_given")
+    choices = [[views.ics_choice(catalog, b.lang, b)]] if b.status == "approved" else []
+    return Reply(catalog.t(b.lang, key, **params), target=target, choices=choices)
+
+
+def dedup_key(b: Any) -> str:
+    return f"booking:{b.id}:{b.status}"
+
+
+def notify_decision(outbox: Outbox, catalog: Catalog, svc: Any, b: Any, reason: str | None = None) -> bool:
+    """Queue the requester's notification once; False when there is nobody to tell or it was queued."""
+    reply = decision_reply(catalog, svc, b, reason)
+    if reply is None:
+        return False
+    return outbox.enqueue([reply], dedup_key=dedup_key(b)) > 0
 
 
 def closure_notices(catalog: Catalog, svc: Any, bookings: list[Any]) -> list[Reply]:
@@ -26,3 +58,14 @@ def closure_notices(catalog: Catalog, svc: Any, bookings: list[Any]) -> list[Rep
         text = catalog.t(b.lang, "booking.closed_cancelled_user", reason=reason, **views.facts(catalog, b.lang, svc, b))
         notices.append(Reply(text, target=target))
     return notices
+
+
+def notify_closures(outbox: Outbox, catalog: Catalog, svc: Any, bookings: list[Any]) -> int:
+    """Queue each closure notice once (keyed by booking); returns how many were queued."""
+    queued = 0
+    for b, reply in zip(
+        [b for b in bookings if views.requester_target(b) is not None], closure_notices(catalog, svc, bookings),
+        strict=True,
+    ):
+        queued += outbox.enqueue([reply], dedup_key=f"booking:{b.id}:closed") > 0
+    return queued

@@ -105,7 +105,7 @@ def reminder_replies(catalog: Catalog, svc: Any, b: Any, offset_minutes: int, no
     left_text = (catalog.t(lang, "booking.left_hours", n=round(left / 60)) if left >= 120
                  else catalog.t(lang, "booking.left_minutes", n=left))
     text = catalog.t(lang, "booking.reminder", left=left_text, **facts(catalog, lang, svc, b))
-    return [Reply(text, choices=[[ics_choice(catalog, lang, b)]])]
+    return [Reply(text, choices=[[ics_choice(catalog, lang, b)]], on_undelivered=f"#{b.id}")]
 
 
 def booking_lines(catalog: Catalog, lang: str, svc: Any, bookings: list[Any], owner: bool) -> Reply | None:

@@ -83,6 +83,11 @@ class Services:
     fetch_file: Any = None
     """SYNC, thread-safe `(channel, file_ref) -> bytes`, provided by the hub (bot/hub.py) from the
     channel adapters' async downloads; raises on network errors. None when no channel can download."""
+    outbox: Any = None
+    """handlers.outbox.Outbox: durable delivery of notifications (None: replies go out directly)."""
+    jobs: Any = None
+    """handlers.jobs.JobStore: slow work (uploads) as background jobs; set only where a job worker
+    runs (`civicbot run`). None: the work runs inline."""
 
 
 @dataclass

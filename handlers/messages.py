@@ -150,6 +150,9 @@ class Reply:
     """True when `text` is already safe HTML (bold, links); otherwise adapters escape it."""
     track: str | None = None
     """An opaque key; the adapter reports the sent message id back via Dialog.on_sent(track, id)."""
+    on_undelivered: str | None = None
+    """When set (e.g. "reminder #12"), staff are told in the staff chat if the messenger refuses this
+    message for good (blocked bot, no interaction for 7 days on a Zalo OA, quota spent)."""
     input: Literal["choice", "text"] = "choice"
     """"text": the step also takes typed input (a time, a number): on Telegram a typed digit stays
     text; on numbered channels the answer choices (not Back/Cancel) are still numbered and a digit

@@ -1,9 +1,14 @@
-"""Staff uploads: a document sent to the bot is checked, downloaded, ingested and searchable at once.
+"""Staff uploads: a document sent to the bot is checked, downloaded, ingested and made searchable.
 
 Order of checks (cheap first, nothing downloaded for a file that will be refused): role → type
 (extension, else MIME) → declared size ≤ `max_upload_mb` → caption → download → actual size →
 ingest (the knowledge base writes a document and its chunks in one transaction, or nothing) →
-search refresh. `ctx.services.fetch_file` is SYNC and thread-safe: `(channel, file_ref) -> bytes`.
+search refresh (embedding the new chunks). `ctx.services.fetch_file` is SYNC and thread-safe:
+`(channel, file_ref) -> bytes`.
+
+With a job store (`ctx.services.jobs`, set by `civicbot run`) only the cheap checks run in the chat:
+the rest is a background job (`run_upload_job`, run by bot/jobs.py) that tells the uploader its
+progress and result, so nobody else waits for it; without one (tests, tools) it all runs inline.
 """
 
 from __future__ import annotations
@@ -11,11 +16,14 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from handlers.flow import Ctx
-from handlers.messages import Attachment, Reply
+from handlers.flow import Ctx, Services
+from handlers.i18n import Catalog
+from handlers.messages import Attachment, Incoming, Reply
 from handlers.staff_alerts import staff_alert
 from knowledge.errors import CivicError, IngestError
 from knowledge.ingest.meta import meta_from_mapping
@@ -88,8 +96,63 @@ class _Refused(Exception):
         self.key, self.code, self.params = key, code, params
 
 
+UPLOAD_JOB = "upload"
+Progress = Callable[[int, int], None]
+
+
 def handle_upload(ctx: Ctx, service: Any) -> list[Reply]:
     """Reply to a document a staff member sent (the role was checked by the caller)."""
+    if ctx.services.jobs is not None:
+        return _queue(ctx, service)
+    return _process(ctx, service, None)
+
+
+def _queue(ctx: Ctx, service: Any) -> list[Reply]:
+    """The cheap checks now; download, ingestion and indexing as a background job."""
+    att = ctx.msg.attachment
+    name = (att.file_name if att else None) or "?"
+    limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
+    try:
+        if att is None:
+            raise _Refused("staff.upload.no_file", "no_file")
+        _check(ctx, att, name, limit_mb)
+    except _Refused as refused:
+        return _refusal(ctx, service, refused, name, limit_mb)
+    m = ctx.msg
+    job_id = ctx.services.jobs.enqueue(UPLOAD_JOB, {
+        "channel": m.channel, "chat_id": m.chat_id, "user_id": m.user_id, "user_name": m.user_name,
+        "lang": ctx.lang, "caption": m.caption, "is_group": m.is_group, "file_ref": att.file_ref,  # type: ignore[union-attr]
+        "file_name": att.file_name, "mime_type": att.mime_type, "size": att.size,  # type: ignore[union-attr]
+    })
+    log.info("upload job %s queued", job_id)
+    return [Reply(ctx.t("reliability.upload.queued", file=name))]
+
+
+def upload_job_ctx(catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+    """The context of the chat an upload job came from (for its texts, audit and alerts)."""
+    att = Attachment(str(payload["file_ref"]), payload.get("file_name"), payload.get("mime_type"), payload.get("size"))
+    msg = Incoming(channel=str(payload["channel"]), chat_id=str(payload["chat_id"]), user_id=str(payload["user_id"]),
+                   kind="document", user_name=payload.get("user_name"), attachment=att,
+                   caption=payload.get("caption"), is_group=bool(payload.get("is_group")))
+    return Ctx(msg, str(payload.get("lang") or "vi"), catalog, services, {}, datetime.now(UTC))
+
+
+def run_upload_job(ctx: Ctx, service: Any, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
+    """For the job worker: download, ingest and index one upload; the replies to send (to the
+    uploader's chat unless they carry a target). `resumed`: an earlier run was cut short (after
+    its commit the document is "unchanged", but nobody was told it was added)."""
+    return _process(ctx, service, progress, resumed=resumed)
+
+
+def _refusal(ctx: Ctx, service: Any, refused: _Refused, name: str, limit_mb: int) -> list[Reply]:
+    service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=name, outcome="failed",
+                  code=refused.code)
+    params = {"file": name, "limit_mb": limit_mb, "detail": "", "lang": "", **refused.params}
+    params["file"] = name  # our name for it, not the temporary path
+    return [Reply(ctx.t(refused.key, **params))]
+
+
+def _process(ctx: Ctx, service: Any, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
     att = ctx.msg.attachment
     name = (att.file_name if att else None) or "?"
     limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
@@ -100,17 +163,17 @@ def handle_upload(ctx: Ctx, service: Any) -> list[Reply]:
         content = _download(ctx, att, name, limit_mb)
         result = _ingest(ctx, content, att.file_name or safe_name(None, ext), ext, meta)
     except _Refused as refused:
-        service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=name, outcome="failed",
-                      code=refused.code)
-        params = {"file": name, "limit_mb": limit_mb, "detail": "", "lang": "", **refused.params}
-        params["file"] = name  # our name for it, not the temporary path
-        return [Reply(ctx.t(refused.key, **params))]
-    if ctx.services.search is not None:
-        ctx.services.search.refresh()  # answerable at once: the running indexes are updated and swapped
+        return _refusal(ctx, service, refused, name, limit_mb)
+    if ctx.services.search is not None and progress is not None:
+        ctx.services.search.refresh(progress)  # new chunks embedded, the running indexes swapped
+    elif ctx.services.search is not None:
+        ctx.services.search.refresh()  # answerable at once
     service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=result.doc_id, file=name,
                   title=result.title, lang=result.lang, chunks=result.chunks, version=result.version,
                   action=result.action)
     action = result.action if result.action in ("added", "replaced", "unchanged") else "added"
+    if resumed and action == "unchanged":
+        action = "added"
     params = {"title": result.title, "lang": result.lang, "chunks": result.chunks, "doc_id": result.doc_id,
               "version": result.version, "file": name}
     replies = [Reply(ctx.t(f"staff.upload.done_{action}", **params))]

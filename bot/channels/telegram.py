@@ -28,6 +28,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
     TelegramUnauthorizedError,
 )
 from aiogram.methods import (
@@ -46,6 +48,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.channels.telegram_api import DeliveryFailed, DownloadFailed, FileTooLarge, RetryingApi
+from bot.channels.telegram_inbox import ALLOWED_UPDATES, poll_into_inbox
 from bot.channels.telegram_updates import (
     CAPTION_LIMIT,
     callback_to_incoming,
@@ -62,7 +65,6 @@ _LEASED: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_update_
 T = TypeVar("T")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "callback_query"]
 PUBLIC_COMMANDS = ("start", "menu", "ask", "contact", "lang", "help")
 TYPING_AFTER_S = 0.8
 MAX_CONCURRENT_UPDATES = 512
@@ -104,6 +106,9 @@ class TelegramChannel:
         self.metrics: Counter[str] = Counter()
         self.deduper: Any = None
         """A shared leasing deduper (handlers.state_redis.RedisDeduper) for webhook mode on replicas."""
+        self.inbox: Any = None
+        """A durable inbox (bot.inbox.SqlInbox): polled updates are stored there before they are
+        confirmed, and handled from there (set by bot/runner.py; None: aiogram's own polling)."""
         self.api = RetryingApi(self.bot, self.server, token, metrics=self.metrics, max_attempts=max_attempts,
                                backoff_base_s=backoff_base_s, backoff_cap_s=backoff_cap_s,
                                max_retry_after_s=max_retry_after_s)
@@ -157,7 +162,7 @@ class TelegramChannel:
                     log.info("telegram webhook set (path %s)", self.webhook_path)
                 await stop.wait()
             elif await self._until_done(DeleteWebhook(drop_pending_updates=False), stop):
-                await self._poll(stop)
+                await (self._poll_durable(stop) if self.inbox is not None else self._poll(stop))
         finally:
             await self._drain()
             await self.bot.session.close()
@@ -191,6 +196,28 @@ class TelegramChannel:
                     polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
+
+    async def _poll_durable(self, stop: asyncio.Event) -> None:
+        await poll_into_inbox(self, stop)
+
+    async def _from_inbox(self, payload: dict[str, Any]) -> None:
+        """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        token = _LEASED.set(True)
+        try:
+            await self.dp.feed_update(self.bot, update)
+        finally:
+            _LEASED.reset(token)
+
+    @staticmethod
+    def undeliverable_reason(exc: BaseException) -> str | None:
+        """For the outbox: a send that can never succeed (blocked bot, deleted chat, a refused message)."""
+        cause = exc.__cause__ if isinstance(exc, DeliveryFailed) else exc
+        if isinstance(cause, TelegramForbiddenError):
+            return f"forbidden: {cause.message}"[:300]
+        if isinstance(cause, TelegramNotFound | TelegramBadRequest):
+            return f"refused: {cause.message}"[:300]
+        return None
 
     async def _drain(self, timeout: float = 10.0) -> None:
         """Let in-flight updates finish sending their replies before the session closes."""

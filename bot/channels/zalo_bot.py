@@ -16,7 +16,11 @@ the user, so it is not repeated (no duplicate messages): it raises MaybeDelivere
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import hashlib
 import hmac
+import json
 import logging
 import random
 from typing import Any
@@ -161,6 +165,8 @@ class ZaloBotChannel:
         self.typing = typing
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.inbox: Any = None
+        """A durable inbox (bot.inbox.SqlInbox): polled updates are stored before they are handled."""
         if webhook_url and not valid_secret(webhook_secret):
             raise WebhookConfigError(
                 f"ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET of {SECRET_MIN}-{SECRET_MAX} characters "
@@ -258,6 +264,22 @@ class ZaloBotChannel:
             self._spawn(self._typing(msg.chat_id))
         return await handle_once(self.hub, msg, self.deduper)
 
+    async def _from_inbox(self, update: dict[str, Any]) -> None:
+        """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
+        msg = to_incoming(update, self.name)
+        if msg is None:
+            return
+        if self.typing and msg.kind in ("text", "command"):
+            self._spawn(self._typing(msg.chat_id))
+        await self.hub.process(dataclasses.replace(msg, update_id=None))
+
+    @staticmethod
+    def undeliverable_reason(exc: BaseException) -> str | None:
+        """For the outbox: the Bot Platform refused the send for good (blocked, unknown chat, bad request)."""
+        if isinstance(exc, ZaloApiError) and exc.code is not None and 400 <= exc.code < 500 and exc.code != 429:
+            return f"refused: {exc.code} {exc.description}"[:300]
+        return None
+
     async def _typing(self, chat_id: str) -> None:
         try:
             await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"}, retry=False)
@@ -313,6 +335,9 @@ class ZaloBotChannel:
             await self.call("deleteWebhook")  # getUpdates does not work while a webhook is set
         except ZaloApiError as exc:
             log.info("zalo_bot: deleteWebhook: %s", exc)
+        if self.inbox is not None:
+            await self._poll_durable(stop)
+            return
         while not stop.is_set():
             try:
                 result = await self.call("getUpdates", {"timeout": str(self.poll_timeout_s)})
@@ -326,6 +351,42 @@ class ZaloBotChannel:
             for update in updates:
                 self._spawn(self.handle_update(update))
 
+    async def _poll_durable(self, stop: asyncio.Event) -> None:
+        """Polling through the inbox: each update is stored as soon as it arrives, then handled from there."""
+        consumer = asyncio.create_task(self.inbox.run(self._from_inbox, stop))
+        try:
+            while not stop.is_set():
+                poll = asyncio.create_task(self.call("getUpdates", {"timeout": str(self.poll_timeout_s)}))
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                stopper.cancel()
+                if not poll.done():
+                    poll.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await poll
+                    break
+                try:
+                    result = poll.result()
+                except ZaloApiError as exc:
+                    if exc.code != 408:  # 408: idle, nothing new
+                        log.error("getUpdates failed: %s", exc)
+                        await asyncio.sleep(self.backoff_s * 4)
+                    continue
+                updates = result if isinstance(result, list) else [result] if isinstance(result, dict) else []
+                items = [(_update_key(u), u) for u in updates if isinstance(u, dict)]
+                while items and not stop.is_set():
+                    try:
+                        await asyncio.to_thread(self.inbox.put_many, items)
+                        break
+                    except Exception as exc:  # the database briefly unreachable: keep the updates in hand
+                        log.warning("zalo_bot: storing updates failed (%s); retrying", exc)
+                        await asyncio.sleep(1.0)
+        finally:
+            if not stop.is_set():
+                consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await consumer
+
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
@@ -336,6 +397,15 @@ class ZaloBotChannel:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
         if self._session is not None:
             await self._session.close()
+
+
+def _update_key(update: dict[str, Any]) -> str:
+    """The message id (Zalo's duplicate key), else a digest of the update."""
+    inner = update.get("result") if "event_name" not in update and isinstance(update.get("result"), dict) else update
+    message = inner.get("message") if isinstance(inner, dict) else None
+    if isinstance(message, dict) and message.get("message_id"):
+        return str(message["message_id"])
+    return hashlib.sha256(json.dumps(update, sort_keys=True).encode()).hexdigest()[:40]
 
 
 def from_settings(hub: Any, settings: Any, app: Any) -> ZaloBotChannel:

@@ -43,16 +43,26 @@ def make_dialog(tmp_path: Path, facts: dict[str, tuple[str, str, str]] | None = 
 
 
 @contextlib.asynccontextmanager
-async def running(api: FakeBotAPI, dialog: Any, **kw: Any) -> AsyncIterator[TelegramChannel]:
-    """The channel polling the fake server until the block ends (then a clean shutdown)."""
-    hub = Hub(dialog)
+async def running(api: FakeBotAPI, dialog: Any, *, durable: bool = False, **kw: Any) -> AsyncIterator[TelegramChannel]:
+    """The channel polling the fake server until the block ends (then a clean shutdown). `durable`:
+    wired as `civicbot run` wires it (inbox for polled updates, outbox + delivery worker, 4 workers)."""
+    from bot.inbox import SqlInbox
+    from bot.outbox import OutboxWorker
+    from handlers.outbox import Outbox
+
+    outbox = Outbox(dialog.states.engine) if durable else None
+    hub = Hub(dialog, workers=4 if durable else 1, outbox=outbox)
     options: dict[str, Any] = {"polling_timeout": 1, "backoff_base_s": 0.05, "polling_backoff_s": 0.1, **kw}
     channel = TelegramChannel(hub, api.token, api_base=api.base_url, **options)
     stop = asyncio.Event()
-    task = asyncio.create_task(channel.run(stop))
+    tasks = []
+    if outbox is not None:
+        channel.inbox = SqlInbox(dialog.states.engine, "telegram", idle_s=0.05)
+        tasks.append(asyncio.create_task(OutboxWorker(outbox, hub, idle_s=0.05).run(stop)))
+    tasks.append(asyncio.create_task(channel.run(stop)))
     try:
         yield channel
     finally:
         stop.set()
-        await asyncio.wait_for(task, 15)
+        await asyncio.wait_for(asyncio.gather(*tasks), 15)
         hub.close()

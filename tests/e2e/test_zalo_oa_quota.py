@@ -16,17 +16,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from bookings.service import Requester
 from bot.channels.zalo_oa import to_incoming
 from bot.channels.zalo_oa_keeper import TokenKeeper
 from bot.db import make_engine
+from bot.hub import Hub
 from bot.metrics import Metrics
+from bot.outbox import OutboxWorker
 from bot.scheduler import ReminderScheduler
 from bot.zalo_tokens import ZaloOAToken
 from handlers.i18n import Catalog
 from handlers.messages import OutgoingDocument, Reply, Target
+from handlers.outbox import Outbox
 from tests.e2e.test_zalo_oa import Replica, event, post, signed, texts
 from tests.fakes.booking_support import FakeClock, ask, make_service
 from tests.fakes.zalo_api import FakeZalo
@@ -173,3 +177,42 @@ async def test_anonymous_users_are_answered_in_their_conversation(tmp_path: Path
     finally:
         await r.stop()
 
+
+
+async def test_minus_230_through_the_outbox_marks_the_row_and_tells_staff(tmp_path: Path, fake: FakeZalo) -> None:
+    """Under `civicbot run` reminders go through the durable outbox: the worker records the refusal
+    (never retried) and queues a note to the staff chat, which is delivered like any reply."""
+    r = await Replica(tmp_path, fake).start()
+    outbox = Outbox(r.engine)
+    hub = Hub(r.hub.dialog, outbox=outbox)
+    hub.register(r.channel)
+    clock = FakeClock()
+    svc = make_service(make_engine(f"sqlite:///{tmp_path / 'bk.sqlite'}"), clock)
+    [booking] = ask(svc, "2026-12-03T10:00", "2026-12-03T12:00",
+                    requester=Requester("zalo_oa", "u-old", "u-old", "vi"))
+    svc.approve(booking.id or 0, "staff")
+    fake.user_message("u-old", "m-old", at=time.time() - 8 * 86400)
+    fake.user_message("staff-1", "m-staff")
+    scheduler = ReminderScheduler(svc, hub.notify, [24, 2], clock=clock)
+    worker = OutboxWorker(outbox, hub, idle_s=0.05, staff_target=Target("zalo_oa", "staff-1"), staff_lang="ru")
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        start = svc.get(booking.id or 0).start_utc
+        assert await scheduler.tick(start - timedelta(hours=24)) == [(booking.id, 1440)]  # queued durably
+        deadline = time.monotonic() + 10
+        while not texts(fake, "staff-1") and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        [note] = texts(fake, "staff-1")
+        assert f"#{booking.id}" in note and Catalog.load().t("ru", "zalo.reason_no_interaction_7d") in note
+        with r.engine.connect() as conn:
+            statuses = dict(conn.execute(text("SELECT chat_id, status FROM outbox")).all())
+        assert statuses == {"u-old": "undeliverable", "staff-1": "sent"} and texts(fake, "u-old") == []
+        sends = fake.calls["oa_send"]
+        await asyncio.sleep(0.5)
+        assert fake.calls["oa_send"] == sends  # the refused reminder is not retried
+    finally:
+        stop.set()
+        await running
+        hub.close()
+        await r.stop()

@@ -5,7 +5,8 @@ serialization, multipart uploads and retries are exercised for real. It implemen
 getUpdates (long poll, offset confirmation), sendMessage, editMessageText, answerCallbackQuery,
 sendDocument (multipart), getFile + `/file/bot<token>/<path>`, setMyCommands, deleteWebhook,
 setWebhook, getWebhookInfo and sendChatAction; it records every call, lets a test push updates
-and inject failures (HTTP 429 with `parameters.retry_after`, 5xx, dropped connections).
+and inject failures (HTTP 429 with `parameters.retry_after`, 5xx, dropped connections, 403 "bot was
+blocked by the user" for one chat).
 
 In-process (tests)::
 
@@ -15,7 +16,9 @@ In-process (tests)::
         await api.wait_sent(1, count=2)
 
 Out of process (benchmarks): `start_in_process()` returns (process, base_url); control it over
-HTTP: POST /_fake/push {"updates": [...], "interval": s}, GET /_fake/log, POST /_fake/reset.
+HTTP: POST /_fake/push {"updates": [...], "interval": s}, GET /_fake/log, POST /_fake/reset,
+POST /_fake/fail {"method": "sendMessage", "mode": "429", "times": 300, "retry_after": 1, "status": 500},
+POST /_fake/file?path=documents/x.txt (the body is the file; answers its file_id).
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ class Call:
 
 @dataclass
 class Failure:
-    mode: str  # "429", "5xx", "drop", "close" (answer normally, then close the kept-alive connection)
+    mode: str  # "429", "5xx", "drop", "blocked" (403), "close" (answer, then close the kept-alive connection)
     retry_after: int = 1
     status: int = 502
 
@@ -85,6 +88,10 @@ class FakeBotAPI:
         self.files: dict[str, tuple[str, bytes, int]] = {}
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.webhook: dict[str, Any] = {}
+        self.confirmed_offset = 0
+        """The highest `offset` a getUpdates call has carried (updates below it count as delivered)."""
+        self.blocked: set[str] = set()
+        """Chats whose user blocked the bot: every send there is refused with 403."""
         self._update_ids = itertools.count(1000)
         self._message_ids: dict[str, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._cond: asyncio.Condition | None = None
@@ -104,6 +111,8 @@ class FakeBotAPI:
         app.router.add_post("/_fake/push", self._ctl_push)
         app.router.add_get("/_fake/log", self._ctl_log)
         app.router.add_post("/_fake/reset", self._ctl_reset)
+        app.router.add_post("/_fake/fail", self._ctl_fail)
+        app.router.add_post("/_fake/file", self._ctl_file)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -214,6 +223,8 @@ class FakeBotAPI:
         params, files = await _read_params(request)
         call = Call(method, params, files=files)
         failure = self.failures[method].popleft() if self.failures.get(method) else None
+        if failure is None and method in SEND_METHODS and str(params.get("chat_id", "")) in self.blocked:
+            failure = Failure("blocked")
         if failure is not None and failure.mode == "close":
             return await self._answer_then_close(request, method, params, files)
         if failure is not None:
@@ -250,6 +261,8 @@ class FakeBotAPI:
         if failure.mode == "429":
             return _error(429, f"Too Many Requests: retry after {failure.retry_after}",
                           parameters={"retry_after": failure.retry_after})
+        if failure.mode == "blocked":
+            return _error(403, "Forbidden: bot was blocked by the user")
         if failure.mode == "drop":
             if request.transport is not None:
                 request.transport.close()
@@ -279,6 +292,7 @@ class FakeBotAPI:
         if self.webhook.get("url"):
             return _error(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
+        self.confirmed_offset = max(self.confirmed_offset, offset)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         if offset:
@@ -403,11 +417,24 @@ class FakeBotAPI:
         """Sends from index `since` on (cheap to poll); `pushed=1` adds every update's arrival time."""
         since = int(request.query.get("since", 0))
         sent = self.sent()
-        sends = [{"chat_id": c.chat_id, "at": c.at, "method": c.method} for c in sent[since:]]
-        body: dict[str, Any] = {"sends": sends, "next": len(sent), "calls": len(self.calls), "now": time.monotonic()}
+        sends = [{"chat_id": c.chat_id, "at": c.at, "method": c.method, "text": c.text[:200]} for c in sent[since:]]
+        body: dict[str, Any] = {"sends": sends, "next": len(sent), "calls": len(self.calls), "now": time.monotonic(),
+                                "failed": sum(1 for c in self.calls if c.params.get("_failed")),
+                                "confirmed_offset": self.confirmed_offset,
+                                "failures_left": {m: len(q) for m, q in self.failures.items() if q}}
         if request.query.get("pushed"):
             body["pushed"] = {str(k): v for k, v in self.pushed_at.items()}
         return web.json_response(body)
+
+    async def _ctl_fail(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.fail(str(body["method"]), str(body.get("mode", "429")), times=int(body.get("times", 1)),
+                  retry_after=int(body.get("retry_after", 1)), status=int(body.get("status", 502)))
+        return web.json_response({"ok": True, "queued": len(self.failures[str(body["method"])])})
+
+    async def _ctl_file(self, request: web.Request) -> web.Response:
+        file_id = self.add_file(await request.read(), request.query.get("path", "documents/file.bin"))
+        return web.json_response({"ok": True, "file_id": file_id})
 
     async def _ctl_reset(self, request: web.Request) -> web.Response:
         self.calls.clear()

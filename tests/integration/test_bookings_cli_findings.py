@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bookings.service import BookingService, Requester
 from bot.db import make_engine
 from tests.integration.test_bookings_cli import Invoke, _env, next_weekday, request, run  # noqa: F401
@@ -33,7 +35,12 @@ def test_closing_a_day_with_bookings(run: Invoke, tmp_path: Path) -> None:  # no
     done = run("rooms", "close", "meeting-room", day, "--reason", "Ремонт", "--cancel-bookings")
     assert done.exit_code == 0, done.stderr
     assert "1 booking(s) cancelled" in done.stdout
-    assert "notice → telegram:41:" in done.stdout and "Ремонт" in done.stdout and "отменено" in done.stdout
+    assert "1 requester(s) will be notified" in done.stdout
+    with make_engine(f"sqlite:///{tmp_path / 'data' / 'civicbot.db'}").connect() as conn:  # queued once, durably
+        rows = conn.execute(text("SELECT channel, chat_id, payload, status FROM outbox")).all()
+    assert [(r[0], r[1], r[3]) for r in rows] == [("telegram", "41", "pending")]
+    payload = json.dumps(json.loads(rows[0][2]), ensure_ascii=False)
+    assert "Ремонт" in payload and "отменено" in payload
     assert [b["status"] for b in json.loads(run("bookings", "list", "--json").stdout)] == ["cancelled"]
 
 
