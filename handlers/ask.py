@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply, Target
+from handlers.mismatch import citation_label, mismatch_text
 
 SNIPPET_CHARS = 500
 SOURCE_CHARS = 3500
@@ -65,7 +66,8 @@ class AskFlow(Flow):
     # ---- answering ---------------------------------------------------------------------
     def answer(self, ctx: Ctx, question: str) -> list[Reply]:
         started = time.perf_counter()
-        result = ctx.services.answerer.answer(question, ctx.lang)
+        result = ctx.services.answerer.answer(question, ctx.lang, channel=ctx.msg.channel,
+                                              country=ctx.session.get("country"))
         latency_ms = (time.perf_counter() - started) * 1000
         lang = result.lang if result.lang in ("vi", "ru") else ctx.lang
         ctx.lang = lang
@@ -85,9 +87,10 @@ class AskFlow(Flow):
             "offset": 0,
             "sources": [_hit_dict(h) for h in result.hits[:3]],
         }
-        if result.abstained:
+        if result.abstained and getattr(result, "mismatch", None) is None:
             return [self._abstain_reply(ctx, result, qid)]
-        text = result.text + "\n\n" + self._sources_text(ctx, result.citations)
+        body = mismatch_text(ctx.t, result) if result.abstained else result.text
+        text = body + "\n\n" + self._sources_text(ctx, result.citations)
         rows = [
             [Choice("👍", f"ask:fb:up:{qid}"), Choice("👎", f"ask:fb:down:{qid}")],
             [Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")],
@@ -113,7 +116,7 @@ class AskFlow(Flow):
     def _sources_text(self, ctx: Ctx, citations: list[Any]) -> str:
         lines = [ctx.t("ask.sources")]
         for c in citations:
-            line = f"• {c.title}"
+            line = f"• {citation_label(ctx.t, c)}"
             published = getattr(c, "published", None)
             if published:
                 line += f" ({published})"
@@ -124,7 +127,8 @@ class AskFlow(Flow):
 
     def _more(self, ctx: Ctx, last: dict[str, Any]) -> list[Reply]:
         offset = int(last.get("offset", 0)) + 1
-        result = ctx.services.answerer.answer(last["q"], ctx.lang, k=3, offset=offset)
+        result = ctx.services.answerer.answer(last["q"], ctx.lang, k=3, offset=offset, channel=ctx.msg.channel,
+                                              country=ctx.session.get("country"))
         hits = list(result.hits)[:3]
         if not hits:
             return [Reply(ctx.t("ask.no_more"))]

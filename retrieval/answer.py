@@ -18,12 +18,13 @@ from typing import Any, Protocol
 
 from retrieval.confidence import ConfidenceModel
 from retrieval.context import UNKNOWN, term_idf, with_siblings
+from retrieval.constraints import Mismatch
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
 from retrieval.sentences import content_terms, detect_lang, has_number, plain
+from retrieval.vetting import Plan
 
-QA_MIN_COVERAGE = 0.5
 
 
 class Searcher(Protocol):
@@ -38,8 +39,14 @@ class Citation:
     url: str | None = None
     published: date | None = None
 
+    kind: str = "document"
+    """`document`, or `qa`: a curated answer written by staff."""
+
     def to_json(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "title": self.title, "url": self.url}
+        data: dict[str, Any] = {"doc_id": self.doc_id, "title": self.title, "url": self.url}
+        if self.kind == "qa":
+            data["staff_answer"] = True
+        return data
 
 
 @dataclass
@@ -53,15 +60,32 @@ class Answer:
     features: dict[str, float] = field(default_factory=dict)
     generated: bool = False
     """True when an LLM rephrased the extractive answer."""
+    mismatch: Mismatch | None = None
+    """Set when the knowledge base has the fact only for another place, year, program or country:
+    `text` is that nearest fact (to be shown clearly labelled) and `abstained` is True."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "answer": self.text,
             "lang": self.lang,
             "abstained": self.abstained,
             "confidence": round(float(self.confidence), 4),
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.mismatch is not None:
+            data["mismatch"] = self.mismatch.to_json()
+        if self.abstained:
+            data["closest"] = closest(self.hits)
+        return data
+
+
+def closest(hits: Sequence[Any], n: int = 3) -> list[dict[str, Any]]:
+    """The first `n` distinct documents among `hits`, as {doc_id, title, url}."""
+    out: dict[str, dict[str, Any]] = {}
+    for h in hits:
+        if h.doc_id not in out and len(out) < n:
+            out[h.doc_id] = {"doc_id": h.doc_id, "title": h.title, "url": getattr(h, "url", None)}
+    return list(out.values())
 
 
 def _qa_text(hit: Any) -> str:
@@ -74,7 +98,8 @@ def _qa_text(hit: Any) -> str:
 
 
 def _cite(hit: Any) -> Citation:
-    return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None))
+    return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None),
+                    getattr(hit, "kind", "document"))
 
 
 def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -> tuple[float, float]:
@@ -138,23 +163,33 @@ class Answerer:
         if llm_base_url and llm_model:
             self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
 
-    def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0) -> Answer:
-        """Answer `question` (its language detected, else `lang`); `offset` skips the first passages."""
+    def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0,
+               country: str | None = None, channel: str | None = None) -> Answer:
+        """Answer `question` (its language detected, else `lang`); `offset` skips the first passages.
+        `country` (the user's choice) and `channel` set the jurisdiction (retrieval/vetting.py)."""
         lang_out = detect_lang(question, default=lang)
         question = question.strip()
         if not question:
             return Answer("", lang_out, True, 0.0)
         found = list(self.search.search(question, k=offset + max(k, CANDIDATE_PASSAGES)))
-        pool = found[offset:]
-        shown = pool[:k]
+        plan = Plan.make(self.search, question, lang_out, found, country=country, channel=channel)
+        pool = plan.allowed[offset:]
+        shown = (pool + plan.foreign[offset:])[:k]
         q = Query.of(question)
-        text, hit, used_qa, sentence_score = self._compose(q, pool)
-        if hit is None or not text:
-            return Answer("", lang_out, True, 0.0, hits=shown)
-        feats = features(q, pool, hit, text, qa=used_qa, sentence_score=sentence_score, idf=term_idf(self.search))
-        confidence = self.model.predict(feats)
-        if confidence < self.threshold:
-            return Answer("", lang_out, True, confidence, hits=shown, features=feats)
+        text, hit, used_qa, feats, confidence = self._attempt(q, question, pool, plan)
+        mismatch = plan.check(text, hit) if hit is not None and confidence >= self.threshold else None
+        if mismatch is not None and (narrowed := plan.without_conflicts(pool)) != pool and narrowed:
+            retry = self._attempt(q, question, narrowed, plan)  # another document may answer as asked
+            if retry[1] is not None and retry[4] >= max(self.threshold, confidence) and plan.check(*retry[:2]) is None:
+                (text, hit, used_qa, feats, confidence), mismatch = retry, None
+        if (hit is None or confidence < self.threshold) and plan.foreign and not offset:
+            other = self._attempt(q, question, plan.foreign, plan)  # found only in another country
+            if other[1] is not None and other[4] >= self.threshold and plan.check(other[0], other[1]) is None:
+                (text, hit, used_qa, feats, confidence), mismatch = other, plan.country_mismatch(other[1])
+        if hit is None or not text or confidence < self.threshold:
+            return Answer("", lang_out, True, confidence if hit is not None else 0.0, hits=shown, features=feats)
+        if mismatch is not None:
+            return Answer(text, lang_out, True, confidence, [_cite(hit)], shown, feats, mismatch=mismatch)
         generated = False
         if self.llm is not None:
             passages = [hit.text] + [h.text for h in pool[:3] if h.text != hit.text]
@@ -163,13 +198,27 @@ class Answerer:
                 text, generated = rephrased, True
         return Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats, generated)
 
+    def _attempt(self, q: Query, question: str, pool: Sequence[Any],
+                 plan: Plan) -> tuple[str, Any, bool, dict[str, float], float]:
+        """(answer text, its hit, whether a staff answer was used, features, confidence) from `pool`.
+        A staff answer is used when the question paraphrases one it was written for, unless a
+        document answers with more confidence than that similarity."""
+        text, hit, used_qa, sentence_score = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
+        feats: dict[str, float] = {}
+        confidence = 0.0
+        if hit is not None and text:
+            feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=term_idf(self.search))
+            confidence = self.model.predict(feats)
+        staff = plan.curated(question, pool[:3])
+        if staff is not None and not (confidence >= self.threshold and confidence > staff[1]):
+            qa_hit, sim = staff
+            text, hit, used_qa = _qa_text(qa_hit), qa_hit, True
+            feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim, idf=term_idf(self.search))
+            confidence = max(sim, self.model.predict(feats))
+        return text, hit, used_qa, feats, confidence
+
     def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float]:
-        """(answer text, its hit, whether a curated answer was used, the extraction score)."""
-        for h in pool[:2]:
-            if getattr(h, "kind", "document") == "qa":
-                cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}", marks=True))
-                if cov >= QA_MIN_COVERAGE:
-                    return _qa_text(h), h, True, cov
+        """(answer text, its hit, False, the extraction score) from the documents of `pool`."""
         ext: Extract = extract(q, with_siblings(self.search, pool))
         best = max((s.score for s in ext.sentences), default=0.0)
         return ext.text, ext.hit, False, best
