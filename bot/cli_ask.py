@@ -40,7 +40,8 @@ def to_json(result: Any, catalog: Any) -> dict[str, Any]:
 def _print_human(result: Any, catalog: Any) -> None:
     from handlers.mismatch import citation_label, mismatch_text
 
-    t = (lambda key, **p: catalog.t(result.lang, key, **p))
+    def t(key, **p):
+        return (catalog.t(result.lang, key, **p))
     if result.abstained and getattr(result, "mismatch", None) is None:
         typer.echo(f"(not sure — confidence {result.confidence:.2f})")
         if result.hits:
@@ -68,7 +69,7 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]
             try:
                 row = json.loads(raw)
             except ValueError as exc:
-                yield n, None, f"not valid JSON: {exc.msg}"
+                yield n, None, f"not valid JSON: {exc}"
                 continue
             if not isinstance(row, dict):
                 yield n, None, "a line must be a JSON object with \"id\" and \"question\""
@@ -120,8 +121,8 @@ def ask(
     question: str | None = typer.Argument(None, help="The question, in Vietnamese or Russian."),
     lang: str | None = typer.Option(None, "--lang", help="vi or ru: used when the question's language is unclear."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON (one line per question with --file)."),
-    file: Path | None = typer.Option(None, "--file", help="A JSONL file of questions: {\"id\", \"question\", \"lang\"?}."),
-    country: str | None = typer.Option(None, "--country", help="The user's country (VN, KZ): which documents answer."),
+    file: Path | None = typer.Option(None, "--file", help="JSONL: one {\"id\", \"question\", \"lang\"?} a line."),
+    country: str | None = typer.Option(None, "--country", help="The user's country (VN, KZ)."),
 ) -> None:
     """Answer a question (or a file of questions) from the knowledge base, with sources (or abstain)."""
     if lang is not None and lang not in LANGS:

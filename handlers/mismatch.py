@@ -28,8 +28,11 @@ def mismatch_text(t: Translate, result: Any) -> str:
     mm = result.mismatch
     lines = [t("constraints.no_info", asked=_value(t, mm.kind, mm.asked))]
     if result.text:
-        found = t("constraints.nearest", found=_value(t, mm.kind, mm.found)) if mm.found else t("constraints.nearest_plain")
-        lines += [found, result.text]
+        if mm.found:
+            lines.append(t("constraints.nearest", found=_value(t, mm.kind, mm.found)))
+        else:
+            lines.append(t("constraints.nearest_plain"))
+        lines.append(result.text)
     return "\n".join(lines)
 
 

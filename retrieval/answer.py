@@ -17,14 +17,13 @@ from datetime import date
 from typing import Any, Protocol
 
 from retrieval.confidence import ConfidenceModel
-from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.constraints import Mismatch
+from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
 from retrieval.sentences import content_terms, detect_lang, has_number, plain
 from retrieval.vetting import Plan
-
 
 
 class Searcher(Protocol):
@@ -176,16 +175,16 @@ class Answerer:
         pool = plan.allowed[offset:]
         shown = (pool + plan.foreign[offset:])[:k]
         q = Query.of(question)
-        text, hit, used_qa, feats, confidence = self._attempt(q, question, pool, plan)
+        text, hit, feats, confidence = self._attempt(q, question, pool, plan)
         mismatch = plan.check(text, hit) if hit is not None and confidence >= self.threshold else None
         if mismatch is not None and (narrowed := plan.without_conflicts(pool)) != pool and narrowed:
             retry = self._attempt(q, question, narrowed, plan)  # another document may answer as asked
-            if retry[1] is not None and retry[4] >= max(self.threshold, confidence) and plan.check(*retry[:2]) is None:
-                (text, hit, used_qa, feats, confidence), mismatch = retry, None
+            if retry[1] is not None and retry[3] >= max(self.threshold, confidence) and plan.check(*retry[:2]) is None:
+                (text, hit, feats, confidence), mismatch = retry, None
         if (hit is None or confidence < self.threshold) and plan.foreign and not offset:
             other = self._attempt(q, question, plan.foreign, plan)  # found only in another country
-            if other[1] is not None and other[4] >= self.threshold and plan.check(other[0], other[1]) is None:
-                (text, hit, used_qa, feats, confidence), mismatch = other, plan.country_mismatch(other[1])
+            if other[1] is not None and other[3] >= self.threshold and plan.check(other[0], other[1]) is None:
+                (text, hit, feats, confidence), mismatch = other, plan.country_mismatch(other[1])
         if hit is None or not text or confidence < self.threshold:
             return Answer("", lang_out, True, confidence if hit is not None else 0.0, hits=shown, features=feats)
         if mismatch is not None:
@@ -199,11 +198,11 @@ class Answerer:
         return Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats, generated)
 
     def _attempt(self, q: Query, question: str, pool: Sequence[Any],
-                 plan: Plan) -> tuple[str, Any, bool, dict[str, float], float]:
-        """(answer text, its hit, whether a staff answer was used, features, confidence) from `pool`.
+                 plan: Plan) -> tuple[str, Any, dict[str, float], float]:
+        """(answer text, its hit, features, confidence) from `pool`.
         A staff answer is used when the question paraphrases one it was written for, unless a
         document answers with more confidence than that similarity."""
-        text, hit, used_qa, sentence_score = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
+        text, hit, _, sentence_score = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
         feats: dict[str, float] = {}
         confidence = 0.0
         if hit is not None and text:
@@ -212,10 +211,10 @@ class Answerer:
         staff = plan.curated(question, pool[:3])
         if staff is not None and not (confidence >= self.threshold and confidence > staff[1]):
             qa_hit, sim = staff
-            text, hit, used_qa = _qa_text(qa_hit), qa_hit, True
+            text, hit = _qa_text(qa_hit), qa_hit
             feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim, idf=term_idf(self.search))
             confidence = max(sim, self.model.predict(feats))
-        return text, hit, used_qa, feats, confidence
+        return text, hit, feats, confidence
 
     def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float]:
         """(answer text, its hit, False, the extraction score) from the documents of `pool`."""

@@ -33,7 +33,8 @@ _DOCNUM_NAMED = re.compile(
     re.IGNORECASE)
 _RANGE = re.compile(_YEAR + r"\s*(?:[-–—]|đến|den|tới|toi|по|до|to)\s*(?:năm\s+|nam\s+)?" + _YEAR)
 _SINGLE = re.compile(r"(?<![\d.,/])" + _YEAR + r"(?![\d]|[.,]\d)|(?<=\d[/.]|[IV]/)" + _YEAR + r"(?!\d)")
-_FROM = re.compile(r"(?:\btừ|\btu|\bkể từ|\bke tu|\bс|\bсо|\bот|\bsince|\bfrom|\bbắt đầu)\b[^.;\n]{0,24}$", re.IGNORECASE)
+_FROM = re.compile(r"(?:\btừ|\btu|\bkể từ|\bke tu|\bс|\bсо|\bот|\bsince|\bfrom|\bbắt đầu)\b[^.;\n]{0,24}$",
+                   re.IGNORECASE)
 _CODE = r"(\d{1,4}[a-zа-я]?)(?![\w/])"
 
 

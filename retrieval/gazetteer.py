@@ -106,8 +106,8 @@ def _split(names: Any) -> tuple[str, ...]:
 
 
 class Gazetteer:
-    def __init__(self, entities: Iterable[Entity], admin_words: Iterable[str], program_words: dict[str, tuple[str, ...]],
-                 document_codes: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, entities: Iterable[Entity], admin_words: Iterable[str],
+                 program_words: dict[str, tuple[str, ...]], document_codes: dict[str, tuple[str, ...]]) -> None:
         self.entities = {e.id: e for e in entities}
         self.admin = frozenset(key(w) for phrase in admin_words for w, _ in tokens(phrase))
         self.program_words = program_words
@@ -190,7 +190,8 @@ class Gazetteer:
         if not region:
             return None, []
         head, _, rest = region.strip().partition("-")
-        country = head.upper() if head.upper() in self.entities and self.entities[head.upper()].kind == "country" else None
+        code = head.upper()
+        country = code if code in self.entities and self.entities[code].kind == "country" else None
         places = self.places(rest.replace("_", " ")) if rest else []
         if country is None:
             places = self.places(region)

@@ -49,8 +49,8 @@ def choose(asked: Facts, lang: str | None, *, chosen: str | None = None, channel
             return Context(country, "channel", named)
     if named:
         return Context(named[0], "question", named)
-    country = LANG_COUNTRY.get(lang or "")
-    return Context(country, "language" if country else "none", named)
+    by_lang = LANG_COUNTRY.get(lang or "")
+    return Context(by_lang, "language" if by_lang else "none", named)
 
 
 @dataclass

@@ -73,7 +73,8 @@ class Plan:
 
         g = gazetteer()
         found = self.docs[hit.doc_id].facts.country if hit.doc_id in self.docs else None
-        label = (lambda c: g.entities[c].label(self.lang) if c and c in g.entities else c)
+        def label(c):
+            return (g.entities[c].label(self.lang) if c and c in g.entities else c)
         return Mismatch("country", str(label(self.context.country)), label(found))
 
     def curated(self, question: str, hits: Sequence[Any]) -> tuple[Any, float] | None:

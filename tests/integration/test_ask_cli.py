@@ -80,7 +80,8 @@ def test_off_topic_abstains_in_json(data_dir: Path) -> None:
 def test_batch_file_one_json_line_per_question_and_errors_per_line(data_dir: Path, tmp_path: Path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text("\n".join([
-        json.dumps({"id": "a", "question": "Клуб добряков Павлодара оказал помощь на какую сумму?"}, ensure_ascii=False),
+        json.dumps({"id": "a", "question": "Клуб добряков Павлодара оказал помощь на какую сумму?"},
+                   ensure_ascii=False),
         "not json at all",
         json.dumps({"id": "b", "question": "   "}),
         "",
@@ -96,7 +97,7 @@ def test_batch_file_one_json_line_per_question_and_errors_per_line(data_dir: Pat
     assert [r.get("line") for r in rows if "error" in r] == [2, 3, 6, 7]
     for r in rows:
         if "error" not in r:
-            assert KEYS <= set(r)
+            assert set(r) >= KEYS
     assert rows[3]["abstained"] is True and rows[3]["closest"]
     assert rows[6]["lang"] == "ru"
 
