@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply, Target
-from handlers.mismatch import citation_label, mismatch_text
+from handlers.mismatch import citation_label, country_reply, mismatch_text
 
 SNIPPET_CHARS = 500
 SOURCE_CHARS = 3500
@@ -16,7 +16,7 @@ SOURCE_CHARS = 3500
 class AskFlow(Flow):
     name = "ask"
     menu_key = "menu.ask"
-    commands = ("ask", "contact")
+    commands = ("ask", "contact", "country")
 
     def available(self, services: Any) -> bool:
         return services.answerer is not None
@@ -27,6 +27,8 @@ class AskFlow(Flow):
     def on_command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
         if command == "contact":
             return self._contact(ctx)
+        if command == "country":
+            return country_reply(ctx, args)
         ctx.enter(self.name)
         return self.on_text(ctx, args) if args else self.start(ctx)
 
@@ -43,6 +45,8 @@ class AskFlow(Flow):
         action = parts[1] if len(parts) > 1 else ""
         if action == "contact":
             return self._contact(ctx)
+        if action == "country":
+            return country_reply(ctx, parts[2] if len(parts) > 2 else "", stale_if_unknown=True)
         if len(parts) < 3 or not parts[-1].isdigit():
             raise Stale()
         qid = int(parts[-1])
