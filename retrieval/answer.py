@@ -201,7 +201,8 @@ class Answerer:
                  plan: Plan) -> tuple[str, Any, dict[str, float], float]:
         """(answer text, its hit, features, confidence) from `pool`.
         A staff answer is used when the question paraphrases one it was written for, unless a
-        document answers with more confidence than that similarity."""
+        document answers confidently with a sentence that covers more of the question's words than
+        the staff answer's question does."""
         text, hit, _, sentence_score = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
         feats: dict[str, float] = {}
         confidence = 0.0
@@ -209,7 +210,8 @@ class Answerer:
             feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=term_idf(self.search))
             confidence = self.model.predict(feats)
         staff = plan.curated(question, pool[:3])
-        if staff is not None and not (confidence >= self.threshold and confidence > staff[1]):
+        doc_better = confidence >= self.threshold and feats.get("cov_sentence", 0.0) > (staff[1] if staff else 1.0)
+        if staff is not None and not doc_better:
             qa_hit, sim = staff
             text, hit = _qa_text(qa_hit), qa_hit
             feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim, idf=term_idf(self.search))

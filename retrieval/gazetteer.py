@@ -56,6 +56,8 @@ class Found:
     entity: Entity
     start: int
     """Character offset of the name in the text."""
+    end: int = 0
+    """Offset just after the name."""
 
 
 def _fold(word: str) -> str:
@@ -166,7 +168,8 @@ class Gazetteer:
                 continue
             n, entity = match
             if wanted is None or entity.kind in wanted:
-                out.append(Found(entity, toks[i][1]))
+                last = toks[i + n - 1]
+                out.append(Found(entity, toks[i][1], last[1] + len(last[0])))
             i += n
         return out
 

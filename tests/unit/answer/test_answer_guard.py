@@ -93,9 +93,11 @@ def test_staff_answer_only_for_paraphrases_of_its_question() -> None:
 
 
 def test_a_document_that_answers_better_wins_over_a_staff_answer() -> None:
-    qa = _staff("Sơn La có bao nhiêu tổ chức phi chính phủ?", "Khoảng 25 tổ chức.")
+    qa = _staff("Sơn La có bao nhiêu tổ chức phi chính phủ nước ngoài?", "Khoảng 25 tổ chức.")
     doc = make_hit("sonla", SONLA_VI, title="Sơn La và viện trợ phi chính phủ", chunk_id=1)
-    ans = _answer([qa, doc], "Sơn La hiện nay có bao nhiêu tổ chức phi chính phủ nước ngoài đang hoạt động?")
+    question = "Hiện nay Sơn La có bao nhiêu tổ chức phi chính phủ nước ngoài?"
+    assert _answer([qa], question).text == "Khoảng 25 tổ chức.", "a paraphrase of the staff answer's question"
+    ans = _answer([qa, doc], question)
     assert not ans.abstained and ans.citations[0].doc_id == "sonla" and "30 tổ chức" in ans.text
 
 
