@@ -12,7 +12,7 @@ from handlers.messages import Choice, Reply
 Translate = Callable[..., str]
 """`t(key, **params)` in the reader's language."""
 
-_WORDED = {"year": "constraints.year", "document": "constraints.document"}
+_WORDED = {"year": "constraints.year", "document": "constraints.document", "quarter": "constraints.quarter"}
 _PROGRAMS = ("program", "project", "subproject")
 
 

@@ -36,6 +36,13 @@ _SINGLE = re.compile(r"(?<![\d.,/])" + _YEAR + r"(?![\d]|[.,]\d)|(?<=\d[/.]|[IV]
 _FROM = re.compile(r"(?:\btừ|\btu|\bkể từ|\bke tu|\bс|\bсо|\bот|\bsince|\bfrom|\bbắt đầu)\b[^.;\n]{0,24}$",
                    re.IGNORECASE)
 _CODE = r"(\d{1,4}[a-zа-я]?)(?![\w/])"
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER = re.compile(
+    r"\b(?:quý|quy)\s+(iv|i{1,3}|[1-4])\b"
+    r"|\b(iv|i{1,3}|[1-4])(?:-?(?:й|м|го|ом))?\s+квартал"
+    r"|\bq([1-4])\b"
+    r"|\b(first|second|third|fourth)\s+quarter", re.IGNORECASE)
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
 @dataclass(frozen=True)
@@ -63,10 +70,12 @@ class Facts:
     """(kind, code): `("program", "135")`, `("project", "5")`, `("subproject", "3")`."""
     docnums: list[DocNum] = field(default_factory=list)
     named_programs: list[Entity] = field(default_factory=list)
+    quarters: list[int] = field(default_factory=list)
+    """Quarters of a year named (`quý II`, `I квартал`, `Q3`)."""
 
     @property
     def empty(self) -> bool:
-        return not (self.places or self.countries or self.years or self.programs or self.docnums)
+        return not (self.places or self.countries or self.years or self.programs or self.docnums or self.quarters)
 
     def implied_countries(self, g: Gazetteer | None = None) -> list[str]:
         """Countries the text names, or whose places, programs or document codes it names."""
@@ -136,6 +145,14 @@ def years(text: str) -> list[tuple[int, int]]:
     return list(dict.fromkeys(out))
 
 
+def quarters(text: str) -> list[int]:
+    out = []
+    for m in _QUARTER.finditer(text):
+        raw = (m.group(1) or m.group(2) or m.group(3) or "").lower()
+        out.append(_ROMAN.get(raw) or _ORDINAL[(m.group(4) or "first").lower()])
+    return list(dict.fromkeys(out))
+
+
 def docnums(text: str) -> list[DocNum]:
     out = [DocNum(m.group(1), m.group(2), m.group(3)) for m in _DOCNUM.finditer(text)]
     out += [DocNum(m.group(1)) for m in _DOCNUM_NAMED.finditer(text)]
@@ -170,6 +187,7 @@ def read(text: str, g: Gazetteer | None = None) -> Facts:
         programs=programs(text, g),
         docnums=docnums(text),
         named_programs=_unique(f.entity for f in found if f.entity.kind == "program"),
+        quarters=quarters(text),
     )
 
 
@@ -224,7 +242,8 @@ def vet(asked: Facts, src: Source, lang: str, g: Gazetteer | None = None) -> Mis
         return None
     sent, passage = read(src.sentence, g), read(src.passage, g)
     return (_country(asked, sent, passage, src.doc, lang, g) or _place(asked, sent, passage, src.doc, lang, g)
-            or _year(asked, sent, passage) or _program(asked, sent, passage, src.doc)
+            or _year(asked, sent, passage) or _quarter(asked, sent, passage)
+            or _program(asked, sent, passage, src.doc)
             or _docnum(asked, sent, src.doc))
 
 
@@ -272,6 +291,20 @@ def _year(asked: Facts, sent: Facts, passage: Facts) -> Mismatch | None:
             return None
         return Mismatch("year", _year_label(asked.years[0]), _year_label(level[0]))
     return None
+
+
+def _quarter(asked: Facts, sent: Facts, passage: Facts) -> Mismatch | None:
+    if not asked.quarters:
+        return None
+    for level in (sent.quarters, passage.quarters if len(passage.quarters) == 1 else []):
+        if level:
+            if set(level) & set(asked.quarters):
+                return None
+            return Mismatch("quarter", _QUARTER_LABEL[asked.quarters[0]], _QUARTER_LABEL[level[0]])
+    return None
+
+
+_QUARTER_LABEL = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def _program(asked: Facts, sent: Facts, passage: Facts, doc: DocFacts) -> Mismatch | None:

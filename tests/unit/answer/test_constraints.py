@@ -147,3 +147,12 @@ def test_jurisdiction_order_user_then_channel_then_question_then_language() -> N
     chosen = choose(vi_plain, "vi", chosen="kz", channel="zalo_bot")
     assert (chosen.country, chosen.source) == ("KZ", "chosen") and not chosen.allows("VN")
     assert chosen.allows(None), "documents of unknown country are never excluded"
+
+
+def test_quarters_must_agree() -> None:
+    s = "Например, черта бедности в Актюбинской области в I квартале 2026 года — 37 060 тенге."
+    kz = doc_facts("АСП", s, "KZ")
+    mm = vet(read("черта бедности в актюбинской области во II квартале 2026 года"), Source(s, s, kz), "ru")
+    assert mm is not None and (mm.kind, mm.asked, mm.found) == ("quarter", "II", "I")
+    assert vet(read("черта бедности в Актюбинской области в 1 квартале 2026"), Source(s, s, kz), "ru") is None
+    assert read("chuẩn nghèo quý II năm 2026 của tỉnh Aktobe").quarters == [2]
