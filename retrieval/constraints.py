@@ -43,6 +43,10 @@ _QUARTER = re.compile(
     r"|\bq([1-4])\b"
     r"|\b(first|second|third|fourth)\s+quarter", re.IGNORECASE)
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_LOCALITY_WORDS = ("thi xa", "thi tran", "huyen", "quan", "xa", "phuong", "thon", "ban", "lang", "город", "село",
+                   "поселок", "аул")
+"""Words before the name of a district, commune or village the data file does not list."""
+_RU_DISTRICT = re.compile(r"\b([А-ЯЁ][а-яё\-]+?ск)(?:ий|ого|ом|ому)\s+район", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,14 @@ class Facts:
     named_programs: list[Entity] = field(default_factory=list)
     quarters: list[int] = field(default_factory=list)
     """Quarters of a year named (`quý II`, `I квартал`, `Q3`)."""
+    localities: list[tuple[str, str, str]] = field(default_factory=list)
+    """(kind word, folded name, as written) of districts, communes, villages not in the data file:
+    `("huyen", "muonglat", "huyện Mường Lát")`."""
 
     @property
     def empty(self) -> bool:
-        return not (self.places or self.countries or self.years or self.programs or self.docnums or self.quarters)
+        return not (self.places or self.countries or self.years or self.programs or self.docnums or self.quarters
+                    or self.localities)
 
     def implied_countries(self, g: Gazetteer | None = None) -> list[str]:
         """Countries the text names, or whose places, programs or document codes it names."""
@@ -153,6 +161,37 @@ def quarters(text: str) -> list[int]:
     return list(dict.fromkeys(out))
 
 
+def localities(text: str, g: Gazetteer | None = None) -> list[tuple[str, str, str]]:
+    """Capitalized names after a locality word (`huyện Mường Lát`, `город Семей`) or before `район`
+    (`Экибастузский район`) that are not places of the data file."""
+    g = g or gazetteer()
+    toks = tokens(text)
+    out: list[tuple[str, str, str]] = []
+    i = 0
+    while i < len(toks):
+        matched = None
+        for word in _LOCALITY_WORDS:
+            parts = word.split()
+            if [_plain(w) for w, _ in toks[i : i + len(parts)]] == parts and (
+                    toks[i][0][:1].islower() or i == 0):
+                matched = (word, len(parts))
+                break
+        if matched is None:
+            i += 1
+            continue
+        word, n = matched
+        name: list[str] = []
+        j = i + n
+        while j < len(toks) and len(name) < 3 and toks[j][0][:1].isupper():
+            name.append(toks[j][0])
+            j += 1
+        if name and not g.find(" ".join(name)):
+            out.append((word, _plain(" ".join(name)), text[toks[i][1] : toks[j - 1][1] + len(toks[j - 1][0])]))
+        i = max(j, i + 1)
+    out += [("район", _plain(m.group(1)), m.group(0)) for m in _RU_DISTRICT.finditer(text) if not g.find(m.group(0))]
+    return list(dict.fromkeys(out))
+
+
 def docnums(text: str) -> list[DocNum]:
     out = [DocNum(m.group(1), m.group(2), m.group(3)) for m in _DOCNUM.finditer(text)]
     out += [DocNum(m.group(1)) for m in _DOCNUM_NAMED.finditer(text)]
@@ -188,6 +227,7 @@ def read(text: str, g: Gazetteer | None = None) -> Facts:
         docnums=docnums(text),
         named_programs=_unique(f.entity for f in found if f.entity.kind == "program"),
         quarters=quarters(text),
+        localities=localities(text, g),
     )
 
 
@@ -242,6 +282,7 @@ def vet(asked: Facts, src: Source, lang: str, g: Gazetteer | None = None) -> Mis
         return None
     sent, passage = read(src.sentence, g), read(src.passage, g)
     return (_country(asked, sent, passage, src.doc, lang, g) or _place(asked, sent, passage, src.doc, lang, g)
+            or _locality(asked, src, sent, passage)
             or _year(asked, sent, passage) or _quarter(asked, sent, passage)
             or _program(asked, sent, passage, src.doc)
             or _docnum(asked, sent, src.doc))
@@ -273,6 +314,19 @@ def _place(asked: Facts, sent: Facts, passage: Facts, doc: DocFacts, lang: str, 
     countries = {a.country for a in asked.places}
     if doc.country is not None and doc.country not in countries:
         return Mismatch("place", asked_label, _label(doc.country, lang, g))
+    return None
+
+
+def _locality(asked: Facts, src: Source, sent: Facts, passage: Facts) -> Mismatch | None:
+    """A district or commune the data file does not know: the source must not be about another one
+    of the same kind (`huyện A` asked, `huyện B` answered); a national rule still applies to it."""
+    for kind, name, label in asked.localities:
+        if name in _plain(f"{src.sentence} {src.passage}"):
+            return None
+        for level in (sent.localities, passage.localities if len(passage.localities) == 1 else []):
+            other = [written for k, _, written in level if k == kind]
+            if other:
+                return Mismatch("place", label, other[0])
     return None
 
 

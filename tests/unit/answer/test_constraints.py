@@ -156,3 +156,15 @@ def test_quarters_must_agree() -> None:
     assert mm is not None and (mm.kind, mm.asked, mm.found) == ("quarter", "II", "I")
     assert vet(read("черта бедности в Актюбинской области в 1 квартале 2026"), Source(s, s, kz), "ru") is None
     assert read("chuẩn nghèo quý II năm 2026 của tỉnh Aktobe").quarters == [2]
+
+
+def test_districts_the_data_file_does_not_list() -> None:
+    s = "Năm 2023, huyện Sìn Hồ hỗ trợ 200 hộ nghèo."
+    doc = doc_facts("Hỗ trợ", s, None)
+    mm = vet(read("Năm 2023 huyện Mường Lát hỗ trợ bao nhiêu hộ nghèo?"), Source(s, s, doc), "vi")
+    assert mm is not None and (mm.asked, mm.found) == ("huyện Mường Lát", "huyện Sìn Hồ")
+    assert vet(read("Năm 2023 huyện Sìn Hồ hỗ trợ bao nhiêu hộ nghèo?"), Source(s, s, doc), "vi") is None
+    national = "Hộ nghèo được cấp thẻ bảo hiểm y tế."
+    assert vet(read("ở xã Tân Lập hộ nghèo có thẻ bảo hiểm y tế không"),
+               Source(national, national, doc_facts("BHYT", national, "VN")), "vi") is None
+    assert read("xã hội và chính sách").localities == []
