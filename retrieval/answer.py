@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from retrieval.confidence import ConfidenceModel
-from retrieval.constraints import Mismatch
+from retrieval.constraint_check import Mismatch
 from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from knowledge.models import Document
-from retrieval.constraints import DocFacts, Facts, doc_facts
+from retrieval.constraint_check import DocFacts, doc_facts
+from retrieval.constraints import Facts
 
 CHANNEL_COUNTRY = {"zalo": "VN"}
 """Channel name prefix → country (`zalo_bot`, `zalo_oa`)."""

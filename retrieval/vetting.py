@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from retrieval import jurisdiction
-from retrieval.constraints import Facts, Mismatch, Source, read, vet
+from retrieval.constraint_check import Mismatch, Source, vet
+from retrieval.constraints import Facts, read
 from retrieval.extract import Query
 from retrieval.sentences import content_terms
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.constraints import Source, doc_facts, read, vet, years
+from retrieval.constraint_check import Source, doc_facts, vet
+from retrieval.constraints import read, years
 from retrieval.gazetteer import gazetteer
 from retrieval.jurisdiction import choose
 
