@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.constraints import OPEN, DocNum, Facts, fold_key, docnums, programs, read
+from retrieval.constraints import OPEN, DocNum, Facts, docnums, fold_key, programs, read
 from retrieval.gazetteer import Entity, Gazetteer, gazetteer
 
 
