@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from retrieval.constraints import OPEN, DocNum, Facts, docnums, fold_key, programs, read
-from retrieval.gazetteer import Entity, Gazetteer, gazetteer
+from retrieval.gazetteer import NOT_PLACES, Entity, Gazetteer, gazetteer
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def doc_facts(title: str, text: str, region: str | None, g: Gazetteer | None = N
     g = g or gazetteer()
     country, scope = g.region(region)
     body = g.find(f"{title}\n{text}")
-    places = [f.entity for f in body if f.entity.kind not in ("country", "program")]
+    places = [f.entity for f in body if f.entity.kind not in NOT_PLACES]
     if not scope:
         scope = [p for p in g.places(title) if country is None or p.country == country]
     if not scope and places and (country is None or region is None):
@@ -70,7 +70,7 @@ def doc_facts(title: str, text: str, region: str | None, g: Gazetteer | None = N
     if country is None:
         votes: dict[str, int] = {}
         for f in body:
-            if f.entity.kind != "program":
+            if f.entity.kind not in ("program", "org"):
                 votes[f.entity.country] = votes.get(f.entity.country, 0) + 1
         if votes:
             best = max(votes, key=lambda k: votes[k])
@@ -104,7 +104,7 @@ def vet(asked: Facts, src: Source, lang: str, g: Gazetteer | None = None) -> Mis
     return (_country(asked, sent, passage, src.doc, lang, g) or _place(asked, sent, passage, src.doc, lang, g)
             or _locality(asked, src, sent, passage)
             or _year(asked, sent, passage) or _quarter(asked, sent, passage)
-            or _program(asked, sent, passage, src.doc)
+            or _program(asked, sent, passage, src.doc) or _org(asked, sent, src.doc, lang)
             or _docnum(asked, sent, src.doc))
 
 
@@ -199,4 +199,17 @@ def _docnum(asked: Facts, sent: Facts, doc: DocFacts) -> Mismatch | None:
             continue
         other = sent.docnums or doc.docnums
         return Mismatch("document", d.label(), other[0].label() if other else None)
+    return None
+
+
+def _org(asked: Facts, sent: Facts, doc: DocFacts, lang: str) -> Mismatch | None:
+    """An organisation asked about must be named by the document; an answer sentence naming
+    another organisation of the data file while the document never names the asked one is a
+    mismatch."""
+    for o in asked.orgs:
+        if o.id in doc.mentions:
+            continue
+        other = [f for f in sent.orgs if f.id != o.id]
+        if other:
+            return Mismatch("organisation", o.label(lang), other[0].label(lang))
     return None

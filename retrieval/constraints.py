@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.gazetteer import Entity, Gazetteer, gazetteer, key, tokens
+from retrieval.gazetteer import NOT_PLACES, Entity, Gazetteer, gazetteer, key, tokens
 
 OPEN = 9999
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
@@ -69,6 +69,7 @@ class Facts:
     named_programs: list[Entity] = field(default_factory=list)
     quarters: list[int] = field(default_factory=list)
     """Quarters of a year named (`quý II`, `I квартал`, `Q3`)."""
+    orgs: list[Entity] = field(default_factory=list)
     localities: list[tuple[str, str, str]] = field(default_factory=list)
     """(kind word, folded name, as written) of districts, communes, villages not in the data file:
     `("huyen", "muonglat", "huyện Mường Lát")`."""
@@ -76,7 +77,7 @@ class Facts:
     @property
     def empty(self) -> bool:
         return not (self.places or self.countries or self.years or self.programs or self.docnums or self.quarters
-                    or self.localities)
+                    or self.localities or self.orgs)
 
     def implied_countries(self, g: Gazetteer | None = None) -> list[str]:
         """Countries the text names, or whose places, programs or document codes it names."""
@@ -181,7 +182,7 @@ def read(text: str, g: Gazetteer | None = None) -> Facts:
     g = g or gazetteer()
     found = g.find(text)
     return Facts(
-        places=_unique(f.entity for f in found if f.entity.kind not in ("country", "program")),
+        places=_unique(f.entity for f in found if f.entity.kind not in NOT_PLACES),
         countries=list(dict.fromkeys(f.entity.id for f in found if f.entity.kind == "country")),
         years=years(text),
         programs=programs(text, g),
@@ -189,6 +190,7 @@ def read(text: str, g: Gazetteer | None = None) -> Facts:
         named_programs=_unique(f.entity for f in found if f.entity.kind == "program"),
         quarters=quarters(text),
         localities=localities(text, g),
+        orgs=_unique(f.entity for f in found if f.entity.kind == "org"),
     )
 
 

@@ -25,11 +25,12 @@ DATA = Path(__file__).parent / "data" / "places.yaml"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _STEMMER = Stemmer.Stemmer("russian")
+NOT_PLACES = ("country", "program", "org")
 
 
 @dataclass(frozen=True)
 class Entity:
-    """A place (`province`, `region`, `city`), a `country` or a named `program`."""
+    """A place (`province`, `region`, `city`), a `country`, a named `program` or an `org`."""
 
     id: str
     kind: str
@@ -138,6 +139,8 @@ class Gazetteer:
                                    row.get("parent"), row.get("merged_into"), bool(row.get("ambiguous"))))
         for pid, row in (data.get("programs") or {}).items():
             entities.append(Entity(pid, "program", str(row["country"]), _names(row)))
+        for oid, row in (data.get("organisations") or {}).items():
+            entities.append(Entity(oid, "org", str(row["country"]), _names(row)))
         admin = [w for v in (data.get("admin_words") or {}).values() for w in _split(v)]
         words = {k: _split(v) for k, v in (data.get("program_words") or {}).items()}
         codes = {k: _split(v) for k, v in (data.get("document_codes") or {}).items()}
@@ -180,7 +183,7 @@ class Gazetteer:
         return cased and toks[i][0][:1].isupper() and i > 0
 
     def places(self, text: str) -> list[Entity]:
-        return _unique(f.entity for f in self.find(text) if f.entity.kind not in ("country", "program"))
+        return _unique(f.entity for f in self.find(text) if f.entity.kind not in NOT_PLACES)
 
     def countries(self, text: str) -> list[str]:
         return list(dict.fromkeys(f.entity.id for f in self.find(text, ("country",))))

@@ -169,3 +169,11 @@ def test_districts_the_data_file_does_not_list() -> None:
     assert vet(read("ở xã Tân Lập hộ nghèo có thẻ bảo hiểm y tế không"),
                Source(national, national, doc_facts("BHYT", national, "VN")), "vi") is None
     assert read("xã hội và chính sách").localities == []
+
+
+def test_organisations_must_be_the_sources() -> None:
+    s = "Hộ nghèo vay vốn tại Ngân hàng Chính sách xã hội với lãi suất ưu đãi."
+    doc = doc_facts("Vay vốn", s, "VN")
+    mm = vet(read("UNDP cho hộ nghèo vay vốn với lãi suất bao nhiêu?"), Source(s, s, doc), "vi")
+    assert mm is not None and (mm.kind, mm.asked, mm.found) == ("organisation", "UNDP", "Ngân hàng Chính sách xã hội")
+    assert vet(read("NHCSXH cho hộ nghèo vay lãi suất bao nhiêu"), Source(s, s, doc), "vi") is None
