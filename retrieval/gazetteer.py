@@ -3,7 +3,9 @@
 Matching is token by token, longest name first: Latin words compare folded and lowercased
 (`ha giang` = `Hà Giang`), but a word typed with diacritics must carry the name's own (`Hà Nam`
 ≠ `hả nam`); Cyrillic words compare by their Snowball stem (`Карагандинской` = `Карагандинская`,
-`Павлодаре` = `Павлодар`), short stems (under 4 letters) by the whole word. A name marked
+`Павлодаре` = `Павлодар`; one typo allowed in stems of 6 letters or more), short stems (under 4
+letters) by the whole word. A one-word name with diacritics (`Lào`, `Nga`) typed without them is a
+name only after an administrative word (`o lao`), never in a text typed with diacritics (`lao động`). A name marked
 `ambiguous` (also a common word: `Hòa Bình` = peace, `Pháp` in `pháp luật`) counts only when it is
 capitalized or follows an administrative word (`tỉnh`, `nước`, `область`...).
 """
@@ -77,7 +79,7 @@ def key(word: str) -> str:
 
 
 def _bucket(k: str) -> str:
-    return k[:4] if _CYRILLIC.search(k) else k
+    return k[:2] if _CYRILLIC.search(k) else k
 
 
 def _same(text_key: str, name_key: str) -> bool:
@@ -89,6 +91,30 @@ def _same(text_key: str, name_key: str) -> bool:
         return False
     short, long_ = sorted((text_key, name_key), key=len)
     return long_.startswith(short) and len(long_) - len(short) <= 2
+
+
+def _typo_form(word: str, spellings: list[str]) -> bool:
+    """A Russian word that is a name of 6+ letters with one typo and a case ending of up to two
+    letters (`вььетнама`, `вьетгаме` for `Вьетнам`)."""
+    if not _CYRILLIC.search(word):
+        return False
+    low = word.lower().replace("ё", "е")
+    for name in spellings:
+        n = name.lower().replace("ё", "е")
+        if len(n) >= 6 and any(_one_typo(low[:cut], n) and len(low) - cut <= 2
+                               for cut in (len(n) - 1, len(n), len(n) + 1) if cut <= len(low)):
+            return True
+    return False
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """One letter inserted, dropped or replaced (`вььетнам`, `вьетгам` for `вьетнам`)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _marked(word: str) -> bool:
@@ -152,18 +178,24 @@ class Gazetteer:
         toks = tokens(text)
         keys = [key(w) for w, _ in toks]
         cased = any(w[:1].isupper() for w, _ in toks[1:])
+        marked = any(_marked(w) for w, _ in toks)
         out: list[Found] = []
         i = 0
         while i < len(toks):
             match = None
             for name_keys, spellings, entity in self._index.get(_bucket(keys[i]), ()):
                 n = len(name_keys)
-                if len(keys) < i + n or not all(_same(keys[i + j], name_keys[j]) for j in range(n)):
+                if len(keys) < i + n or not all(
+                        _same(keys[i + j], name_keys[j]) or _typo_form(toks[i + j][0], [s[j] for s in spellings])
+                        for j in range(n)):
                     continue
                 if not all(_agrees(toks[i + j][0], [s[j] for s in spellings]) for j in range(n)):
                     continue
-                if entity.ambiguous and not self._anchored(toks, keys, i, cased):
-                    continue
+                folded = n == 1 and not _marked(toks[i][0]) and all(_marked(s[0]) for s in spellings)
+                if folded and marked:
+                    continue  # `lao` in a text typed with diacritics is not `Lào`
+                if (entity.ambiguous or folded) and not self._anchored(toks, keys, i, cased):
+                    continue  # `lao dong` typed without diacritics is not Laos either
                 match = (n, entity)
                 break
             if match is None:

@@ -177,3 +177,11 @@ def test_organisations_must_be_the_sources() -> None:
     mm = vet(read("UNDP cho hộ nghèo vay vốn với lãi suất bao nhiêu?"), Source(s, s, doc), "vi")
     assert mm is not None and (mm.kind, mm.asked, mm.found) == ("organisation", "UNDP", "Ngân hàng Chính sách xã hội")
     assert vet(read("NHCSXH cho hộ nghèo vay lãi suất bao nhiêu"), Source(s, s, doc), "vi") is None
+
+
+def test_short_names_without_diacritics_and_russian_typos() -> None:
+    assert read("Ở thành thị người lao động có thu nhập thấp là ai?").countries == []
+    assert read("o thanh thi nguoi lao dong co thu nhap thap la ai").countries == []
+    assert read("chuan ngheo o lao la bao nhieu").countries == ["LA"]
+    assert read("порог дохода для бедных в сельской местности вььетнама").countries == ["VN"]
+    assert read("сертификат иностранной нпо во вьетгаме").countries == ["VN"]
