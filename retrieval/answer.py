@@ -175,16 +175,8 @@ class Answerer:
         pool = plan.allowed[offset:]
         shown = (pool + plan.foreign[offset:])[:k]
         q = Query.of(question)
-        text, hit, feats, confidence = self._attempt(q, question, pool, plan)
-        mismatch = plan.check(text, hit) if hit is not None and confidence >= self.threshold else None
-        if mismatch is not None and (narrowed := plan.without_conflicts(pool)) != pool and narrowed:
-            retry = self._attempt(q, question, narrowed, plan)  # another document may answer as asked
-            if retry[1] is not None and retry[3] >= max(self.threshold, confidence) and plan.check(*retry[:2]) is None:
-                (text, hit, feats, confidence), mismatch = retry, None
-        if (hit is None or confidence < self.threshold) and plan.foreign and not offset:
-            other = self._attempt(q, question, plan.foreign, plan)  # found only in another country
-            if other[1] is not None and other[3] >= self.threshold and plan.check(other[0], other[1]) is None:
-                (text, hit, feats, confidence), mismatch = other, plan.country_mismatch(other[1])
+        (text, hit, feats, confidence), mismatch = plan.settle(
+            lambda hits: self._attempt(q, question, hits, plan), pool, self.threshold, foreign=not offset)
         if hit is None or not text or confidence < self.threshold:
             return Answer("", lang_out, True, confidence if hit is not None else 0.0, hits=shown, features=feats)
         if mismatch is not None:

@@ -10,7 +10,7 @@ text), and must not contradict its constraints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,9 @@ from retrieval.constraint_check import Mismatch, Source, vet
 from retrieval.constraints import Facts, read
 from retrieval.extract import Query
 from retrieval.sentences import content_terms
+
+Attempt = tuple[str, Any, dict[str, float], float]
+"""An answer tried on some hits: (text, its hit or None, features, confidence)."""
 
 QA_MIN_SIMILARITY = 0.7
 """A staff answer needs this much overlap both ways between the question and one it answers."""
@@ -58,6 +61,26 @@ class Plan:
         docs = jurisdiction.documents(search, hits)
         allowed, foreign = jurisdiction.split(hits, docs, ctx)
         return cls(asked, ctx, docs, allowed, foreign, lang)
+
+    def settle(self, attempt: Callable[[Sequence[Any]], Attempt], pool: Sequence[Any], threshold: float,
+               *, foreign: bool = True) -> tuple[Attempt, Mismatch | None]:
+        """The answer to give and its mismatch, if any. `attempt(hits)` answers from `hits`.
+        An answer that contradicts a constraint is replaced by one from the documents that do not
+        contradict it, when that is at least as confident; else it is kept, with its mismatch (to be
+        shown labelled). When the conversation's country has no confident answer, another country's
+        document may give one, with a `country` mismatch."""
+        best = attempt(pool)
+        text, hit, _, confidence = best
+        mismatch = self.check(text, hit) if hit is not None and confidence >= threshold else None
+        if mismatch is not None and (narrowed := self.without_conflicts(pool)) != list(pool) and narrowed:
+            retry = attempt(narrowed)
+            if retry[1] is not None and retry[3] >= max(threshold, confidence) and self.check(*retry[:2]) is None:
+                return retry, None
+        if (hit is None or confidence < threshold) and self.foreign and foreign:
+            other = attempt(self.foreign)
+            if other[1] is not None and other[3] >= threshold and self.check(*other[:2]) is None:
+                return other, self.country_mismatch(other[1])
+        return best, mismatch
 
     def check(self, text: str, hit: Any) -> Mismatch | None:
         """The constraint the answer `text` (taken from `hit`) contradicts, if any."""
