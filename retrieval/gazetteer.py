@@ -40,7 +40,10 @@ class Entity:
     names: dict[str, tuple[str, ...]] = field(hash=False, compare=False)
     parent: str | None = None
     merged_into: str | None = None
-    ambiguous: bool = False
+    ambiguous: str = ""
+    """`always` (`Pháp`: also in `pháp luật`): a name only after an administrative word or
+    capitalized; `cased` (`Bình Định`): the same in a cased text, while a text typed all in lowercase
+    counts it (short questions rarely use the common word)."""
 
     def label(self, lang: str) -> str:
         """The name shown to a reader of `lang` (its first listed name)."""
@@ -159,10 +162,10 @@ class Gazetteer:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         entities: list[Entity] = []
         for cid, row in (data.get("countries") or {}).items():
-            entities.append(Entity(cid, "country", cid, _names(row), ambiguous=bool(row.get("ambiguous"))))
+            entities.append(Entity(cid, "country", cid, _names(row), ambiguous=_ambiguity(row)))
         for pid, row in (data.get("places") or {}).items():
             entities.append(Entity(pid, str(row.get("kind", "place")), str(row["country"]), _names(row),
-                                   row.get("parent"), row.get("merged_into"), bool(row.get("ambiguous"))))
+                                   row.get("parent"), row.get("merged_into"), _ambiguity(row)))
         for pid, row in (data.get("programs") or {}).items():
             entities.append(Entity(pid, "program", str(row["country"]), _names(row)))
         for oid, row in (data.get("organisations") or {}).items():
@@ -194,7 +197,8 @@ class Gazetteer:
                 folded = n == 1 and not _marked(toks[i][0]) and all(_marked(s[0]) for s in spellings)
                 if folded and marked:
                     continue  # `lao` in a text typed with diacritics is not `Lào`
-                if (entity.ambiguous or folded) and not self._anchored(toks, keys, i, cased):
+                lenient = entity.ambiguous == "cased" and not cased and not folded
+                if (entity.ambiguous or folded) and not lenient and not self._anchored(toks, keys, i, cased):
                     continue  # `lao dong` typed without diacritics is not Laos either
                 match = (n, entity)
                 break
@@ -243,6 +247,11 @@ class Gazetteer:
             if any(_fold(c) == folded for c in codes):
                 return country
         return None
+
+
+def _ambiguity(row: dict[str, Any]) -> str:
+    value = row.get("ambiguous")
+    return "cased" if value == "cased" else ("always" if value else "")
 
 
 def _names(row: dict[str, Any]) -> dict[str, tuple[str, ...]]:

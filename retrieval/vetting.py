@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from retrieval import jurisdiction
-from retrieval.constraint_check import Mismatch, Source, vet
+from retrieval.constraint_check import Mismatch, Source, affirms, vet
 from retrieval.constraints import Facts, read
 from retrieval.extract import Query
 from retrieval.sentences import content_terms
@@ -66,7 +66,8 @@ class Plan:
                *, foreign: bool = True) -> tuple[Attempt, Mismatch | None]:
         """The answer to give and its mismatch, if any. `attempt(hits)` answers from `hits`.
         An answer that contradicts a constraint is replaced by one from the documents that do not
-        contradict it, when that is at least as confident; else it is kept, with its mismatch (to be
+        contradict it, when that is at least as confident and names what was asked (a national
+        rule does not replace another province's figure); else it is kept, with its mismatch (to be
         shown labelled). When the conversation's country has no confident answer, another country's
         document may give one, with a `country` mismatch."""
         best = attempt(pool)
@@ -74,7 +75,8 @@ class Plan:
         mismatch = self.check(text, hit) if hit is not None and confidence >= threshold else None
         if mismatch is not None and (narrowed := self.without_conflicts(pool)) != list(pool) and narrowed:
             retry = attempt(narrowed)
-            if retry[1] is not None and retry[3] >= max(threshold, confidence) and self.check(*retry[:2]) is None:
+            if retry[1] is not None and retry[3] >= max(threshold, confidence) and self.check(*retry[:2]) is None \
+                    and self.affirms(mismatch.kind, *retry[:2]):
                 return retry, None
         if (hit is None or confidence < threshold) and self.foreign and foreign:
             other = attempt(self.foreign)
@@ -90,6 +92,11 @@ class Plan:
         if info.kind == "qa":
             return vet(self.asked, Source(" ".join(info.questions), " ".join(info.questions), info.facts), self.lang)
         return vet(self.asked, Source(text, str(hit.text), info.facts), self.lang)
+
+    def affirms(self, kind: str, text: str, hit: Any) -> bool:
+        """The answer `text` (from `hit`) names what the question asked for `kind`."""
+        info = self.docs.get(hit.doc_id) or jurisdiction.documents(None, [hit])[hit.doc_id]
+        return affirms(self.asked, Source(text, str(hit.text), info.facts), kind, None)
 
     def country_mismatch(self, hit: Any) -> Mismatch:
         """An answer found only in another country's document than the conversation's."""

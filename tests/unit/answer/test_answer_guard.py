@@ -107,3 +107,4 @@ def test_json_of_a_decline_lists_closest_sources() -> None:
     assert data["abstained"] is True and data["closest"] == [
         {"doc_id": "sonla", "title": "Sơn La", "url": "https://example.org/sonla"}]
     json.dumps(data)
+
