@@ -70,19 +70,29 @@ class Plan:
         rule does not replace another province's figure); else it is kept, with its mismatch (to be
         shown labelled). When the conversation's country has no confident answer, another country's
         document may give one, with a `country` mismatch."""
-        best = attempt(pool)
+        best = self.trim(attempt(pool))
         text, hit, _, confidence = best
         mismatch = self.check(text, hit) if hit is not None and confidence >= threshold else None
         if mismatch is not None and (narrowed := self.without_conflicts(pool)) != list(pool) and narrowed:
-            retry = attempt(narrowed)
+            retry = self.trim(attempt(narrowed))
             if retry[1] is not None and retry[3] >= max(threshold, confidence) and self.check(*retry[:2]) is None \
                     and self.affirms(mismatch.kind, *retry[:2]):
                 return retry, None
         if (hit is None or confidence < threshold) and self.foreign and foreign:
-            other = attempt(self.foreign)
+            other = self.trim(attempt(self.foreign))
             if other[1] is not None and other[3] >= threshold and self.check(*other[:2]) is None:
                 return other, self.country_mismatch(other[1])
         return best, mismatch
+
+    def trim(self, tried: Attempt) -> Attempt:
+        """An answer of several stretches keeps those that agree with the question when some do
+        (`2027-2030` asked: the stretch about `2022–2025` goes)."""
+        text, hit, feats, confidence = tried
+        lines = text.split("\n")
+        if hit is None or len(lines) < 2 or getattr(hit, "kind", "document") == "qa":
+            return tried
+        keep = [line for line in lines if self.check(line, hit) is None]
+        return ("\n".join(keep), hit, feats, confidence) if keep and len(keep) < len(lines) else tried
 
     def check(self, text: str, hit: Any) -> Mismatch | None:
         """The constraint the answer `text` (taken from `hit`) contradicts, if any."""

@@ -108,3 +108,17 @@ def test_json_of_a_decline_lists_closest_sources() -> None:
         {"doc_id": "sonla", "title": "Sơn La", "url": "https://example.org/sonla"}]
     json.dumps(data)
 
+
+
+def test_stretches_of_an_answer_about_another_period_are_dropped() -> None:
+    from retrieval.vetting import Plan
+
+    text = ("Theo chuẩn nghèo 2022–2025, chuẩn thu nhập ở thành thị là 2.000.000 đồng.\n"
+            "Theo chuẩn nghèo 2027–2030, chuẩn thu nhập ở thành thị là 2.800.000 đồng.")
+    hit = make_hit("std", text, title="Chuẩn nghèo")
+    hit.region = "VN"
+    plan = Plan.make(FakeSearch([hit]), "Chuẩn nghèo thành thị giai đoạn 2027-2030 là bao nhiêu?", "vi", [hit])
+    trimmed = plan.trim((text, hit, {}, 0.9))
+    assert trimmed[0] == "Theo chuẩn nghèo 2027–2030, chuẩn thu nhập ở thành thị là 2.800.000 đồng."
+    other = Plan.make(FakeSearch([hit]), "Chuẩn nghèo thành thị là bao nhiêu?", "vi", [hit])
+    assert other.trim((text, hit, {}, 0.9))[0] == text
