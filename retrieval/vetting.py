@@ -85,14 +85,18 @@ class Plan:
         return best, mismatch
 
     def trim(self, tried: Attempt) -> Attempt:
-        """An answer of several stretches keeps those that agree with the question when some do
-        (`2027-2030` asked: the stretch about `2022–2025` goes)."""
+        """An answer of several stretches keeps those that name what was asked when one contradicts
+        it (`2027-2030` asked: the stretch about `2022–2025` goes, the one about `2027–2030` stays;
+        with no such stretch the answer stays whole, to be vetted as a whole)."""
         text, hit, feats, confidence = tried
         lines = text.split("\n")
         if hit is None or len(lines) < 2 or getattr(hit, "kind", "document") == "qa":
             return tried
-        keep = [line for line in lines if self.check(line, hit) is None]
-        return ("\n".join(keep), hit, feats, confidence) if keep and len(keep) < len(lines) else tried
+        wrong = [m for line in lines if (m := self.check(line, hit)) is not None]
+        if not wrong:
+            return tried
+        keep = [line for line in lines if self.check(line, hit) is None and self.affirms(wrong[0].kind, line, hit)]
+        return ("\n".join(keep), hit, feats, confidence) if keep else tried
 
     def check(self, text: str, hit: Any) -> Mismatch | None:
         """The constraint the answer `text` (taken from `hit`) contradicts, if any."""

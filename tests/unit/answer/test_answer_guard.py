@@ -122,3 +122,8 @@ def test_stretches_of_an_answer_about_another_period_are_dropped() -> None:
     assert trimmed[0] == "Theo chuẩn nghèo 2027–2030, chuẩn thu nhập ở thành thị là 2.800.000 đồng."
     other = Plan.make(FakeSearch([hit]), "Chuẩn nghèo thành thị là bao nhiêu?", "vi", [hit])
     assert other.trim((text, hit, {}, 0.9))[0] == text
+    mixed = ("МРП в Казахстане: 3 692 тенге в 2024 году, 4 325 тенге в 2026 году.\n"
+             "На каждого ребёнка в семье-получателе АСП выплачивается 1,5 МРП.")
+    kz = make_hit("asp", mixed, title="АСП", lang="ru")
+    plan = Plan.make(FakeSearch([kz]), "Сколько составляет МРП в 2022 году?", "ru", [kz])
+    assert plan.trim((mixed, kz, {}, 0.9))[0] == mixed, "no stretch about 2022: kept whole, to be declined"
