@@ -8,6 +8,7 @@ from typing import Any
 from handlers.audit import audit_refusal
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply, Target
+from handlers.mismatch import citation_label, country_reply, mismatch_text
 from handlers.staff_lang import staff_lang
 
 SNIPPET_CHARS = 500
@@ -17,7 +18,7 @@ SOURCE_CHARS = 3500
 class AskFlow(Flow):
     name = "ask"
     menu_key = "menu.ask"
-    commands = ("ask", "contact")
+    commands = ("ask", "contact", "country")
 
     def available(self, services: Any) -> bool:
         return services.answerer is not None
@@ -28,6 +29,8 @@ class AskFlow(Flow):
     def on_command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
         if command == "contact":
             return self._contact(ctx)
+        if command == "country":
+            return country_reply(ctx, args)
         ctx.enter(self.name)
         return self.on_text(ctx, args) if args else self.start(ctx)
 
@@ -44,6 +47,8 @@ class AskFlow(Flow):
         action = parts[1] if len(parts) > 1 else ""
         if action == "contact":
             return self._contact(ctx)
+        if action == "country":
+            return country_reply(ctx, parts[2] if len(parts) > 2 else "", stale_if_unknown=True)
         if len(parts) < 3 or not parts[-1].isdigit():
             raise Stale()
         qid = int(parts[-1])
@@ -67,7 +72,8 @@ class AskFlow(Flow):
     # ---- answering ---------------------------------------------------------------------
     def answer(self, ctx: Ctx, question: str) -> list[Reply]:
         started = time.perf_counter()
-        result = ctx.services.answerer.answer(question, ctx.lang)
+        result = ctx.services.answerer.answer(question, ctx.lang, channel=ctx.msg.channel,
+                                              country=ctx.session.get("country"))
         latency_ms = (time.perf_counter() - started) * 1000
         lang = result.lang if result.lang in ("vi", "ru") else ctx.lang
         ctx.lang = lang
@@ -87,9 +93,10 @@ class AskFlow(Flow):
             "offset": 0,
             "sources": [_hit_dict(h) for h in result.hits[:3]],
         }
-        if result.abstained:
+        if result.abstained and getattr(result, "mismatch", None) is None:
             return [self._abstain_reply(ctx, result, qid)]
-        text = result.text + "\n\n" + self._sources_text(ctx, result.citations)
+        body = mismatch_text(ctx.t, result) if result.abstained else result.text
+        text = body + "\n\n" + self._sources_text(ctx, result.citations)
         rows = [
             [Choice("👍", f"ask:fb:up:{qid}"), Choice("👎", f"ask:fb:down:{qid}")],
             [Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")],
@@ -115,7 +122,7 @@ class AskFlow(Flow):
     def _sources_text(self, ctx: Ctx, citations: list[Any]) -> str:
         lines = [ctx.t("ask.sources")]
         for c in citations:
-            line = f"• {c.title}"
+            line = f"• {citation_label(ctx.t, c)}"
             published = getattr(c, "published", None)
             if published:
                 line += f" ({published})"
@@ -126,7 +133,8 @@ class AskFlow(Flow):
 
     def _more(self, ctx: Ctx, last: dict[str, Any]) -> list[Reply]:
         offset = int(last.get("offset", 0)) + 1
-        result = ctx.services.answerer.answer(last["q"], ctx.lang, k=3, offset=offset)
+        result = ctx.services.answerer.answer(last["q"], ctx.lang, k=3, offset=offset, channel=ctx.msg.channel,
+                                              country=ctx.session.get("country"))
         hits = list(result.hits)[:3]
         if not hits:
             return [Reply(ctx.t("ask.no_more"))]

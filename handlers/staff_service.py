@@ -177,7 +177,9 @@ class StaffService:
             raise RuntimeError("the knowledge base is not available")
         from knowledge.types import DocMeta
 
-        meta = DocMeta(title=group.question[:300], lang=group.lang, doc_id=f"qa-{group.id}")
+        asked = list(dict.fromkeys([group.question] + [m.question for m in group.members]))
+        meta = DocMeta(title=group.question[:300], lang=group.lang, doc_id=f"qa-{group.id}",
+                       extra={"questions": asked})  # what the answer is matched against (retrieval/vetting.py)
         result = self.kb.add_text(
             f"{group.question}\n{answer}", meta, kind="qa", added_by=actor,
             source=f"staff:{actor}:{now.date().isoformat()}",

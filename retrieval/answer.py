@@ -18,13 +18,13 @@ from typing import Any, Protocol
 
 from knowledge.textnorm import clean_input
 from retrieval.confidence import ConfidenceModel
+from retrieval.constraint_check import Mismatch
 from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
 from retrieval.sentences import content_terms, detect_lang, has_number, plain
-
-QA_MIN_COVERAGE = 0.5
+from retrieval.vetting import Plan
 
 
 class Searcher(Protocol):
@@ -39,8 +39,14 @@ class Citation:
     url: str | None = None
     published: date | None = None
 
+    kind: str = "document"
+    """`document`, or `qa`: a curated answer written by staff."""
+
     def to_json(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "title": self.title, "url": self.url}
+        data: dict[str, Any] = {"doc_id": self.doc_id, "title": self.title, "url": self.url}
+        if self.kind == "qa":
+            data["staff_answer"] = True
+        return data
 
 
 @dataclass
@@ -54,15 +60,32 @@ class Answer:
     features: dict[str, float] = field(default_factory=dict)
     generated: bool = False
     """True when an LLM rephrased the extractive answer."""
+    mismatch: Mismatch | None = None
+    """Set when the knowledge base has the fact only for another place, year, program or country:
+    `text` is that nearest fact (to be shown clearly labelled) and `abstained` is True."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "answer": self.text,
             "lang": self.lang,
             "abstained": self.abstained,
             "confidence": round(float(self.confidence), 4),
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.mismatch is not None:
+            data["mismatch"] = self.mismatch.to_json()
+        if self.abstained:
+            data["closest"] = closest(self.hits)
+        return data
+
+
+def closest(hits: Sequence[Any], n: int = 3) -> list[dict[str, Any]]:
+    """The first `n` distinct documents among `hits`, as {doc_id, title, url}."""
+    out: dict[str, dict[str, Any]] = {}
+    for h in hits:
+        if h.doc_id not in out and len(out) < n:
+            out[h.doc_id] = {"doc_id": h.doc_id, "title": h.title, "url": getattr(h, "url", None)}
+    return list(out.values())
 
 
 def _qa_text(hit: Any) -> str:
@@ -75,7 +98,8 @@ def _qa_text(hit: Any) -> str:
 
 
 def _cite(hit: Any) -> Citation:
-    return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None))
+    return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None),
+                    getattr(hit, "kind", "document"))
 
 
 def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -> tuple[float, float]:
@@ -139,24 +163,26 @@ class Answerer:
         if llm_base_url and llm_model:
             self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
 
-    def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0) -> Answer:
-        """Answer `question` (its language detected, else `lang`); `offset` skips the first passages."""
+    def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0,
+               country: str | None = None, channel: str | None = None) -> Answer:
+        """Answer `question` (its language detected, else `lang`); `offset` skips the first passages.
+        `country` (the user's choice) and `channel` set the jurisdiction (retrieval/vetting.py)."""
         question = clean_input(question)  # NUL, zero-width characters (knowledge/textnorm.py)
         lang_out = detect_lang(question, default=lang)
         question = question.strip()
         if not question:
             return Answer("", lang_out, True, 0.0)
         found = list(self.search.search(question, k=offset + max(k, CANDIDATE_PASSAGES)))
-        pool = found[offset:]
-        shown = pool[:k]
+        plan = Plan.make(self.search, question, lang_out, found, country=country, channel=channel)
+        pool = plan.allowed[offset:]
+        shown = (pool + plan.foreign[offset:])[:k]
         q = Query.of(question)
-        text, hit, used_qa, sentence_score = self._compose(q, pool)
-        if hit is None or not text:
-            return Answer("", lang_out, True, 0.0, hits=shown)
-        feats = features(q, pool, hit, text, qa=used_qa, sentence_score=sentence_score, idf=term_idf(self.search))
-        confidence = self.model.predict(feats)
-        if confidence < self.threshold:
-            return Answer("", lang_out, True, confidence, hits=shown, features=feats)
+        (text, hit, feats, confidence), mismatch = plan.settle(
+            lambda hits: self._attempt(q, question, hits, plan), pool, self.threshold, foreign=not offset)
+        if hit is None or not text or confidence < self.threshold:
+            return Answer("", lang_out, True, confidence if hit is not None else 0.0, hits=shown, features=feats)
+        if mismatch is not None:
+            return Answer(text, lang_out, True, confidence, [_cite(hit)], shown, feats, mismatch=mismatch)
         generated = False
         if self.llm is not None:
             passages = [hit.text] + [h.text for h in pool[:3] if h.text != hit.text]
@@ -165,13 +191,29 @@ class Answerer:
                 text, generated = rephrased, True
         return Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats, generated)
 
+    def _attempt(self, q: Query, question: str, pool: Sequence[Any],
+                 plan: Plan) -> tuple[str, Any, dict[str, float], float]:
+        """(answer text, its hit, features, confidence) from `pool`.
+        A staff answer is used when the question paraphrases one it was written for, unless a
+        document answers confidently with a sentence that covers more of the question's words than
+        the staff answer's question does."""
+        text, hit, _, sentence_score = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
+        feats: dict[str, float] = {}
+        confidence = 0.0
+        if hit is not None and text:
+            feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=term_idf(self.search))
+            confidence = self.model.predict(feats)
+        staff = plan.curated(question, pool[:3])
+        doc_better = confidence >= self.threshold and feats.get("cov_sentence", 0.0) > (staff[1] if staff else 1.0)
+        if staff is not None and not doc_better:
+            qa_hit, sim = staff
+            text, hit = _qa_text(qa_hit), qa_hit
+            feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim, idf=term_idf(self.search))
+            confidence = max(sim, self.model.predict(feats))
+        return text, hit, feats, confidence
+
     def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float]:
-        """(answer text, its hit, whether a curated answer was used, the extraction score)."""
-        for h in pool[:2]:
-            if getattr(h, "kind", "document") == "qa":
-                cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}", marks=True))
-                if cov >= QA_MIN_COVERAGE:
-                    return _qa_text(h), h, True, cov
+        """(answer text, its hit, False, the extraction score) from the documents of `pool`."""
         ext: Extract = extract(q, with_siblings(self.search, pool))
         best = max((s.score for s in ext.sentences), default=0.0)
         return ext.text, ext.hit, False, best

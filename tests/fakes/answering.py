@@ -42,7 +42,8 @@ class FakeAnswerer:
         self.facts = facts
         self.calls: list[tuple[str, Any]] = []
 
-    def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0) -> FakeAnswer:
+    def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0,
+               **context: Any) -> FakeAnswer:
         self.calls.append((question, lang))
         qlang = "ru" if any("а" <= ch <= "я" for ch in question.lower()) else (lang or "vi")
         hits = [FakeHit(d, t, s, url=f"https://example.org/{d}") for kw, (d, t, s) in self.facts.items()

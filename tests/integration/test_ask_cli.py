@@ -68,9 +68,47 @@ def test_json_contract_for_an_answer(data_dir: Path) -> None:
 def test_off_topic_abstains_in_json(data_dir: Path) -> None:
     code, out, _ = ask(data_dir, "Công thức làm bánh flan caramel thế nào?", "--json")
     data = json.loads(out)
-    assert code == 0 and set(data) == KEYS
+    assert code == 0 and set(data) == KEYS | {"closest"}
     assert data["abstained"] is True and data["answer"] == "" and data["citations"] == []
     assert data["lang"] == "vi"
+    assert data["closest"], "a decline lists the closest sources, as the chat does"
+    for c in data["closest"]:
+        assert set(c) == {"doc_id", "title", "url"}
+    assert len({c["doc_id"] for c in data["closest"]}) == len(data["closest"])
+
+
+def test_batch_file_one_json_line_per_question_and_errors_per_line(data_dir: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join([
+        json.dumps({"id": "a", "question": "Клуб добряков Павлодара оказал помощь на какую сумму?"},
+                   ensure_ascii=False),
+        "not json at all",
+        json.dumps({"id": "b", "question": "   "}),
+        "",
+        json.dumps({"id": 7, "question": "Công thức làm bánh flan caramel thế nào?", "lang": "vi"}, ensure_ascii=False),
+        json.dumps({"id": "c", "question": "2016?", "lang": "de"}),
+        json.dumps(["a list"]),
+        json.dumps({"id": "d", "question": "2016?", "lang": "ru"}),
+    ]) + "\n", encoding="utf-8")
+    code, out, _ = ask(data_dir, "--file", str(questions), "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("id") for r in rows] == ["a", None, "b", 7, "c", None, "d"]
+    assert [r.get("line") for r in rows if "error" in r] == [2, 3, 6, 7]
+    for r in rows:
+        if "error" not in r:
+            assert set(r) >= KEYS
+    assert rows[3]["abstained"] is True and rows[3]["closest"]
+    assert rows[6]["lang"] == "ru"
+
+
+def test_batch_file_missing_or_with_a_question(data_dir: Path, tmp_path: Path) -> None:
+    code, _, err = ask(data_dir, "--file", str(tmp_path / "none.jsonl"))
+    assert code != 0 and "no such file" in err
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": 1, "question": "x"}\n', encoding="utf-8")
+    code, _, err = ask(data_dir, "hello", "--file", str(f))
+    assert code != 0 and "not both" in err
 
 
 def test_lang_flag_used_when_question_has_no_letters(data_dir: Path) -> None:
