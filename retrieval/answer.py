@@ -21,7 +21,9 @@ from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
+from retrieval.sentence_model import SentenceModel
 from retrieval.sentences import content_terms, detect_lang, has_number, plain
+from retrieval.sentvec import sentence_similarity
 
 QA_MIN_COVERAGE = 0.5
 
@@ -93,7 +95,8 @@ def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -
 
 
 def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool,
-             sentence_score: float = 0.0, idf: dict[str, float] | None = None) -> dict[str, float]:
+             sentence_score: float = 0.0, idf: dict[str, float] | None = None,
+             best: Extract | None = None) -> dict[str, float]:
     """What the confidence model sees about one answer (see confidence.FEATURES)."""
     others = [h.score for h in hits if h.doc_id != hit.doc_id]
     passage_terms = content_terms(f"{hit.title}\n{hit.text}", marks=True)
@@ -123,7 +126,18 @@ def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: b
         "numeric": numeric,
         "qa": 1.0 if qa else 0.0,
         "q_terms": math.log1p(len(q.term_set)),
+        **sentence_features(best),
     }
+
+
+def sentence_features(ext: Extract | None) -> dict[str, float]:
+    """The sentence scorer's view of the chosen sentence (zeros for a curated answer)."""
+    best = ext.best if ext is not None else None
+    if best is None:
+        return {"sent_prob": 0.0, "sent_dense": 0.0, "sent_margin": 0.0, "sent_dense_rel": 0.0}
+    return {"sent_prob": best.score, "sent_dense": best.feats.get("dense", 0.0),
+            "sent_margin": best.score - ext.other_doc if ext is not None else 0.0,
+            "sent_dense_rel": best.feats.get("dense_rel", 0.0)}
 
 
 class Answerer:
@@ -134,6 +148,8 @@ class Answerer:
         self.threshold = threshold
         embedder = getattr(getattr(search, "embedder", None), "name", None)
         self.model = model or ConfidenceModel.load(embedder=embedder)
+        self.sentence_model = SentenceModel.load(embedder=embedder)
+        self.lexical_sentence_model = SentenceModel.load(embedder="*")
         self.llm: LLMRephraser | None = None
         if llm_base_url and llm_model:
             self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
@@ -147,11 +163,13 @@ class Answerer:
         found = list(self.search.search(question, k=offset + max(k, CANDIDATE_PASSAGES)))
         pool = found[offset:]
         shown = pool[:k]
-        q = Query.of(question)
-        text, hit, used_qa, sentence_score = self._compose(q, pool)
+        restored = getattr(self.search, "restored_text", None)
+        q = Query.of(question, restored(question) if callable(restored) else None)
+        text, hit, used_qa, sentence_score, ext = self._compose(q, pool)
         if hit is None or not text:
             return Answer("", lang_out, True, 0.0, hits=shown)
-        feats = features(q, pool, hit, text, qa=used_qa, sentence_score=sentence_score, idf=term_idf(self.search))
+        feats = features(q, pool, hit, text, qa=used_qa, sentence_score=sentence_score, idf=term_idf(self.search),
+                         best=ext)
         confidence = self.model.predict(feats)
         if confidence < self.threshold:
             return Answer("", lang_out, True, confidence, hits=shown, features=feats)
@@ -163,13 +181,15 @@ class Answerer:
                 text, generated = rephrased, True
         return Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats, generated)
 
-    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float]:
-        """(answer text, its hit, whether a curated answer was used, the extraction score)."""
+    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float, Extract | None]:
+        """(answer text, its hit, whether a curated answer was used, the extraction score, the extract)."""
         for h in pool[:2]:
             if getattr(h, "kind", "document") == "qa":
                 cov = term_coverage(q, content_terms(f"{h.title}\n{h.text}", marks=True))
                 if cov >= QA_MIN_COVERAGE:
-                    return _qa_text(h), h, True, cov
-        ext: Extract = extract(q, with_siblings(self.search, pool))
+                    return _qa_text(h), h, True, cov, None
+        dense = sentence_similarity(self.search, q.text)
+        model = self.sentence_model if dense is not None else self.lexical_sentence_model
+        ext: Extract = extract(q, with_siblings(self.search, pool), dense=dense, model=model)
         best = max((s.score for s in ext.sentences), default=0.0)
-        return ext.text, ext.hit, False, best
+        return ext.text, ext.hit, False, best, ext
