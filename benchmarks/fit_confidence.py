@@ -91,6 +91,7 @@ def confidence_examples(answerer: Answerer, rows: list[dict[str, Any]],
     feats: list[dict[str, float]] = []
     labels: list[int] = []
     origin: list[str] = []
+    sets: list[str] = []
     for row in rows:
         ans = answerer.answer(row["question"], row["lang"])
         if not ans.features:
@@ -102,7 +103,11 @@ def confidence_examples(answerer: Answerer, rows: list[dict[str, Any]],
         feats.append(ans.features)
         labels.append(int(y))
         origin.append("xquad" if "answers" in row else "domain")
+        sets.append(str(row.get("set", "near-miss" if row.get("near_miss") else "domain")))
     n_x, n_d = origin.count("xquad"), origin.count("domain")
+    for name in sorted(set(sets)):
+        ys = [y for n, y in zip(sets, labels, strict=True) if n == name]
+        print(f"fit part, forced answers right: {name} {sum(ys)}/{len(ys)}")
     weights = [(1.0 / max(n_x, 1)) if o == "xquad" else (1.0 / max(n_d, 1)) for o in origin]
     return feats, labels, weights
 
