@@ -37,7 +37,10 @@ from retrieval.sentences import (
 MAX_CHARS = 600
 CANDIDATE_PASSAGES = 4
 TITLE_WEIGHT = 0.35
-RUNNER_UP = 0.85
+RUNNER_UP = 0.3
+"""A second sentence of the same document is shown when its P(answer) is at least this share of the
+best one's (chosen on a sample of the XQuAD `fit` articles: 0.85 → 0.3 put the gold span inside
+2-3 points more often, answers 205 → 245 characters on average)."""
 
 
 @dataclass
