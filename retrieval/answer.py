@@ -23,7 +23,9 @@ from retrieval.context import UNKNOWN, term_idf, with_siblings
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
+from retrieval.sentence_model import SentenceModel
 from retrieval.sentences import content_terms, detect_lang, has_number, plain
+from retrieval.sentvec import sentence_similarity
 from retrieval.vetting import Plan
 
 
@@ -118,7 +120,8 @@ def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -
 
 
 def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool,
-             sentence_score: float = 0.0, idf: dict[str, float] | None = None) -> dict[str, float]:
+             sentence_score: float = 0.0, idf: dict[str, float] | None = None,
+             best: Extract | None = None) -> dict[str, float]:
     """What the confidence model sees about one answer (see confidence.FEATURES)."""
     others = [h.score for h in hits if h.doc_id != hit.doc_id]
     passage_terms = content_terms(f"{hit.title}\n{hit.text}", marks=True)
@@ -148,7 +151,18 @@ def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: b
         "numeric": numeric,
         "qa": 1.0 if qa else 0.0,
         "q_terms": math.log1p(len(q.term_set)),
+        **sentence_features(best),
     }
+
+
+def sentence_features(ext: Extract | None) -> dict[str, float]:
+    """The sentence scorer's view of the chosen sentence (zeros for a curated answer)."""
+    best = ext.best if ext is not None else None
+    if best is None:
+        return {"sent_prob": 0.0, "sent_dense": 0.0, "sent_margin": 0.0, "sent_dense_rel": 0.0}
+    return {"sent_prob": best.score, "sent_dense": best.feats.get("dense", 0.0),
+            "sent_margin": best.score - ext.other_doc if ext is not None else 0.0,
+            "sent_dense_rel": best.feats.get("dense_rel", 0.0)}
 
 
 class Answerer:
@@ -159,6 +173,8 @@ class Answerer:
         self.threshold = threshold
         embedder = getattr(getattr(search, "embedder", None), "name", None)
         self.model = model or ConfidenceModel.load(embedder=embedder)
+        self.sentence_model = SentenceModel.load(embedder=embedder)
+        self.lexical_sentence_model = SentenceModel.load(embedder="*")
         self.llm: LLMRephraser | None = None
         if llm_base_url and llm_model:
             self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
@@ -176,7 +192,8 @@ class Answerer:
         plan = Plan.make(self.search, question, lang_out, found, country=country, channel=channel)
         pool = plan.allowed[offset:]
         shown = (pool + plan.foreign[offset:])[:k]
-        q = Query.of(question)
+        restored = getattr(self.search, "restored_text", None)
+        q = Query.of(question, restored(question) if callable(restored) else None)
         (text, hit, feats, confidence), mismatch = plan.settle(
             lambda hits: self._attempt(q, question, hits, plan), pool, self.threshold, foreign=not offset)
         if hit is None or not text or confidence < self.threshold:
@@ -197,11 +214,12 @@ class Answerer:
         A staff answer is used when the question paraphrases one it was written for, unless a
         document answers confidently with a sentence that covers more of the question's words than
         the staff answer's question does."""
-        text, hit, _, sentence_score = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
+        text, hit, _, sentence_score, ext = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
         feats: dict[str, float] = {}
         confidence = 0.0
         if hit is not None and text:
-            feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=term_idf(self.search))
+            feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=term_idf(self.search),
+                             best=ext)
             confidence = self.model.predict(feats)
         staff = plan.curated(question, pool[:3])
         doc_better = confidence >= self.threshold and feats.get("cov_sentence", 0.0) > (staff[1] if staff else 1.0)
@@ -212,8 +230,10 @@ class Answerer:
             confidence = max(sim, self.model.predict(feats))
         return text, hit, feats, confidence
 
-    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float]:
-        """(answer text, its hit, False, the extraction score) from the documents of `pool`."""
-        ext: Extract = extract(q, with_siblings(self.search, pool))
+    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float, Extract | None]:
+        """(answer text, its hit, False, the extraction score, the extract) from the documents of `pool`."""
+        dense = sentence_similarity(self.search, q.text)
+        model = self.sentence_model if dense is not None else self.lexical_sentence_model
+        ext: Extract = extract(q, with_siblings(self.search, pool), dense=dense, model=model)
         best = max((s.score for s in ext.sentences), default=0.0)
-        return ext.text, ext.hit, False, best
+        return ext.text, ext.hit, False, best, ext

@@ -37,6 +37,10 @@ FEATURES: tuple[str, ...] = (
     "miss_passage",  # the largest IDF of a question word missing from the passage (1 = a word the KB lacks)
     "miss_sentence",  # the same, for the answer sentences
     "dense_margin",  # dense similarity of the answer's passage minus the best of another document
+    "sent_prob",  # the sentence scorer's P(the chosen sentence holds the answer)
+    "sent_dense",  # dense similarity of the question with the chosen sentence (0 without vectors)
+    "sent_margin",  # sent_prob minus the best score of a sentence from another document
+    "sent_dense_rel",  # the chosen sentence's dense similarity minus the best among the candidates
 )
 
 
@@ -119,13 +123,16 @@ def default_model() -> ConfidenceModel:
 
 def fit_logistic(
     rows: Sequence[dict[str, float]], labels: Sequence[int], *, l2: float = 1.0, iters: int = 3000,
-    lr: float = 0.1, features: Sequence[str] = FEATURES,
+    lr: float = 0.1, features: Sequence[str] = FEATURES, sample_weights: Sequence[float] | None = None,
 ) -> ConfidenceModel:
-    """Plain L2-regularized logistic regression (gradient descent on standardized features)."""
+    """Plain L2-regularized logistic regression (gradient descent on standardized features);
+    `sample_weights` (mean 1 after normalization) let one source of examples not drown another."""
     import numpy as np
 
     x = np.array([[r.get(f, 0.0) for f in features] for r in rows], dtype=np.float64)
     y = np.array(labels, dtype=np.float64)
+    sw = np.ones(len(y)) if sample_weights is None else np.asarray(sample_weights, dtype=np.float64)
+    sw = sw / sw.mean() if len(sw) else sw
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
@@ -135,8 +142,8 @@ def fit_logistic(
     n = len(y)
     for _ in range(iters):
         p = 1.0 / (1.0 + np.exp(-(xs @ w + b)))
-        grad_w = xs.T @ (p - y) / n + l2 * w / n
-        grad_b = float(np.mean(p - y))
+        grad_w = xs.T @ (sw * (p - y)) / n + l2 * w / n
+        grad_b = float(np.mean(sw * (p - y)))
         w -= lr * grad_w
         b -= lr * grad_b
     names = list(features)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from knowledge.models import Chunk, CorpusState, Document, EmbeddingCache
 from retrieval.embedders import Embedder
+from retrieval.sentvec import embed_chunk_sentences
 from retrieval.types import ChunkRecord, Progress
 
 BATCH = 500
@@ -150,6 +151,7 @@ def embed_records(
                 progress(done, total)
         store_vectors(engine, embedder, fresh)
         vectors.update(fresh)
+        embed_chunk_sentences(engine, embedder, [todo[h] for h in part])  # the answer extractor's
     if not records:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.stack([vectors[r.text_hash] for r in records]).astype(np.float32)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from retrieval.analyzers import has_diacritics, has_latin
+from retrieval.sentence_model import SentenceModel
 from retrieval.sentences import (
     content_terms,
     is_numeric_question,
@@ -35,9 +37,10 @@ from retrieval.sentences import (
 MAX_CHARS = 600
 CANDIDATE_PASSAGES = 4
 TITLE_WEIGHT = 0.35
-RUNNER_UP = 0.85
-W = {"cov": 0.7, "tri": 0.1, "rank": 0.15, "num": 0.15, "len": 0.08, "near": 0.05, "bigram": 0.3}
-"""Sentence score weights (set by hand on the `fit` half of the benchmark questions)."""
+RUNNER_UP = 0.3
+"""A second sentence of the same document is shown when its P(answer) is at least this share of the
+best one's (chosen on a sample of the XQuAD `fit` articles: 0.85 → 0.3 put the gold span inside
+2-3 points more often, answers 205 → 245 characters on average)."""
 
 
 @dataclass
@@ -95,8 +98,13 @@ class Query:
         return found
 
     @classmethod
-    def of(cls, text: str) -> Query:
+    def of(cls, text: str, restored: str | None = None) -> Query:
+        """`restored`: the question with its diacritics put back (when typed without them): it only
+        decides which words are content words (`ho can ngheo`: `can` is `cận`, not the stop word
+        `cần`; `nha` is `nhà`), the words themselves stay folded so they match any diacritics."""
         terms = content_terms(text, marks=True)
+        if restored and has_latin(text) and not has_diacritics(text):
+            terms = [plain(t) for t in content_terms(restored, marks=True)] or terms
         return cls(text, terms, frozenset(terms), frozenset(pairwise(terms)),
                    frozenset(trigrams(text)), is_numeric_question(text), is_why_question(text))
 
@@ -111,6 +119,7 @@ class Scored:
     text: str
     coverage: float = 0.0
     score: float = 0.0
+    feats: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,6 +127,9 @@ class Extract:
     sentences: list[Scored] = field(default_factory=list)
     hit: Any = None
     rank: int = 0
+    best: Scored | None = None
+    other_doc: float = 0.0
+    """The best score of a sentence from another document (how clear the choice was)."""
 
     @property
     def text(self) -> str:
@@ -252,14 +264,18 @@ def _is_heading(s: Scored) -> bool:
     return alone and s.text.rstrip()[-1:] not in ".!?…:;)»\"" and len(s.text) <= 120
 
 
-def _score(q: Query, passages: list[list[Scored]]) -> None:
-    """Sentence scores. Question words found in the passage's title count less (TITLE_WEIGHT): the
-    title says what the document is about, so those words pick the document, not the sentence."""
+def _score(q: Query, passages: list[list[Scored]], dense: Sequence[float] | None = None,
+           model: SentenceModel | None = None) -> None:
+    """Sentence features (`SENTENCE_FEATURES`), then scores = P(the sentence holds the answer) from the
+    fitted sentence model (retrieval/sentence_model.json). Question words found in the passage's title
+    count less (TITLE_WEIGHT): the title says what the document is about, so those words pick the
+    document, not the sentence. `dense`: cosine of the question with each sentence (in order)."""
     terms = {id(s): content_terms(s.text, marks=True) for sents in passages for s in sents}
     q.know(t for ts in terms.values() for t in ts)
     weights = _weights(passages, terms)
     q_numbers = _numbers(q.text)
     references = bool(_ASKS_NUMBER_ID.search(" ".join(words(q.text))))
+    flat = [s for sents in passages for s in sents]
     for sents in passages:
         if not sents:
             continue
@@ -267,19 +283,32 @@ def _score(q: Query, passages: list[list[Scored]]) -> None:
         local = {t: w * (TITLE_WEIGHT if t in title_terms else 1.0) for t, w in weights.items()}
         for s in sents:
             s.coverage = weighted_coverage(q, terms[id(s)], local)
-            if q.bigrams and W["bigram"]:
-                s.coverage = (1 - W["bigram"]) * s.coverage + W["bigram"] * _bigram_weighted(q, terms[id(s)], local)
-            s.score = W["cov"] * s.coverage + W["tri"] * trigram_coverage(q, s.text) + W["rank"] / (1 + s.rank)
-            if q.numeric and _numbers(s.text, references) - q_numbers:
-                s.score += W["num"]
-            if len(s.text) < 25:
-                s.score -= 0.1
-            if _is_title(s):
-                s.score -= 0.3
-            s.score -= W["len"] * max(0.0, (len(s.text) - 200) / 100)
+            bigram = _bigram_weighted(q, terms[id(s)], local) if q.bigrams else 0.0
+            found = q.matched(terms[id(s)])
+            novel = sum(1 for t in set(terms[id(s)]) if not any(same_word(t, x) for x in found))
+            s.feats = {
+                "cov": s.coverage, "bigram": bigram, "tri": trigram_coverage(q, s.text),
+                "rank": 1.0 / (1 + s.rank),
+                "num": 1.0 if q.numeric and _numbers(s.text, references) - q_numbers else 0.0,
+                "num_missing": 1.0 if q.numeric and not _numbers(s.text, references) - q_numbers else 0.0,
+                "short": 1.0 if len(s.text) < 25 else 0.0, "title": 1.0 if _is_title(s) else 0.0,
+                "heading": 1.0 if _is_heading(s) else 0.0,
+                "long": max(0.0, (len(s.text) - 200) / 100), "novel": min(novel, 8) / 8.0,
+                "first": 1.0 if s.index == 0 else 0.0,
+            }
         for i, s in enumerate(sents):
             near = [sents[j].coverage for j in (i - 1, i + 1) if 0 <= j < len(sents)]
-            s.score += W["near"] * max(near, default=0.0)
+            s.feats["near"] = max(near, default=0.0)
+    best_cov = max((s.coverage for s in flat), default=0.0)
+    best_dense = max(dense, default=0.0) if dense is not None else 0.0
+    for i, s in enumerate(flat):
+        s.feats["cov_rel"] = s.coverage - best_cov
+        d = float(dense[i]) if dense is not None else 0.0
+        s.feats["dense"] = d
+        s.feats["dense_rel"] = d - best_dense if dense is not None else 0.0
+    model = model or SentenceModel.load()
+    for s in flat:
+        s.score = model.predict(s.feats)
 
 
 def _same_line(a: Scored, b: Scored) -> bool:
@@ -309,29 +338,41 @@ def _grow(q: Query, best: Scored, sents: list[Scored], max_chars: int) -> list[S
     return sorted(chosen, key=lambda s: s.index)
 
 
-def extract(question: str | Query, hits: Sequence[Any], max_chars: int = MAX_CHARS) -> Extract:
-    """The answering sentences from the candidate passages: the best one, its contiguous neighbours
-    when they answer too, and a close runner-up of the same document (empty when there is no text)."""
-    q = question if isinstance(question, Query) else Query.of(question)
+def candidates(q: Query, hits: Sequence[Any], *, dense: Callable[[list[str]], Sequence[float] | None] | None = None,
+               model: SentenceModel | None = None) -> list[list[Scored]]:
+    """Every candidate sentence, per passage, with its features and score."""
     passages = _sentences(hits)
-    _score(q, passages)
+    sims = dense([s.text for sents in passages for s in sents]) if dense is not None else None
+    _score(q, passages, sims, model)
+    return passages
+
+
+def extract(question: str | Query, hits: Sequence[Any], max_chars: int = MAX_CHARS, *,
+            dense: Callable[[list[str]], Sequence[float] | None] | None = None,
+            model: SentenceModel | None = None) -> Extract:
+    """The answering sentences from the candidate passages: the best one, its contiguous neighbours
+    when they answer too, and a close runner-up of the same document (empty when there is no text).
+    `dense(sentences)`: the question's cosine with each sentence (None when unknown)."""
+    q = question if isinstance(question, Query) else Query.of(question)
+    passages = candidates(q, hits, dense=dense, model=model)
     flat = [(s, n) for n, sents in enumerate(passages) for s in sents]
     if not flat:
         return Extract()
     best, n = max(flat, key=lambda sn: (sn[0].score, -sn[0].rank, -sn[1], -sn[0].index))
+    other = max((s.score for s, _ in flat if s.hit.doc_id != best.hit.doc_id), default=0.0)
     sents = passages[n]
     if len(best.text) > max_chars:
         cut = best.text[:max_chars].rsplit(" ", 1)[0]
         best = Scored(best.hit, best.rank, best.index, best.start, best.start + len(cut), cut,
                       best.coverage, best.score)
-        return Extract([best], best.hit, best.rank)
+        return Extract([best], best.hit, best.rank, best, other)
     chosen = _grow(q, best, sents, max_chars)
     chosen += _runner_up(best, chosen, [s for s, _ in flat], max_chars)
     body = [s for s in chosen if not _is_heading(s)]
     chosen = body or chosen  # a section heading names the topic; the sentences under it answer
     order = {id(p[0].hit): n for n, p in enumerate(passages) if p}
     chosen.sort(key=lambda s: (s.hit.position, order.get(id(s.hit), 0), s.index))
-    return Extract(chosen, best.hit, best.rank)
+    return Extract(chosen, best.hit, best.rank, best, other)
 
 
 def _runner_up(best: Scored, chosen: list[Scored], flat: list[Scored], max_chars: int) -> list[Scored]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 import Stemmer
 
 from retrieval.analyzers import VI_ABBREVIATIONS
+from retrieval.synonyms import content_map
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -134,19 +135,11 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("ё", "е")
 
 
-_VI_CHAT = {
-    **{k: " ".join(fold(w) for w in v.split()) for k, v in VI_ABBREVIATIONS.items()},
-    "ko": "khong", "k": "khong", "kg": "khong", "hok": "khong", "hem": "khong", "khg": "khong",
-    "dc": "duoc", "đc": "duoc", "dk": "duoc", "đk": "duoc", "j": "gi", "ntn": "nhu the nao",
-    "bn": "bao nhieu", "bnhieu": "bao nhieu", "mk": "minh", "vs": "voi",
-    "ng": "nguoi", "nc": "nuoc", "nhg": "nhung", "cx": "cung", "r": "roi", "ms": "moi", "bt": "biet",
-    "trc": "truoc", "sn": "sao", "hn": "ha noi", "tphcm": "thanh pho ho chi minh", "ubnd": "uy ban nhan dan",
-    "pcp": "phi chinh phu", "pcpnn": "phi chinh phu nuoc ngoai", "mtqg": "muc tieu quoc gia",
-    "ctmtqg": "chuong trinh muc tieu quoc gia", "ct": "chuong trinh", "tr": "trieu", "ty": "ty",
-}
-_RU_CHAT = {"нпо": "неправительственная организация", "нко": "некоммерческая организация", "шо": "что", "че": "что",
-            "чо": "что", "скок": "сколько", "щас": "сейчас", "тг": "тенге",
-            "асп": "адресная социальная помощь", "мрп": "месячный расчетный показатель"}
+_VI_CHAT = {**{k: " ".join(fold(w) for w in v.split()) for k, v in VI_ABBREVIATIONS.items()},
+            **{k: " ".join(fold(w) for w in v.split()) for k, v in content_map().items()}}
+"""Abbreviations, teencode, colloquial forms and misspellings (vi and ru) → the words they stand for,
+from retrieval/synonyms/{vi,ru}.tsv (applied to questions and documents alike)."""
+_RU_CHAT: dict[str, str] = {}
 
 _VI_STOP = _wordset(
     """
@@ -247,8 +240,11 @@ def typo_apart(a: str, b: str) -> bool:
 
 
 def _stem(word: str) -> str:
+    """Russian Snowball stem; a stem of fewer than 3 letters is a cut too deep (`аким` → `ак`,
+    while `акима` → `аким`), so such a word is kept whole (it then matches its inflected forms)."""
     if _CYRILLIC.match(word) and len(word) > 3:
-        return str(_ru_stemmer().stemWord(word))
+        stem = str(_ru_stemmer().stemWord(word))
+        return stem if len(stem) >= 3 else word
     return word
 
 

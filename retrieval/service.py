@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ class SearchService:
         self._refresh_lock = threading.Lock()
         self._index: HybridIndex | None = None
         self._loaded_from_disk = False
+        self._qvecs: OrderedDict[str, tuple[np.ndarray, str]] = OrderedDict()
         self._load_saved()
 
     # -- state ---------------------------------------------------------------------------------
@@ -156,7 +158,29 @@ class SearchService:
         qvec = None
         if mode != "bm25":
             qvec = np.asarray(self.embedder.embed_queries([prepared.dense_text])[0], dtype=np.float32)
+            self._remember(query, qvec, prepared.dense_text)
         return index.search(prepared, qvec, k, index.mask(lang, region, program), mode, self.fuser)
+
+    def _remember(self, query: str, qvec: np.ndarray, dense_text: str) -> None:
+        with self._swap_lock:
+            self._qvecs[query] = (qvec, dense_text)
+            self._qvecs.move_to_end(query)
+            while len(self._qvecs) > 256:
+                self._qvecs.popitem(last=False)
+
+    def query_vector(self, query: str) -> np.ndarray | None:
+        """The query vector of a recent search for exactly `query` (the answerer reuses it to
+        compare the question with single sentences), else None."""
+        with self._swap_lock:
+            found = self._qvecs.get(query)
+        return found[0] if found is not None else None
+
+    def restored_text(self, query: str) -> str | None:
+        """The text a recent search for exactly `query` embedded: abbreviations expanded and, for a
+        query typed without diacritics, diacritics restored from the corpus (retrieval/diacritics.py)."""
+        with self._swap_lock:
+            found = self._qvecs.get(query)
+        return found[1] if found is not None else None
 
     def timed_search(self, query: str, **kwargs: Any) -> tuple[list[SearchHit], float]:
         """`search` and its wall time in milliseconds (for evaluation and benchmarks)."""
