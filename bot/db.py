@@ -51,6 +51,7 @@ def import_models() -> None:
         "handlers.staff_models",
         "handlers.staff_lang",
         "handlers.reliability_models",
+        "handlers.usage",
         "bot.zalo_tokens",
     ):
         try:

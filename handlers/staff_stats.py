@@ -21,6 +21,7 @@ from sqlmodel import select as sm_select
 
 from handlers.models import Handoff, QueryLog
 from handlers.staff_grouping import Question, group_questions
+from handlers.usage import UsageCounter
 
 TOP_DOCUMENTS = 10
 TOP_TOPICS = 5
@@ -55,7 +56,16 @@ def compute_stats(engine: Engine, *, days: int, now: datetime, timezone: str) ->
         "handoffs": dict(Counter(handoffs)),
         "eligibility": _eligibility(engine, since),
         "bookings": _bookings(engine, since),
+        "messenger_usage": _usage(engine, timezone, first_day, today),
     }
+
+
+def _usage(engine: Engine, timezone: str, first_day: date, last_day: date) -> dict[str, dict[str, int]]:
+    """Messages sent per channel and kind (Zalo OA allowances); {} where the table is not there."""
+    try:
+        return UsageCounter(engine, timezone).totals(first_day, last_day)
+    except SQLAlchemyError:
+        return {}
 
 
 def _questions(rows: Any, tz: ZoneInfo, first_day: date, days: int) -> dict[str, Any]:

@@ -178,4 +178,6 @@ def render_stats(ctx: Ctx, s: dict[str, Any]) -> str:
     if s["bookings"] is not None:
         lines.append(t("staff.stats.bookings", total=s["bookings"]["total"],
                        counts=_labelled(ctx, s["bookings"]["by_status"])))
+    for channel, kinds in sorted(s.get("messenger_usage", {}).items()):
+        lines.append(t("zalo.stats_usage", channel=channel, counts=_labelled(ctx, kinds)))
     return "\n".join(lines)

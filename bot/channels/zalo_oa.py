@@ -39,6 +39,7 @@ from bot.once import handle_once
 from bot.zalo_tokens import MemoryTokenStore, SqlTokenStore, Tokens
 from handlers.messages import Reply, Undeliverable
 from handlers.state import MemoryDeduper
+from handlers.usage import UsageCounter
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class ZaloOAChannel:
         backoff_s: float = 0.5,
         alert: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
         check_every_s: float = 300.0,
+        usage: UsageCounter | None = None,
     ) -> None:
         self.hub = hub
         self.app_id = app_id
@@ -101,6 +103,8 @@ class ZaloOAChannel:
         self.alert = alert
         """Tells the staff chat about trouble with the OA (a refresh token about to die)."""
         self.check_every_s = check_every_s
+        self.usage = usage
+        """Counts messages by the allowance they used, per day, in the database (`/stats`)."""
         hub.register(self)
 
     # ---- in: the webhook ---------------------------------------------------------------------
@@ -188,7 +192,13 @@ class ZaloOAChannel:
         except BaseException:
             self.window.give_back(chat_id, recipient)
             raise
-        self.hub.metrics[f"zalo_oa_quota_total:{quota_kind(data)}"] += 1
+        kind = quota_kind(data)
+        self.hub.metrics[f"zalo_oa_quota_total:{kind}"] += 1
+        if self.usage is not None:  # for /stats, across replicas
+            try:
+                await asyncio.to_thread(self.usage.add, self.name, kind)
+            except Exception as exc:  # counting must never cost a delivered message its bookkeeping
+                log.warning("zalo_oa: usage not counted: %s", type(exc).__name__)
         return data
 
     async def _call(self, path: str, payload: dict[str, Any] | None = None, *,
@@ -341,6 +351,7 @@ def from_settings(hub: Any, settings: Any, app: Any) -> ZaloOAChannel:
         hub, settings.zalo_oa_app_id, secret(settings.zalo_oa_secret_key), access, refresh, store,
         settings.zalo_oa_api_base, settings.zalo_oauth_base, secret(settings.zalo_oa_app_secret),
         deduper=app.deduper, inbox=inbox, alert=staff_alerter(hub, app),
+        usage=UsageCounter(app.engine, settings.timezone),
     )
 
 

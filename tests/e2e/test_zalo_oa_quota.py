@@ -31,6 +31,8 @@ from bot.zalo_tokens import ZaloOAToken
 from handlers.i18n import Catalog
 from handlers.messages import OutgoingDocument, Reply, Target
 from handlers.outbox import Outbox
+from handlers.staff_stats import compute_stats
+from handlers.usage import UsageCounter
 from tests.e2e.test_zalo_oa import Replica, event, post, signed, texts
 from tests.fakes.booking_support import FakeClock, ask, make_service
 from tests.fakes.zalo_api import FakeZalo
@@ -45,6 +47,7 @@ async def fake() -> AsyncIterator[FakeZalo]:
 
 async def test_answers_go_out_as_free_replies_then_as_proactive_messages(tmp_path: Path, fake: FakeZalo) -> None:
     r = await Replica(tmp_path, fake).start()
+    r.channel.usage = UsageCounter(r.engine)
     try:
         body = event("/help", user="u1", msg_id="in-1")
         assert (await post(r.url, body, signed(body), fake))[0] == 200
@@ -61,6 +64,8 @@ async def test_answers_go_out_as_free_replies_then_as_proactive_messages(tmp_pat
         r.channel.window.seen("u1", "in-2", at=time.time() - 49 * 3600)
         await r.channel.send("u1", Reply("sau 48 giờ"))
         assert fake.oa_quota["sub_quota"] == 2 and texts(fake, "u1")[-1] == "sau 48 giờ"
+        stats = compute_stats(r.engine, days=1, now=datetime.now(UTC), timezone="Asia/Ho_Chi_Minh")
+        assert stats["messenger_usage"] == {"zalo_oa": {"reply": 8, "sub_quota": 2}}  # /stats, all replicas
     finally:
         await r.stop()
 
