@@ -66,3 +66,8 @@ async def running(api: FakeBotAPI, dialog: Any, *, durable: bool = False, **kw: 
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 15)
         hub.close()
+
+
+def datas(call: object) -> list[str]:
+    """The callback data of a sent message's buttons."""
+    return [b.get("callback_data", "") for b in call.buttons()]  # type: ignore[attr-defined]

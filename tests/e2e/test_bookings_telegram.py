@@ -4,11 +4,8 @@ reminder scheduler delivers through the hub."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from bookings.service import BookingService
 from bot.db import create_schema, make_engine
@@ -25,12 +22,6 @@ from tests.fakes.booking_support import FakeClock, make_service
 from tests.fakes.bot_api import Call, FakeBotAPI
 
 USER = 1
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 def booking_dialog(tmp_path: Path) -> tuple[Dialog, BookingService, FakeClock]:

@@ -8,7 +8,6 @@ kept-alive connection): aiohttp then fails with "Can not write request body for
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,6 @@ from tests.fakes.bot_api import FakeBotAPI
 WEBHOOK_SECRET = "wh-secret-0123456789"
 DB_PASSWORD = "pg-pass-5678"
 LLM_KEY = "sk-llm-key-abcdef"
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 def _start_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str) -> None:

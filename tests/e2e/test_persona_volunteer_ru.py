@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bookings.service import BookingService
 from bot.channels.console import ConsoleChannel
@@ -105,12 +102,6 @@ async def test_volunteer_walk_in_the_terminal(tmp_path: Path) -> None:
         assert svc.get(1).status == "cancelled"
     finally:
         hub.close()
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 class Volunteer:

@@ -3,26 +3,13 @@ stray digit are answered without a search; "cho em gặp cán bộ" opens the ha
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
 from handlers.i18n import Catalog
-from tests.e2e.telegram_kit import STAFF_CHAT, make_dialog, running
+from tests.e2e.telegram_kit import STAFF_CHAT, datas, make_dialog, running
 from tests.fakes.bot_api import FakeBotAPI
 
 CATALOG = Catalog.load()
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
-def datas(call: object) -> list[str]:
-    return [b.get("callback_data", "") for b in call.buttons()]  # type: ignore[attr-defined]
 
 
 async def test_small_talk_and_a_stray_digit_are_not_searched(api: FakeBotAPI, tmp_path: Path) -> None:

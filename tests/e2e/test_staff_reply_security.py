@@ -8,10 +8,8 @@ staff member replies to the forwarded message. Only the last reaches the asker.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from handlers.i18n import Catalog
@@ -21,12 +19,6 @@ from tests.fakes.bot_api import FakeBotAPI
 CATALOG = Catalog.load()
 ASKER = 1
 INTRUDER = 555
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 async def test_only_staff_replies_to_the_forwarded_message_reach_the_asker(api: FakeBotAPI, tmp_path: Path) -> None:

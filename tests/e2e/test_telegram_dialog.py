@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from handlers.i18n import Catalog
-from tests.e2e.telegram_kit import STAFF_CHAT, STAFF_USER, make_dialog, running
+from tests.e2e.telegram_kit import STAFF_CHAT, STAFF_USER, datas, make_dialog, running
 from tests.fakes.bot_api import FakeBotAPI
 
 CATALOG = Catalog.load()
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
-def datas(call: object) -> list[str]:
-    return [b.get("callback_data", "") for b in call.buttons()]  # type: ignore[attr-defined]
 
 
 async def test_start_registers_commands_and_greets_in_user_language(api: FakeBotAPI, tmp_path: Path) -> None:

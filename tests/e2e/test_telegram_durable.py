@@ -5,7 +5,7 @@ workers. Handoff bookkeeping (sent message ids), duplicates and per-chat order m
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -21,12 +21,6 @@ CONVERSATIONS: list[Callable[[FakeBotAPI, Path], Awaitable[None]]] = [
     plain.test_duplicate_update_is_handled_once,
     plain.test_replies_keep_per_chat_order_across_concurrent_chats,
 ]
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=lambda f: f.__name__.removeprefix("test_"))

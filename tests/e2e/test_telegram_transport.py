@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -16,12 +15,6 @@ from bot.hub import Hub
 from handlers.messages import Choice, OutgoingDocument, Reply
 from tests.e2e.telegram_kit import make_dialog, running
 from tests.fakes.bot_api import FakeBotAPI
-
-
-@pytest.fixture()
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 async def test_429_waits_retry_after_then_delivers(api: FakeBotAPI, tmp_path: Path) -> None:

@@ -26,22 +26,13 @@ from handlers.staff_views import render_stats
 from handlers.state import MemoryRateLimiter, SqlStateStore
 from knowledge.errors import Conflict, NotFound, ValidationError
 from tests.fakes.booking_support import FakeClock, ask, make_service
+from tests.integration.test_bookings_chat import Chat as BaseChat
 
 STAFF = Target("telegram", "-100")
 CATALOG = Catalog.load()
 
 
-class Chat:
-    def __init__(self, dialog: Dialog, user: str, lang: str | None = None, chat: str | None = None) -> None:
-        self.dialog, self.user, self.lang, self.chat = dialog, user, lang, chat or user
-
-    def say(self, text: str) -> list[Reply]:
-        return self.dialog.handle(Incoming("telegram", self.chat, self.user, text=text, language_code=self.lang))
-
-    def press(self, data: str) -> list[Reply]:
-        return self.dialog.handle(Incoming("telegram", self.chat, self.user, kind="callback", callback=data,
-                                           language_code=self.lang))
-
+class Chat(BaseChat):
     def to_day_step(self) -> None:
         self.say("/start")
         self.press("menu:bk")
