@@ -80,13 +80,15 @@ def ece(pairs: list[tuple[float, bool]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("test", "fit"), default="test")
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="abstention threshold (default: the one chosen on fit, stored with the model)")
     parser.add_argument("--sets", default=",".join(SETS), help="XQuAD sets (vi,ru,vi-nodiac)")
     parser.add_argument("--write-results", action="store_true", help="record the test split in RESULTS.md")
     parser.add_argument("--json", action="store_true", help="print the JSON summary instead of markdown")
     args = parser.parse_args()
     bench = build()
     answerer = Answerer(bench.search, threshold=args.threshold)
+    args.threshold = answerer.threshold
     data: dict[str, Any] = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                             "machine": f"{platform.machine()}, {platform.python_version()}",
                             "split": args.split, "threshold": args.threshold,
