@@ -191,7 +191,7 @@ def render(data: dict[str, Any]) -> str:
              f"embedder {data['embedder']}, threshold {data['threshold']}, split **{data['split']}** "
              "(frozen: benchmarks/data/answer_split.json, sha256-checked; the models are fitted on `fit` only "
              "by `benchmarks.fit_confidence`).", "",
-             "| XQuAD set (test articles) | answered with the gold span inside | target | declined | wrong answers "
+             f"| XQuAD set ({data['split']} articles) | answered with the gold span inside | target | declined | wrong answers "
              "| span inside if forced to answer |", "|---|---|---|---|---|---|"]
     for name, x in data["xquad"].items():
         lines.append(f"| {name} | **{_rate(x['right'], x['questions'])}** | ≥ {TARGETS.get(name, 0):.2f} | "
@@ -201,7 +201,7 @@ def render(data: dict[str, Any]) -> str:
               f"same run: p50 {lt['search_p50']:.1f} / p95 {lt['search_p95']:.1f} ms → **answer p95 = "
               f"{lt['ratio_p95']:.2f}× search p95** (target ≤ 2×).", ""]
     d, nm, st = data["domain"], data["near_miss"], data["small_talk"]
-    lines += ["| in-domain (benchmarks/data/answer_questions.jsonl, test half) | result |", "|---|---|",
+    lines += [f"| in-domain (benchmarks/data/answer_questions.jsonl, {data['split']} half) | result |", "|---|---|",
               f"| answerable: right fact, right document cited | {_pair(d['answerable'])} "
               f"(vi {_pair(d['answerable_vi'])}, ru {_pair(d['answerable_ru'])}) |",
               f"| answerable: wrong answers given | {d['wrong_answered']} |",
