@@ -191,8 +191,8 @@ def render(data: dict[str, Any]) -> str:
              f"embedder {data['embedder']}, threshold {data['threshold']}, split **{data['split']}** "
              "(frozen: benchmarks/data/answer_split.json, sha256-checked; the models are fitted on `fit` only "
              "by `benchmarks.fit_confidence`).", "",
-             f"| XQuAD set ({data['split']} articles) | answered with the gold span inside | target | declined | wrong answers "
-             "| span inside if forced to answer |", "|---|---|---|---|---|---|"]
+             f"| XQuAD set ({data['split']} articles) | answered with the gold span inside | target | declined "
+             "| wrong answers | span inside if forced to answer |", "|---|---|---|---|---|---|"]
     for name, x in data["xquad"].items():
         lines.append(f"| {name} | **{_rate(x['right'], x['questions'])}** | ≥ {TARGETS.get(name, 0):.2f} | "
                      f"{x['abstained']} | {x['wrong_answered']} | {x['forced_rate']:.3f} |")
