@@ -80,13 +80,15 @@ def ece(pairs: list[tuple[float, bool]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("test", "fit"), default="test")
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="abstention threshold (default: the one chosen on fit, stored with the model)")
     parser.add_argument("--sets", default=",".join(SETS), help="XQuAD sets (vi,ru,vi-nodiac)")
     parser.add_argument("--write-results", action="store_true", help="record the test split in RESULTS.md")
     parser.add_argument("--json", action="store_true", help="print the JSON summary instead of markdown")
     args = parser.parse_args()
     bench = build()
     answerer = Answerer(bench.search, threshold=args.threshold)
+    args.threshold = answerer.threshold
     data: dict[str, Any] = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                             "machine": f"{platform.machine()}, {platform.python_version()}",
                             "split": args.split, "threshold": args.threshold,
@@ -189,8 +191,8 @@ def render(data: dict[str, Any]) -> str:
              f"embedder {data['embedder']}, threshold {data['threshold']}, split **{data['split']}** "
              "(frozen: benchmarks/data/answer_split.json, sha256-checked; the models are fitted on `fit` only "
              "by `benchmarks.fit_confidence`).", "",
-             "| XQuAD set (test articles) | answered with the gold span inside | target | declined | wrong answers "
-             "| span inside if forced to answer |", "|---|---|---|---|---|---|"]
+             f"| XQuAD set ({data['split']} articles) | answered with the gold span inside | target | declined "
+             "| wrong answers | span inside if forced to answer |", "|---|---|---|---|---|---|"]
     for name, x in data["xquad"].items():
         lines.append(f"| {name} | **{_rate(x['right'], x['questions'])}** | ≥ {TARGETS.get(name, 0):.2f} | "
                      f"{x['abstained']} | {x['wrong_answered']} | {x['forced_rate']:.3f} |")
@@ -199,7 +201,7 @@ def render(data: dict[str, Any]) -> str:
               f"same run: p50 {lt['search_p50']:.1f} / p95 {lt['search_p95']:.1f} ms → **answer p95 = "
               f"{lt['ratio_p95']:.2f}× search p95** (target ≤ 2×).", ""]
     d, nm, st = data["domain"], data["near_miss"], data["small_talk"]
-    lines += ["| in-domain (benchmarks/data/answer_questions.jsonl, test half) | result |", "|---|---|",
+    lines += [f"| in-domain (benchmarks/data/answer_questions.jsonl, {data['split']} half) | result |", "|---|---|",
               f"| answerable: right fact, right document cited | {_pair(d['answerable'])} "
               f"(vi {_pair(d['answerable_vi'])}, ru {_pair(d['answerable_ru'])}) |",
               f"| answerable: wrong answers given | {d['wrong_answered']} |",

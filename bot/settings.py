@@ -131,7 +131,11 @@ class Settings(BaseSettings):
     max_unpacked_mb: int = Field(
         default=128, ge=1, validation_alias=AliasChoices("MAX_UNPACKED_MB", "max_unpacked_mb")
     )
-    answer_threshold: float = Field(default=0.5, validation_alias=AliasChoices("ANSWER_THRESHOLD", "answer_threshold"))
+    answer_threshold: float | None = Field(
+        default=None, validation_alias=AliasChoices("ANSWER_THRESHOLD", "answer_threshold")
+    )
+    """Abstain below this confidence; unset = the threshold chosen with the fitted confidence model
+    (its `meta.threshold`, retrieval/confidence_model.json), else 0.5."""
 
     @field_validator("default_lang")
     @classmethod

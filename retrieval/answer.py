@@ -119,6 +119,18 @@ def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -
     return sum(w for t, w in weight.items() if t in found) / total, max(missing, default=0.0) / top
 
 
+def idf_found(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -> tuple[float, float]:
+    """How specific the words shared with the question are: (the largest KB-wide IDF among the
+    question's words found in `terms`, the sum of their IDFs), relative to a word the KB never uses.
+    A passage that shares only everyday words with the question (`làm sao`, `tốt hơn`) matches it
+    by accident; one that shares a rare name or term is about what was asked."""
+    if not q.term_set or idf is None:
+        return 0.0, 0.0
+    top = idf.get(UNKNOWN, 1.0) or 1.0
+    found = [idf.get(plain(t), top) / top for t in q.matched(terms)]
+    return max(found, default=0.0), sum(found)
+
+
 def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool,
              sentence_score: float = 0.0, idf: dict[str, float] | None = None,
              best: Extract | None = None) -> dict[str, float]:
@@ -132,7 +144,13 @@ def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: b
     numeric = (1.0 if has_number(answer_text) else -1.0) if q.numeric else 0.0
     idf_passage, miss_passage = idf_coverage(q, passage_terms, idf)
     idf_sentence, miss_sentence = idf_coverage(q, answer_terms, idf)
+    found_max_p, found_sum_p = idf_found(q, passage_terms, idf)
+    found_max_s, found_sum_s = idf_found(q, answer_terms, idf)
     return {
+        "found_max_passage": found_max_p,
+        "found_sum_passage": found_sum_p,
+        "found_max_sentence": found_max_s,
+        "found_sum_sentence": found_sum_s,
         "idf_passage": idf_passage,
         "idf_sentence": idf_sentence,
         "miss_passage": miss_passage,
@@ -166,13 +184,13 @@ def sentence_features(ext: Extract | None) -> dict[str, float]:
 
 
 class Answerer:
-    def __init__(self, search: Searcher, threshold: float = 0.5, llm_base_url: str | None = None,
+    def __init__(self, search: Searcher, threshold: float | None = None, llm_base_url: str | None = None,
                  llm_model: str | None = None, llm_api_key: str | None = None, llm_timeout_s: float = 8.0,
                  *, model: ConfidenceModel | None = None) -> None:
         self.search = search
-        self.threshold = threshold
         embedder = getattr(getattr(search, "embedder", None), "name", None)
         self.model = model or ConfidenceModel.load(embedder=embedder)
+        self.threshold = threshold if threshold is not None else self.model.threshold
         self.sentence_model = SentenceModel.load(embedder=embedder)
         self.lexical_sentence_model = SentenceModel.load(embedder="*")
         self.llm: LLMRephraser | None = None

@@ -41,6 +41,10 @@ FEATURES: tuple[str, ...] = (
     "sent_dense",  # dense similarity of the question with the chosen sentence (0 without vectors)
     "sent_margin",  # sent_prob minus the best score of a sentence from another document
     "sent_dense_rel",  # the chosen sentence's dense similarity minus the best among the candidates
+    "found_max_passage",  # the largest IDF of a question word found in the passage (how specific the match)
+    "found_sum_passage",  # the sum of those IDFs
+    "found_max_sentence",  # the same in the answer sentences
+    "found_sum_sentence",
 )
 
 
@@ -51,6 +55,12 @@ class ConfidenceModel:
     mean: dict[str, float] = field(default_factory=dict)
     scale: dict[str, float] = field(default_factory=dict)
     meta: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def threshold(self) -> float:
+        """The abstention threshold chosen on the fit data with this model (`meta.threshold`), else 0.5."""
+        value = self.meta.get("threshold")
+        return float(value) if isinstance(value, int | float) else 0.5
 
     def z(self, feats: dict[str, float]) -> float:
         total = self.bias

@@ -27,6 +27,9 @@ from retrieval.constraints import Facts
 CHANNEL_COUNTRY = {"zalo": "VN"}
 """Channel name prefix → country (`zalo_bot`, `zalo_oa`)."""
 LANG_COUNTRY = {"vi": "VN", "ru": "KZ"}
+SERVED = frozenset(CHANNEL_COUNTRY.values()) | frozenset(LANG_COUNTRY.values())
+"""The jurisdictions the bot answers for. A document about any other country (a history article
+that names Italy) is general knowledge, not a competing jurisdiction's rule: it is never excluded."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class Context:
     """Countries the question itself names or implies."""
 
     def allows(self, country: str | None) -> bool:
-        return country is None or self.country is None or country == self.country or country in self.named
+        return (country is None or self.country is None or country == self.country or country in self.named
+                or country not in SERVED)
 
 
 def choose(asked: Facts, lang: str | None, *, chosen: str | None = None, channel: str | None = None) -> Context:
