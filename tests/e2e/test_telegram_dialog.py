@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ async def test_question_answered_with_escaped_source_and_feedback(api: FakeBotAP
 
 
 async def test_abstention_handoff_and_staff_reply_relayed(api: FakeBotAPI, tmp_path: Path) -> None:
-    async with running(api, make_dialog(tmp_path)):
+    dialog = make_dialog(tmp_path)
+    async with running(api, dialog):
         api.send_text(1, "thời tiết hôm nay thế nào")
         unsure = (await api.wait_sent(1))[0]
         assert CATALOG.t("vi", "ask.not_sure") in unsure.text
@@ -63,6 +65,10 @@ async def test_abstention_handoff_and_staff_reply_relayed(api: FakeBotAPI, tmp_p
         assert "thời tiết hôm nay thế nào" in staff_msg.text
         staff_mid = max(mid for chat, mid in api.messages if chat == str(STAFF_CHAT))
         await api.wait_sent(1, count=2)  # "forwarded" notice to the user
+        for _ in range(200):  # the forward's message id is recorded just after it is sent (a person takes longer)
+            if dialog.services.logs.find_handoff(str(staff_mid)) is not None:
+                break
+            await asyncio.sleep(0.02)
         api.send_text(STAFF_CHAT, "Trời nắng, 30 độ.", user_id=STAFF_USER, reply_to=staff_mid)
         sent = await api.wait_sent(1, count=3)
         await api.wait_sent(STAFF_CHAT, count=2)  # "relayed" confirmation to staff
