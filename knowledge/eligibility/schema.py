@@ -28,6 +28,11 @@ BUILTINS = ("$year", "$quarter", "$prev_quarter")
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)]
 TableId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=60)]
 Number = StrictInt | StrictFloat
+BUTTON_DATA_BYTES = 64
+"""The longest button data a messenger takes (Telegram's callback_data)."""
+ANSWER_ID_BYTES = BUTTON_DATA_BYTES - len("elig:a:")
+"""`<question id>:<option id>` in an answer button (handlers/eligibility.py: `elig:a:<q>:<o>`)."""
+PROGRAM_ID_BYTES = BUTTON_DATA_BYTES - len("elig:p:")
 
 
 class _Strict(BaseModel):
@@ -268,6 +273,20 @@ class RuleSet(_Strict):
     """Shown for an amount the rules cannot compute for the date (e.g. next year's MRP)."""
     menu_langs: list[str] = Field(default_factory=list)
     """Languages whose users see this program first in the chat."""
+
+    @model_validator(mode="after")
+    def _fits_buttons(self) -> RuleSet:
+        """The chat puts the program id, and a question id with an option id, in button data, which
+        messengers cap at 64 bytes (Telegram's callback_data): ids that would not fit are refused
+        here, not when a user presses the button."""
+        if len(self.program.encode()) > PROGRAM_ID_BYTES:
+            raise ValueError(f"program id {self.program!r} is longer than {PROGRAM_ID_BYTES} bytes (a chat button)")
+        for q in self.questions:
+            for option in [o.id for o in q.options or []] or ["1"]:
+                if len(f"{q.id}:{option}".encode()) > ANSWER_ID_BYTES:
+                    raise ValueError(f"question {q.id!r} with option {option!r} is longer than {ANSWER_ID_BYTES} "
+                                     "bytes together: it would not fit in a chat button")
+        return self
 
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)

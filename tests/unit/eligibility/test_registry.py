@@ -151,3 +151,18 @@ def test_refresh_picks_up_staff_edits(tmp_path: Path) -> None:
     staff_copy(tmp_path, ("values: {rural: 1500000, urban: 2000000}", "values: {rural: 1600000, urban: 2000000}"))
     assert reg.refresh() is True and reg.refresh() is False
     assert rural_income(reg, 1_550_000) == "near_poor"
+
+
+def test_ids_that_would_not_fit_a_chat_button_are_refused(tmp_path: Path) -> None:
+    """A question id is valid up to 60 characters, but the chat sends `elig:a:<question>:<option>`
+    as button data, which Telegram caps at 64 bytes: such a file must fail validation, not the chat."""
+    long_id = "m" + "_household_members_living_together_in_one_home_x" + "y" * 11
+    assert len(long_id) == 60
+    staff = tmp_path / "rules"
+    staff.mkdir()
+    path = staff / "vn-poverty-2022-2025.yaml"
+    path.write_text(VN_2022.read_text(encoding="utf-8").replace("members", long_id), encoding="utf-8")
+    _, errors = validate_path(path)
+    assert any("chat button" in e.reason and long_id in e.reason for e in errors), [str(e) for e in errors]
+    path.write_text(VN_2022.read_text(encoding="utf-8").replace("members", long_id[:40]), encoding="utf-8")
+    assert validate_path(path)[1] == []  # a long id that fits is fine
