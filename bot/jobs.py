@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from handlers.jobs import MAX_ATTEMPTS, Job, JobStore
+from handlers.leases import take_over_dead
 from handlers.messages import Reply, Target
 from handlers.outbox import Outbox
 from handlers.staff import service_of
@@ -69,12 +70,7 @@ class JobWorker:
         self.busy = False
 
     async def run(self, stop: asyncio.Event) -> None:
-        try:
-            dead = await asyncio.to_thread(self.store.release_dead)
-            if dead:
-                log.warning("jobs of stopped process(es) %s are queued again", dead)
-        except Exception as exc:
-            log.warning("could not release the jobs of stopped processes: %s", exc)
+        await take_over_dead(self.store.release_dead, "jobs", log)
         while not stop.is_set():
             job: Job | None = None
             try:

@@ -17,6 +17,7 @@ import socket
 from typing import Any
 
 from handlers.i18n import Catalog
+from handlers.leases import take_over_dead
 from handlers.messages import MaybeDelivered, Reply, Target, Undeliverable
 from handlers.outbox import Claimed, Outbox
 
@@ -79,12 +80,7 @@ class OutboxWorker:
         self.outbox.on_enqueue = wake_soon
         channels = [name for name in self.hub.channels if name not in getattr(self.hub, "direct", ())]
         next_prune = 0.0
-        try:
-            dead = await asyncio.to_thread(self.outbox.release_dead)
-            if dead:
-                log.warning("outbox: took over the rows of stopped process(es) %s", dead)
-        except Exception as exc:
-            log.warning("outbox: could not release the rows of stopped processes: %s", exc)
+        await take_over_dead(self.outbox.release_dead, "outbox", log)
         try:
             while not stop.is_set():
                 self._wake.clear()

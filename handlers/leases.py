@@ -7,8 +7,11 @@ lease simply expires.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table, select, update
@@ -48,3 +51,15 @@ def release_dead(engine: Engine, table: Table, *where: Any, **values: object) ->
             conn.execute(update(table).where(table.c.owner.in_(dead), *leased)
                          .values(lease_until=None, owner=None, **values))
     return dead
+
+
+async def take_over_dead(release: Callable[[], list[str]], what: str, log: logging.Logger) -> None:
+    """At a worker's start: release what stopped processes of this host left leased (`release` runs
+    in a thread), and say so. A failure is only logged: the leases then expire on their own."""
+    try:
+        dead = await asyncio.to_thread(release)
+    except Exception as exc:
+        log.warning("%s: could not release the work of stopped processes: %s", what, exc)
+        return
+    if dead:
+        log.warning("%s: took over the work of stopped process(es) %s", what, dead)
