@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import typer
 
-from bot import redact
+from bot import cli_ask, cli_bookings, cli_chat, cli_eligibility, cli_kb, cli_privacy, cli_search, cli_staff, redact
 from bot.cli_common import CliState
 
 app = typer.Typer(
@@ -20,14 +19,14 @@ app = typer.Typer(
 
 # Modules that contribute commands; each defines `register(app: typer.Typer) -> None`.
 COMMAND_MODULES = (
-    "bot.cli_kb",  # kb add|import|list|remove|rebuild|sample
-    "bot.cli_search",  # search, eval retrieval
-    "bot.cli_ask",  # ask
-    "bot.cli_chat",  # chat, run
-    "bot.cli_eligibility",  # eligibility list|questions|check|validate
-    "bot.cli_bookings",  # rooms ..., bookings ...
-    "bot.cli_staff",  # staff ..., stats, unanswered, answer
-    "bot.cli_privacy",  # privacy forget|purge
+    cli_kb,  # kb add|import|list|remove|rebuild|sample
+    cli_search,  # search, eval retrieval
+    cli_ask,  # ask
+    cli_chat,  # chat, run
+    cli_eligibility,  # eligibility list|questions|check|validate
+    cli_bookings,  # rooms ..., bookings ...
+    cli_staff,  # staff ..., stats, unanswered, answer
+    cli_privacy,  # privacy forget|purge
 )
 
 
@@ -43,13 +42,7 @@ def _root(
 
 
 def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # that area is not built yet
-            raise
+    for module in COMMAND_MODULES:
         module.register(app)
 
 

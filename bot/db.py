@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import event
@@ -39,26 +40,17 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def import_models() -> None:
+def import_models() -> tuple[ModuleType, ...]:
     """Import every module that defines tables so that SQLModel.metadata knows them all."""
-    import importlib
+    from bookings import models as booking_tables
+    from bot import zalo_tokens
+    from handlers import models as handler_tables
+    from handlers import reliability_models, staff_lang, staff_models, usage
+    from knowledge import models as knowledge_tables
+    from knowledge.eligibility import models as eligibility_tables
 
-    for mod in (
-        "knowledge.models",
-        "knowledge.eligibility.models",
-        "bookings.models",
-        "handlers.models",
-        "handlers.staff_models",
-        "handlers.staff_lang",
-        "handlers.reliability_models",
-        "handlers.usage",
-        "bot.zalo_tokens",
-    ):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:  # a package not written yet
-            if exc.name != mod:
-                raise
+    return (knowledge_tables, eligibility_tables, booking_tables, handler_tables, staff_models, staff_lang,
+            reliability_models, usage, zalo_tokens)
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"

@@ -8,7 +8,6 @@ when present) is mounted at `/telegram/webhook`. Put a TLS proxy (nginx) in fron
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import socket
 from collections.abc import Sequence
@@ -24,19 +23,13 @@ TELEGRAM_PATH = "/telegram/webhook"
 
 
 def _telegram_handler(channels: Sequence[Any]) -> tuple[str, Any]:
-    """The Telegram webhook (path, handler): the channel's method (at its `webhook_path`, the path of
-    TELEGRAM_WEBHOOK_URL), else the module's function (if any) at /telegram/webhook."""
+    """The Telegram webhook (path, handler): the channel's method at its `webhook_path` (the path of
+    TELEGRAM_WEBHOOK_URL); none without a Telegram channel in webhook mode."""
     for channel in channels:
         if getattr(channel, "name", None) == "telegram" and callable(getattr(channel, "webhook_handler", None)):
             path = getattr(channel, "webhook_path", None)
             return (path if isinstance(path, str) and path.startswith("/") else TELEGRAM_PATH), channel.webhook_handler
-    try:
-        module = importlib.import_module("bot.channels.telegram")
-    except ImportError as exc:  # not written yet, or aiogram missing
-        log.debug("no Telegram webhook: %s", exc)
-        return TELEGRAM_PATH, None
-    handler = getattr(module, "webhook_handler", None)
-    return TELEGRAM_PATH, handler if callable(handler) else None
+    return TELEGRAM_PATH, None
 
 
 class Health:

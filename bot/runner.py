@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from bot.app import App
@@ -22,15 +21,6 @@ from bot.hub import Hub
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S = 10.0
-
-
-def _optional(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
 
 
 OUTBOX_SEND_ATTEMPTS = 3
@@ -66,8 +56,9 @@ def messenger_channels(app: App, hub: Hub) -> list[Any]:
     """The messenger adapters whose credentials are set (each registers itself with the hub)."""
     s = app.settings
     channels: list[Any] = []
-    telegram = _optional("bot.channels.telegram")
-    if s.telegram_bot_token and telegram is not None:
+    from bot.channels import telegram, zalo_bot, zalo_oa
+
+    if s.telegram_bot_token:
         channels.append(
             telegram.TelegramChannel(
                 hub,
@@ -77,11 +68,9 @@ def messenger_channels(app: App, hub: Hub) -> list[Any]:
                 webhook_secret=s.telegram_webhook_secret.get_secret_value() if s.telegram_webhook_secret else None,
             )
         )
-    zalo_bot = _optional("bot.channels.zalo_bot")
-    if s.zalo_bot_token and zalo_bot is not None:
+    if s.zalo_bot_token:
         channels.append(zalo_bot.from_settings(hub, s, app))
-    zalo_oa = _optional("bot.channels.zalo_oa")
-    if s.zalo_oa_app_id and s.zalo_oa_secret_key and zalo_oa is not None:
+    if s.zalo_oa_app_id and s.zalo_oa_secret_key:
         channels.append(zalo_oa.from_settings(hub, s, app))
     for channel in channels:
         hub.register(channel)
@@ -120,40 +109,33 @@ async def run_bot(app: App, *, console_lang: str | None = None) -> None:
 
 
 def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) -> list[Coroutine[Any, Any, Any]]:
+    from bot import http, replicas, rule_alerts
     from bot.jobs import JobWorker
     from bot.outbox import OutboxWorker
+    from bot.scheduler import ReminderScheduler
 
     staff_lang = app.settings.staff_lang or app.settings.default_lang
     jobs: list[Coroutine[Any, Any, Any]] = [
         OutboxWorker(app.outbox, hub, staff_target=app.staff_target, staff_lang=staff_lang).run(stop)]
     if channels:
         jobs.append(JobWorker(app.jobs, hub, app.outbox).run(stop))
-    scheduler = _optional("bot.scheduler")
-    if scheduler is not None:
-        jobs.append(scheduler.ReminderScheduler(
-            app.bookings, hub.notify, app.settings.reminder_offsets_h,
-            staff_target=app.staff_target, staff_lang=staff_lang,
-        ).run(stop))
-    replicas = _optional("bot.replicas")
-    if replicas is not None and hasattr(replicas, "watch_corpus"):
-        jobs.append(replicas.watch_corpus(app.search, stop))
+    jobs.append(ReminderScheduler(
+        app.bookings, hub.notify, app.settings.reminder_offsets_h,
+        staff_target=app.staff_target, staff_lang=staff_lang,
+    ).run(stop))
+    jobs.append(replicas.watch_corpus(app.search, stop))
     jobs.append(relay_console_answers(app, hub, stop))
-    alerts = _optional("bot.rule_alerts")
-    if alerts is not None:
-        jobs.append(alerts.watch_rule_coverage(app, hub, stop))
+    jobs.append(rule_alerts.watch_rule_coverage(app, hub, stop))
     jobs.append(purge_periodically(app, hub, stop, interval_s=app.settings.purge_interval_h * 3600))
-    http = _optional("bot.http")
-    if http is not None and hasattr(http, "serve") and channels:
-        serve: Callable[..., Coroutine[Any, Any, Any]] = http.serve
-        jobs.append(serve(app, hub, channels, stop))
+    if channels:
+        jobs.append(http.serve(app, hub, channels, stop))
     return jobs
 
 
 async def relay_console_answers(app: App, hub: Hub, stop: asyncio.Event, interval_s: float = 30.0) -> None:
     """Deliver answers staff wrote from the console (`civicbot answer`) to the users who opted in."""
-    staff = _optional("handlers.staff")
-    if staff is None:
-        return
+    from handlers import staff
+
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         try:

@@ -1,27 +1,13 @@
-"""The flows the dialog offers, in menu order. A flow whose module is not present is skipped."""
+"""The flows the dialog offers, in menu order."""
 
 from __future__ import annotations
 
-import importlib
-
+from handlers.ask import AskFlow
+from handlers.booking import BookingFlow
+from handlers.eligibility import EligibilityFlow
 from handlers.flow import Flow
-
-FLOW_CLASSES = (
-    ("handlers.ask", "AskFlow"),
-    ("handlers.eligibility", "EligibilityFlow"),
-    ("handlers.booking", "BookingFlow"),
-    ("handlers.staff", "StaffFlow"),
-)
+from handlers.staff import StaffFlow
 
 
 def default_flows() -> list[Flow]:
-    flows: list[Flow] = []
-    for module_name, class_name in FLOW_CLASSES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        flows.append(getattr(module, class_name)())
-    return flows
+    return [AskFlow(), EligibilityFlow(), BookingFlow(), StaffFlow()]

@@ -6,7 +6,6 @@ bookings are included when those areas' tables exist (imported defensively: `nul
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -16,12 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
+from bookings.models import Booking
 from handlers.models import Handoff, QueryLog
 from handlers.staff_grouping import Question, group_questions
 from handlers.usage import UsageCounter
+from knowledge.eligibility.models import EligibilityResult
 
 TOP_DOCUMENTS = 10
 TOP_TOPICS = 5
@@ -137,16 +138,6 @@ def _titles(engine: Engine, doc_ids: list[str]) -> dict[str, str]:
     return {d: t for d, t in found}  # the latest version wins
 
 
-def _tables(module_name: str) -> list[Table]:
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return []
-    tables = [getattr(v, "__table__", None) for v in vars(module).values()
-              if isinstance(v, type) and issubclass(v, SQLModel) and v.__module__ == module_name]
-    return [t for t in tables if isinstance(t, Table)]
-
-
 def _group_count(engine: Engine, table: Table, columns: list[str], since: datetime) -> list[tuple[Any, ...]]:
     cols = [table.c[name] for name in columns]
     query = select(*cols, func.count()).group_by(*cols)
@@ -161,27 +152,17 @@ def _group_count(engine: Engine, table: Table, columns: list[str], since: dateti
 
 def _eligibility(engine: Engine, since: datetime) -> dict[str, Any] | None:
     """Checks by outcome (and by program and outcome), from the eligibility log table if present."""
-    for table in _tables("knowledge.eligibility.models"):
-        if "outcome" not in table.c:
-            continue
-        if "program" in table.c:
-            by_program: dict[str, dict[str, int]] = defaultdict(dict)
-            outcomes: Counter[str] = Counter()
-            for program, outcome, n in _group_count(engine, table, ["program", "outcome"], since):
-                by_program[str(program)][str(outcome)] = n
-                outcomes[str(outcome)] += n
-            return {"total": sum(outcomes.values()), "by_outcome": dict(outcomes), "by_program": dict(by_program)}
-        counts = {str(o): n for o, n in _group_count(engine, table, ["outcome"], since)}
-        return {"total": sum(counts.values()), "by_outcome": counts}
-    return None
+    table: Table = EligibilityResult.__table__  # type: ignore[attr-defined]
+    by_program: dict[str, dict[str, int]] = defaultdict(dict)
+    outcomes: Counter[str] = Counter()
+    for program, outcome, n in _group_count(engine, table, ["program", "outcome"], since):
+        by_program[str(program)][str(outcome)] = n
+        outcomes[str(outcome)] += n
+    return {"total": sum(outcomes.values()), "by_outcome": dict(outcomes), "by_program": dict(by_program)}
 
 
 def _bookings(engine: Engine, since: datetime) -> dict[str, Any] | None:
     """Booking requests made in the period, by status, if the bookings area is present."""
-    for table in _tables("bookings.models"):
-        if table.name in ("booking", "bookings", "booking_request") or (
-            "status" in table.c and "room_id" in table.c
-        ):
-            counts = {str(st): n for st, n in _group_count(engine, table, ["status"], since)}
-            return {"total": sum(counts.values()), "by_status": counts}
-    return None
+    table: Table = Booking.__table__  # type: ignore[attr-defined]
+    counts = {str(st): n for st, n in _group_count(engine, table, ["status"], since)}
+    return {"total": sum(counts.values()), "by_status": counts}
