@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,3 +19,16 @@ def client() -> Iterator[Any]:
 @pytest.fixture()
 def prefix(client: Any) -> Iterator[str]:
     yield from key_prefix(client)
+
+
+def dead_pid() -> int:
+    """A process id no process has on this machine (a replica that died)."""
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid += 1

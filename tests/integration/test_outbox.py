@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 import socket
 from collections import defaultdict
@@ -29,6 +28,7 @@ from knowledge.models import utcnow
 from tests.e2e.telegram_kit import make_dialog
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.pg import temp_schema
+from tests.integration.conftest import dead_pid as _dead_pid
 
 
 class RecordingChannel:
@@ -158,18 +158,6 @@ async def test_rows_left_by_a_killed_process_are_sent_at_the_next_start(sqlite_e
     await _deliver_all([OutboxWorker(outbox, FakeHub(channel), idle_s=0.05)], outbox, total=6)
     assert asyncio.get_running_loop().time() - started < 10  # not after the lease
     assert _by_chat(channel.sent) == expected
-
-
-def _dead_pid() -> int:
-    pid = 4_000_000
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return pid
-        except PermissionError:
-            pass
-        pid += 1
 
 
 async def test_a_notification_with_a_key_is_queued_once(sqlite_engine: Engine) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 import threading
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from handlers.messages import Attachment, Incoming, Reply
 from handlers.outbox import Outbox
 from handlers.staff_upload import UPLOAD_JOB
 from knowledge.models import utcnow
+from tests.integration.conftest import dead_pid as _dead_pid
 from tests.unit.staff.helpers import STAFF, USER, StaffEnv, make_env
 
 NOTICE = ("Hỗ trợ tiền điện cho hộ nghèo năm 2026\n\n"
@@ -150,13 +150,3 @@ async def test_a_job_cut_short_by_a_crash_runs_again_and_the_uploader_is_told(tm
     assert bot.env.kb.count_documents() == 1
 
 
-def _dead_pid() -> int:
-    pid = 4_000_000
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return pid
-        except PermissionError:
-            pass
-        pid += 1
