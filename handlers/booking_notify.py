@@ -46,26 +46,27 @@ def notify_decision(outbox: Outbox, catalog: Catalog, svc: Any, b: Any, reason: 
     return outbox.enqueue([reply], dedup_key=dedup_key(b)) > 0
 
 
+def closure_notice(catalog: Catalog, svc: Any, b: Any) -> Reply | None:
+    """The notice for one booking a room closure cancelled, in the requester's language, to their
+    chat; None for a booking made without a chat (from the CLI)."""
+    target = views.requester_target(b)
+    if target is None:
+        return None
+    reason = b.cancel_reason or catalog.t(b.lang, "booking.closed_no_reason")
+    text = catalog.t(b.lang, "booking.closed_cancelled_user", reason=reason, **views.facts(catalog, b.lang, svc, b))
+    return Reply(text, target=target)
+
+
 def closure_notices(catalog: Catalog, svc: Any, bookings: list[Any]) -> list[Reply]:
-    """For each booking a room closure cancelled: the notice in the requester's language, to their
-    chat. Bookings made without a chat (from the CLI) get none."""
-    notices: list[Reply] = []
-    for b in bookings:
-        target = views.requester_target(b)
-        if target is None:
-            continue
-        reason = b.cancel_reason or catalog.t(b.lang, "booking.closed_no_reason")
-        text = catalog.t(b.lang, "booking.closed_cancelled_user", reason=reason, **views.facts(catalog, b.lang, svc, b))
-        notices.append(Reply(text, target=target))
-    return notices
+    """The notices for every booking a room closure cancelled that has a chat to tell."""
+    return [n for b in bookings if (n := closure_notice(catalog, svc, b)) is not None]
 
 
 def notify_closures(outbox: Outbox, catalog: Catalog, svc: Any, bookings: list[Any]) -> int:
     """Queue each closure notice once (keyed by booking); returns how many were queued."""
     queued = 0
-    for b, reply in zip(
-        [b for b in bookings if views.requester_target(b) is not None], closure_notices(catalog, svc, bookings),
-        strict=True,
-    ):
-        queued += outbox.enqueue([reply], dedup_key=f"booking:{b.id}:closed") > 0
+    for b in bookings:
+        notice = closure_notice(catalog, svc, b)
+        if notice is not None:
+            queued += outbox.enqueue([notice], dedup_key=f"booking:{b.id}:closed") > 0
     return queued

@@ -11,6 +11,7 @@ them calls Zalo and the others pick up its result.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -54,8 +55,6 @@ class TokenKeeper:
 
     async def check(self, now: datetime | None = None) -> str:
         """One look at the tokens: `refreshed`, `fresh` or `failed` (staff are told of trouble)."""
-        import asyncio
-
         now = now or datetime.now(UTC)
         status: TokenStatus = await asyncio.to_thread(self.channel.tokens.status)
         outcome = "fresh"
