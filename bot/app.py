@@ -171,7 +171,7 @@ class App:
 
     @cached_property
     def staff(self) -> Any:
-        from handlers.staff_service import StaffService
+        from handlers.staff.service import StaffService
 
         return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone, pseudonyms=self.pseudonyms)
 
@@ -193,7 +193,7 @@ class App:
 
     @cached_property
     def staff_langs(self) -> Any:
-        from handlers.staff_lang import StaffLangStore
+        from handlers.staff.lang import StaffLangStore
 
         return StaffLangStore(self.engine)
 

@@ -31,14 +31,14 @@ def to_json(result: Any, catalog: Any) -> dict[str, Any]:
     """`ask --json` of one answer: a mismatch's `answer` is the labelled reply in its language."""
     data: dict[str, Any] = result.to_json()
     if getattr(result, "mismatch", None) is not None:
-        from handlers.mismatch import mismatch_text
+        from handlers.ask.mismatch import mismatch_text
 
         data["answer"] = mismatch_text(lambda key, **p: catalog.t(result.lang, key, **p), result)
     return data
 
 
 def _print_human(result: Any, catalog: Any) -> None:
-    from handlers.mismatch import citation_label, mismatch_text
+    from handlers.ask.mismatch import citation_label, mismatch_text
 
     def t(key, **p):
         return (catalog.t(result.lang, key, **p))

@@ -153,7 +153,7 @@ def _decide(ctx: typer.Context, action: str, booking_id: int, reason: str | None
 
 def _tell_requester(ctx: typer.Context, b: Any, reason: str | None) -> None:
     """The requester hears about the decision once, through the outbox that `civicbot run` delivers."""
-    from handlers.booking_notify import notify_decision
+    from handlers.booking.notify import notify_decision
     from handlers.i18n import Catalog
 
     app = state(ctx).app

@@ -1,7 +1,7 @@
 """`civicbot rooms ...`: the rooms of the House of NGOs from the console (capacity, hours, closed dates).
 
 Closing a day with bookings lists them and is refused unless `--cancel-bookings`; then each
-requester gets a notice in their language through the durable outbox (handlers/booking_notify.py).
+requester gets a notice in their language through the durable outbox (handlers/booking/notify.py).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def rooms_close(ctx: typer.Context, room: str = typer.Argument(..., help="Room i
         typer.echo(f"{len(closure.cancelled)} booking(s) cancelled:")
         for b in closure.cancelled:
             _echo_booking(booking_dict(svc, b, names))
-        from handlers.booking_notify import notify_closures
+        from handlers.booking.notify import notify_closures
 
         queued = notify_closures(state(ctx).app.outbox, _catalog(), svc, closure.cancelled)
         if queued:
@@ -145,7 +145,7 @@ def _catalog() -> Any:
 
 
 def closure_notices(catalog: Any, svc: Any, cancelled: list[Any]) -> list[Any]:
-    from handlers.booking_notify import closure_notices as notices
+    from handlers.booking.notify import closure_notices as notices
 
     return notices(catalog, svc, cancelled)
 

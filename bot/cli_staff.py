@@ -11,7 +11,7 @@ from bot.cli_common import fail, print_json, state
 
 
 def _service(ctx: typer.Context, *, with_kb: bool = False) -> Any:
-    from handlers.staff_service import StaffService
+    from handlers.staff.service import StaffService
 
     app = state(ctx).app
     return StaffService(app.engine, kb=app.kb if with_kb else None, timezone=app.settings.timezone,

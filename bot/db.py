@@ -45,7 +45,9 @@ def import_models() -> tuple[ModuleType, ...]:
     from bookings import models as booking_tables
     from bot import zalo_tokens
     from handlers import models as handler_tables
-    from handlers import reliability_models, staff_lang, staff_models, usage
+    from handlers import reliability_models, usage
+    from handlers.staff import lang as staff_lang
+    from handlers.staff import models as staff_models
     from knowledge import models as knowledge_tables
     from knowledge.eligibility import models as eligibility_tables
 

@@ -25,8 +25,8 @@ from handlers.jobs import MAX_ATTEMPTS, Job, JobStore
 from handlers.leases import take_over_dead
 from handlers.messages import Reply, Target
 from handlers.outbox import Outbox
-from handlers.staff import service_of
-from handlers.staff_upload import UPLOAD_JOB, run_upload_job, upload_job_ctx
+from handlers.staff.flow import service_of
+from handlers.staff.upload import UPLOAD_JOB, run_upload_job, upload_job_ctx
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -134,7 +134,7 @@ def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) ->
 
 async def relay_console_answers(app: App, hub: Hub, stop: asyncio.Event, interval_s: float = 30.0) -> None:
     """Deliver answers staff wrote from the console (`civicbot answer`) to the users who opted in."""
-    from handlers import staff
+    from handlers.staff import flow as staff
 
     loop = asyncio.get_running_loop()
     while not stop.is_set():

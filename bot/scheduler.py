@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.booking_views import reminder_replies
+from handlers.booking.views import reminder_replies
 from handlers.i18n import Catalog
 from handlers.messages import MaybeDelivered, Reply, Target, Undeliverable
 

@@ -1,4 +1,4 @@
-"""Refusals of staff-only actions, written to the staff audit log (handlers/staff_models.py).
+"""Refusals of staff-only actions, written to the staff audit log (handlers/staff/models.py).
 
 Every flow refuses the same way: the actor is the pseudonym `u:<hash>` (a refused user is not staff,
 so no raw id is kept), the channel, the action, its target. Without a database (no role store and
@@ -19,7 +19,7 @@ def audit_refusal(ctx: Ctx, action: str, *, target: str | None = None, **details
     log.info("refused %s for %s", action, ctx.user_hash)
     if ctx.services.staff is None and ctx.services.roles is None:
         return
-    from handlers.staff import service_of
+    from handlers.staff.flow import service_of
 
     service_of(ctx).audit(f"u:{ctx.user_hash}", action, channel=ctx.msg.channel, target=target,
                           outcome="refused", **details)

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from handlers.ask.smalltalk import route as small_talk
 from handlers.dialog_input import message_lang, text_limit, too_long
 from handlers.errors import classify
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
 from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, normalize_incoming, numbered_choices
 from handlers.pseudonym import Pseudonyms
-from handlers.smalltalk import route as small_talk
 from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter
 from knowledge.errors import CivicError
 

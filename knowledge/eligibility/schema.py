@@ -31,7 +31,7 @@ Number = StrictInt | StrictFloat
 BUTTON_DATA_BYTES = 64
 """The longest button data a messenger takes (Telegram's callback_data)."""
 ANSWER_ID_BYTES = BUTTON_DATA_BYTES - len("elig:a:")
-"""`<question id>:<option id>` in an answer button (handlers/eligibility.py: `elig:a:<q>:<o>`)."""
+"""`<question id>:<option id>` in an answer button (handlers/eligibility/flow.py: `elig:a:<q>:<o>`)."""
 PROGRAM_ID_BYTES = BUTTON_DATA_BYTES - len("elig:p:")
 
 

@@ -313,7 +313,7 @@ def upgrade() -> None:
 
 
 def _audit_append_only() -> None:
-    """staff_audit cannot be edited: triggers refuse UPDATE and DELETE (as in handlers/staff_models.py)."""
+    """staff_audit cannot be edited: triggers refuse UPDATE and DELETE (as in handlers/staff/models.py)."""
     message = "staff_audit is append-only"
     if op.get_bind().dialect.name == "sqlite":
         for verb in ("UPDATE", "DELETE"):

@@ -12,7 +12,7 @@ from typing import Any
 from bot.channels.telegram import TelegramChannel
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

@@ -10,7 +10,7 @@ from pathlib import Path
 from bookings.service import BookingService
 from bot.db import create_schema, make_engine
 from bot.scheduler import ReminderScheduler
-from handlers.booking import BookingFlow
+from handlers.booking.flow import BookingFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

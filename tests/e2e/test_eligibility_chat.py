@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 import knowledge.eligibility.models  # noqa: F401  (registers the results table before create_schema)
 from bot.db import create_schema, make_engine
 from handlers.dialog import Dialog
-from handlers.eligibility import EligibilityFlow
+from handlers.eligibility.flow import EligibilityFlow
 from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.messages import Incoming, Reply

@@ -13,13 +13,13 @@ from bookings.service import BookingService
 from bot.channels.console import ConsoleChannel
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
-from handlers.booking import BookingFlow
+from handlers.booking.flow import BookingFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.messages import Incoming, Target
 from handlers.roles import RoleStore
-from handlers.staff_lang import StaffLangStore
+from handlers.staff.lang import StaffLangStore
 from handlers.state import MemoryRateLimiter, SqlDeduper, SqlStateStore
 from tests.e2e.telegram_kit import STAFF_CHAT, STAFF_USER, running
 from tests.fakes.booking_support import FakeClock, make_service

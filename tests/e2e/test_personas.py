@@ -162,7 +162,7 @@ def test_staff_in_the_terminal(tmp_path: Path) -> None:
 def test_staff_approve_in_the_terminal_by_number(tmp_path: Path) -> None:
     """A request from Telegram reaches the terminal (the staff chat); typing 1 approves it."""
     from bookings.service import Requester
-    from handlers.booking_views import staff_card
+    from handlers.booking.views import staff_card
     from handlers.i18n import Catalog
 
     app = make_app(tmp_path, admin_ids="console:local", staff_chat_id="console:local")

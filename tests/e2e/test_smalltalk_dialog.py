@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from handlers.ask import AskFlow
-from handlers.booking import BookingFlow
+from handlers.ask.flow import AskFlow
+from handlers.booking.flow import BookingFlow
 from handlers.dialog import Dialog
-from handlers.eligibility import EligibilityFlow
+from handlers.eligibility.flow import EligibilityFlow
 from handlers.i18n import Catalog
 from handlers.models import QueryLog
 from handlers.roles import UserRef
-from handlers.staff import StaffFlow
-from handlers.staff_models import AuditEntry
+from handlers.staff.flow import StaffFlow
+from handlers.staff.models import AuditEntry
 from handlers.state import MemoryRateLimiter, SqlStateStore
 from knowledge.eligibility.registry import RuleRegistry
 from tests.fakes.booking_support import FakeClock, make_service

@@ -10,7 +10,7 @@ import pytest
 from handlers.i18n import Catalog
 from handlers.messages import Target
 from handlers.roles import UserRef
-from handlers.staff import pending_relay_replies
+from handlers.staff.flow import pending_relay_replies
 from tests.unit.staff.helpers import STAFF, STAFF_CHAT, StaffEnv, datas, make_env, texts
 
 NOTICE = (

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfWriter
 from sqlmodel import Session, select
 
-from handlers.staff_models import AuditEntry
+from handlers.staff.models import AuditEntry
 from tests.unit.staff.helpers import STAFF, STAFF_CHAT, StaffEnv, make_env, texts
 
 NOTICE = (

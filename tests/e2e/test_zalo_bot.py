@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.channels.zalo_bot import SECRET_HEADER, WEBHOOK_PATH, ZaloBotChannel, to_incoming
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

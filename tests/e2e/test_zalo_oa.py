@@ -19,7 +19,7 @@ from bot.channels.zalo_oa import SIGNATURE_HEADER, WEBHOOK_PATH, ZaloOAChannel, 
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
 from bot.zalo_tokens import SqlTokenStore, Tokens, ZaloOAToken
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

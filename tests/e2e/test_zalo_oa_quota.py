@@ -31,7 +31,7 @@ from bot.zalo_tokens import ZaloOAToken
 from handlers.i18n import Catalog
 from handlers.messages import OutgoingDocument, Reply, Target
 from handlers.outbox import Outbox
-from handlers.staff_stats import compute_stats
+from handlers.staff.stats import compute_stats
 from handlers.usage import UsageCounter
 from tests.e2e.test_zalo_oa import Replica, event, post, signed, texts
 from tests.fakes.booking_support import FakeClock, ask, make_service

@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.db import create_schema, make_engine
-from handlers.booking import BookingFlow
+from handlers.booking.flow import BookingFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.roles import RoleStore
-from handlers.staff_models import AuditEntry
+from handlers.staff.models import AuditEntry
 from handlers.state import MemoryRateLimiter, SqlStateStore
 from tests.fakes.booking_support import FakeClock, make_service
 from tests.integration.test_bookings_chat import STAFF, Chat

@@ -14,15 +14,15 @@ import pytest
 
 from bookings.service import BookingService, Requester
 from bot.db import create_schema, make_engine
-from handlers.booking import BookingFlow
-from handlers.booking_notify import closure_notices
+from handlers.booking.flow import BookingFlow
+from handlers.booking.notify import closure_notices
 from handlers.dialog import Dialog
 from handlers.flow import Ctx, Services
 from handlers.i18n import Catalog
 from handlers.messages import Incoming, Reply, Target
 from handlers.roles import RoleStore
-from handlers.staff_lang import StaffLangStore, staff_lang
-from handlers.staff_views import render_stats
+from handlers.staff.lang import StaffLangStore, staff_lang
+from handlers.staff.views import render_stats
 from handlers.state import MemoryRateLimiter, SqlStateStore
 from knowledge.errors import Conflict, NotFound, ValidationError
 from tests.fakes.booking_support import FakeClock, ask, make_service

@@ -11,7 +11,7 @@ import pytest
 
 from bookings.service import BookingService
 from bot.db import create_schema, make_engine
-from handlers.booking import BookingFlow
+from handlers.booking.flow import BookingFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

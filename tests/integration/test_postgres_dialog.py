@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db import create_schema
 from bot.zalo_tokens import SqlTokenStore, Tokens
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

@@ -14,7 +14,7 @@ from bot.db import create_schema
 from handlers.logs import ActivityLog
 from handlers.privacy import Privacy
 from handlers.pseudonym import Pseudonyms
-from handlers.staff_service import StaffService
+from handlers.staff.service import StaffService
 from handlers.state import SqlStateStore
 from tests.fakes.pg import temp_schema
 

@@ -22,7 +22,7 @@ from handlers.jobs import TABLE as JOBS
 from handlers.jobs import JobStore
 from handlers.messages import Attachment, Incoming, Reply
 from handlers.outbox import Outbox
-from handlers.staff_upload import UPLOAD_JOB
+from handlers.staff.upload import UPLOAD_JOB
 from knowledge.models import utcnow
 from tests.integration.conftest import dead_pid as _dead_pid
 from tests.unit.staff.helpers import STAFF, USER, StaffEnv, make_env

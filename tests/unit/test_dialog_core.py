@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import create_schema, make_engine
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

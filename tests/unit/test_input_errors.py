@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import DataError
 
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.errors import classify
 from handlers.flow import Ctx, Flow, Services

@@ -8,7 +8,7 @@ from bot.channels.console import ConsoleChannel
 from bot.channels.render import numbered, split_text
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.booking_dates import TypedDay, parse_clock, parse_day, parse_duration, parse_typed_day
+from handlers.booking.dates import TypedDay, parse_clock, parse_day, parse_duration, parse_typed_day
 
 TODAY = date(2026, 12, 1)  # a Tuesday
 

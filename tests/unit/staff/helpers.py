@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.db import create_schema, make_engine
-from handlers.ask import AskFlow
+from handlers.ask.flow import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.logs import ActivityLog
 from handlers.messages import Attachment, Incoming, Reply, Target
 from handlers.roles import RoleStore, UserRef
-from handlers.staff import StaffFlow
-from handlers.staff_service import StaffService
+from handlers.staff.flow import StaffFlow
+from handlers.staff.service import StaffService
 from handlers.state import MemoryRateLimiter, SqlStateStore
 from knowledge.store import KnowledgeBase
 from retrieval.answer import Answerer

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from handlers.staff_service import StaffService
+from handlers.staff.service import StaffService
 from tests.fakes.pg import temp_schema
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers.staff_grouping import Question, find_group, group_questions, jaccard
-from handlers.staff_service import parse_group_ref
-from handlers.staff_upload import file_extension, parse_caption, safe_name
+from handlers.staff.grouping import Question, find_group, group_questions, jaccard
+from handlers.staff.service import parse_group_ref
+from handlers.staff.upload import file_extension, parse_caption, safe_name
 from knowledge.errors import ValidationError
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

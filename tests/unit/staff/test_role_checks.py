@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from handlers.messages import Attachment, Incoming
-from handlers.staff import StaffFlow
-from handlers.staff_models import AuditEntry
+from handlers.staff.flow import StaffFlow
+from handlers.staff.models import AuditEntry
 from tests.unit.staff.helpers import ADMIN, STAFF, StaffEnv, make_env, texts
 
 STRANGER = "555"

@@ -13,7 +13,7 @@ from bot.app import App
 from bot.cli import app as cli
 from bot.settings import load_settings
 from handlers.roles import LEGACY, BadUserRef, RoleStore, UserRef, parse_user
-from handlers.staff_models import AuditEntry
+from handlers.staff.models import AuditEntry
 from tests.unit.staff.helpers import ADMIN, StaffEnv, make_env, texts
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bookings.models import Booking, Room
 from handlers.models import Handoff, QueryLog
-from handlers.staff_service import StaffService
+from handlers.staff.service import StaffService
 from knowledge.eligibility.models import EligibilityResult
 from knowledge.errors import NotFound, ValidationError
 from tests.unit.staff.helpers import make_env

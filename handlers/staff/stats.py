@@ -20,7 +20,7 @@ from sqlmodel import select as sm_select
 
 from bookings.models import Booking
 from handlers.models import Handoff, QueryLog
-from handlers.staff_grouping import Question, group_questions
+from handlers.staff.grouping import Question, group_questions
 from handlers.usage import UsageCounter
 from knowledge.eligibility.models import EligibilityResult
 

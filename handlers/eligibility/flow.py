@@ -1,7 +1,7 @@
 """The eligibility chat: choose a program, answer one question at a time, get an explained result.
 
 Program choice → questions in the rule file's order, asking only what can still change the
-outcome (the engine lists the missing answers) → the result (handlers/eligibility_result.py).
+outcome (the engine lists the missing answers) → the result (handlers/eligibility/result.py).
 Buttons for yes/no and choices; numbers typed freely ("1,5 triệu", "35 тыс") and re-asked when
 unreadable; Back and Cancel under every question; progress "Câu 3/15".
 
@@ -18,8 +18,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from handlers.eligibility_result import prev_quarter_months, quarter_months, result_replies
-from handlers.eligibility_steps import decidable_options, echo_amount, money, period_buttons, remaining
+from handlers.eligibility.result import prev_quarter_months, quarter_months, result_replies
+from handlers.eligibility.steps import decidable_options, echo_amount, money, period_buttons, remaining
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.messages import Choice, Reply
 from knowledge.eligibility.engine import Decision, Value, evaluate, quarter_of

@@ -5,7 +5,7 @@ main menu after a greeting or an emoji); they are not searched, so they are not 
 fill /unanswered. A stray number that matched no button (the dialog maps the numbers that do)
 shows the current buttons again. "Book a room", "am I a poor household?", "let me talk to a person"
 start the existing flows through their own commands (book, eligibility, contact), so their logic
-and checks stay where they are. The classifier is handlers/smalltalk_classify.py.
+and checks stay where they are. The classifier is handlers/ask/smalltalk_classify.py.
 
 It applies outside flows only (and at the "type your question" prompt): inside a booking or an
 eligibility check, what the user types is the flow's.
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from handlers.ask.smalltalk_classify import Verdict, classify
 from handlers.flow import Ctx, Flow
 from handlers.messages import Choice, Reply
-from handlers.smalltalk_classify import Verdict, classify
 from retrieval.analyzers import has_diacritics, is_cyrillic
 
 MENU_AFTER = ("greeting", "emoji")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bookings.rules import clean_text
-from handlers import booking_views as views
 from handlers.audit import audit_refusal
+from handlers.booking import views
 from handlers.flow import Ctx, Stale
 from handlers.messages import Choice, Reply
-from handlers.staff_lang import staff_lang
+from handlers.staff.lang import staff_lang
 from knowledge.errors import Forbidden
 
 LIST_LIMIT = 10

@@ -24,7 +24,7 @@ from typing import Any
 from handlers.flow import Ctx, Services
 from handlers.i18n import Catalog
 from handlers.messages import Attachment, Incoming, Reply
-from handlers.staff_alerts import staff_alert
+from handlers.staff.alerts import staff_alert
 from knowledge.errors import CivicError, IngestError
 from knowledge.ingest.meta import meta_from_mapping
 from knowledge.types import SUPPORTED_LANGS, DocMeta

@@ -21,9 +21,9 @@ from sqlmodel import Session, SQLModel, col, select
 
 from handlers.models import Handoff, QueryLog
 from handlers.pseudonym import DEV_PSEUDONYMS, Pseudonyms
-from handlers.staff_grouping import Group, Question, find_group, group_questions
-from handlers.staff_models import AnswerOptIn, AuditEntry, CuratedAnswer
-from handlers.staff_stats import compute_stats
+from handlers.staff.grouping import Group, Question, find_group, group_questions
+from handlers.staff.models import AnswerOptIn, AuditEntry, CuratedAnswer
+from handlers.staff.stats import compute_stats
 from knowledge.errors import NotFound, ValidationError
 from knowledge.models import insert_returning_id, utcnow
 

@@ -16,7 +16,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from handlers.eligibility_result import currency_symbol
+from handlers.eligibility.result import currency_symbol
 from handlers.flow import Ctx
 from handlers.messages import Choice
 from knowledge.eligibility.engine import Value, evaluate

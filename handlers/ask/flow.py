@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from handlers.ask.mismatch import citation_label, country_reply, mismatch_text
 from handlers.audit import audit_refusal
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply, Target
-from handlers.mismatch import citation_label, country_reply, mismatch_text
-from handlers.staff_lang import staff_lang
+from handlers.staff.lang import staff_lang
 
 SNIPPET_CHARS = 500
 SOURCE_CHARS = 3500

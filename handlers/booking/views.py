@@ -1,6 +1,6 @@
 """How bookings look in the chat: labels, summaries, the staff request card, reminders, .ics replies.
 
-Shared by the booking flow (handlers/booking.py) and the reminder scheduler (bot/scheduler.py).
+Shared by the booking flow (handlers/booking/flow.py) and the reminder scheduler (bot/scheduler.py).
 All text comes from the catalogs (`booking.*`); times are shown in the house time zone.
 """
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import booking_views as views
+from handlers.booking import views
 from handlers.i18n import Catalog
 from handlers.messages import Reply
 from handlers.outbox import Outbox

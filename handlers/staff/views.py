@@ -9,8 +9,8 @@ from typing import Any
 
 from handlers.flow import Ctx
 from handlers.messages import Choice, Reply
-from handlers.staff_alerts import staff_alert
-from handlers.staff_grouping import Group
+from handlers.staff.alerts import staff_alert
+from handlers.staff.grouping import Group
 
 PAGE_SIZE = 8
 SHOW_GROUPS = 10

@@ -1,6 +1,6 @@
 """Room booking at the House of NGOs: room → day → start → duration → organization, contact, phone,
 attendees, purpose → summary → confirm; Back/Cancel at every step. Staff approve or reject from the
-staff chat; `/mybookings` and `/pending` list bookings. Staff actions: handlers/booking_staff.py.
+staff chat; `/mybookings` and `/pending` list bookings. Staff actions: handlers/booking/staff.py.
 
 Callback data (all ≤ 64 bytes): bk:room:ID, bk:cal:PAGE, bk:day:YYYY-MM-DD, bk:slot:HHMM, bk:dur:MIN,
 bk:far:YYYY-MM-DD (confirm a far date), bk:ok, bk:ap:ID, bk:rj:ID, bk:rjn:ID, bk:cx:ID (asks), bk:cxy:ID
@@ -15,12 +15,11 @@ from typing import Any
 
 from bookings.rules import clean_text, fail, parse_attendees, parse_phone
 from bookings.service import Requester
-from handlers import booking_staff as staff
-from handlers import booking_views as views
-from handlers.booking_dates import TypedDay, parse_clock, parse_duration, parse_typed_day
+from handlers.booking import staff, views
+from handlers.booking.dates import TypedDay, parse_clock, parse_duration, parse_typed_day
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply
-from handlers.staff_lang import staff_lang
+from handlers.staff.lang import staff_lang
 
 STEPS = ("room", "day", "slot", "dur", "repeat", "org", "contact", "phone", "attendees", "equip", "purpose", "confirm")
 TEXT_STEPS = {"org": "booking.ask_org", "contact": "booking.ask_contact", "phone": "booking.ask_phone",

@@ -20,10 +20,10 @@ from handlers.flow import Ctx, Flow, Stale
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Reply, Target
 from handlers.roles import CHANNELS, LEGACY, BadUserRef
-from handlers.staff_alerts import staff_alert
-from handlers.staff_service import Relay, StaffService
-from handlers.staff_upload import handle_upload
-from handlers.staff_views import DocViews, render_stats, render_unanswered
+from handlers.staff.alerts import staff_alert
+from handlers.staff.service import Relay, StaffService
+from handlers.staff.upload import handle_upload
+from handlers.staff.views import DocViews, render_stats, render_unanswered
 from knowledge.errors import CivicError, NotFound
 
 ADMIN_ACTIONS = ("role_add", "role_remove", "role_confirm")
