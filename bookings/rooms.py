@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bookings.models import WEEKDAYS, Room, RoomClosure, utcnow
+from bookings.models import WEEKDAYS, Room, RoomClosure
 from bookings.rules import MAX_REPEAT, clean_text, fail, parse_days, parse_hours
+from knowledge.models import utcnow
 
 DEFAULT_HOURS = "09:00-18:00"
 DEFAULT_DAYS = "mon-sat"

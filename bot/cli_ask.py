@@ -40,8 +40,8 @@ def to_json(result: Any, catalog: Any) -> dict[str, Any]:
 def _print_human(result: Any, catalog: Any) -> None:
     from handlers.ask.mismatch import citation_label, mismatch_text
 
-    def t(key, **p):
-        return (catalog.t(result.lang, key, **p))
+    def t(key: str, **p: Any) -> str:
+        return str(catalog.t(result.lang, key, **p))
     if result.abstained and getattr(result, "mismatch", None) is None:
         typer.echo(f"(not sure — confidence {result.confidence:.2f})")
         if result.hits:

@@ -17,7 +17,8 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from handlers.models import DialogStateRow, ProcessedUpdate, utcnow
+from handlers.models import DialogStateRow, ProcessedUpdate
+from knowledge.models import utcnow
 
 
 class DialogStateStore(Protocol):

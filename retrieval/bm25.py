@@ -101,5 +101,5 @@ class BM25Index:
         if not query_tokens:
             return 0.0
         ids = self.vocab_ids(query_tokens)
-        df = np.diff(self._model.scores["indptr"])  # type: ignore[call-overload]
+        df = np.diff(self._model.scores["indptr"])
         return sum(1 for i in ids if df[i] > 0) / len(query_tokens)

@@ -26,9 +26,9 @@ MAX_SIBLINGS = 24
 def _siblings(engine: Any, doc_ids: Sequence[str]) -> dict[str, list[tuple[int, int, str]]]:
     stmt = (
         select(Chunk.doc_id, Chunk.id, Chunk.position, Chunk.text)  # type: ignore[call-overload]
-        .join(Document, Document.id == Chunk.document_pk)  # type: ignore[arg-type]
+        .join(Document, Document.id == Chunk.document_pk)
         .where(Document.status == "active", Chunk.doc_id.in_(list(doc_ids)))  # type: ignore[attr-defined]
-        .order_by(Chunk.doc_id, Chunk.position)  # type: ignore[arg-type]
+        .order_by(Chunk.doc_id, Chunk.position)
     )
     out: dict[str, list[tuple[int, int, str]]] = {}
     with Session(engine) as session:
@@ -82,7 +82,7 @@ def term_idf(search: Any) -> dict[str, float] | None:
         if cached is not None and cached[0] == version:
             return cached[1]
         stmt = (select(Chunk.text)  # type: ignore[call-overload]
-                .join(Document, Document.id == Chunk.document_pk)  # type: ignore[arg-type]
+                .join(Document, Document.id == Chunk.document_pk)
                 .where(Document.status == "active"))
         df: dict[str, int] = {}
         n = 0

@@ -142,7 +142,7 @@ class Extract:
         sentences copied as one stretch, stretches (in document order) on separate lines."""
         stretches: list[str] = []
         run: list[Scored] = []
-        for s in self.sentences + [None]:  # type: ignore[list-item]
+        for s in self.sentences + [None]:
             if run and (s is None or s.hit is not run[-1].hit or s.index != run[-1].index + 1):
                 stretches.append(str(run[0].hit.text[run[0].start : run[-1].end]))
                 run = []

@@ -34,7 +34,8 @@ def fuse(
 ) -> np.ndarray:
     """Weighted mean of the two z-scores of each candidate (weights: lexical coverage, 1)."""
     weight = min(max(lex_weight, 0.0), 1.0)
-    return (weight * zscores(lex, lex_top) + zscores(dense, dense_top)) / (1.0 + weight)
+    fused: np.ndarray = (weight * zscores(lex, lex_top) + zscores(dense, dense_top)) / (1.0 + weight)
+    return fused
 
 
 Fuser = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
@@ -65,7 +66,8 @@ def ranks(scores: np.ndarray) -> np.ndarray:
 def rrf(rank_lists: list[np.ndarray], k: float = 60.0, weights: list[float] | None = None) -> np.ndarray:
     """Reciprocal rank fusion: sum of weight / (k + rank) over the retrievers."""
     weights = weights or [1.0] * len(rank_lists)
-    return np.sum([w / (k + r) for w, r in zip(weights, rank_lists, strict=True)], axis=0)
+    fused: np.ndarray = np.sum([w / (k + r) for w, r in zip(weights, rank_lists, strict=True)], axis=0)
+    return fused
 
 
 def top_indices(scores: np.ndarray, n: int) -> np.ndarray:

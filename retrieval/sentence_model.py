@@ -38,7 +38,7 @@ DENSE_FEATURES: tuple[str, ...] = LEXICAL_FEATURES + (
 
 class SentenceModel(ConfidenceModel):
     @classmethod
-    def load(cls, path: Path = SENTENCE_MODEL_PATH, embedder: str | None = None) -> SentenceModel:  # type: ignore[override]
+    def load(cls, path: Path = SENTENCE_MODEL_PATH, embedder: str | None = None) -> SentenceModel:
         """The model fitted for `embedder` (by name), else the lexical one, else a hand-set prior."""
         models: Sequence[ConfidenceModel] = load_models(path) if path.exists() else [prior()]
         m = pick(models, embedder)

@@ -118,7 +118,7 @@ class Plan:
 
         g = gazetteer()
         found = self.docs[hit.doc_id].facts.country if hit.doc_id in self.docs else None
-        def label(c):
+        def label(c: str | None) -> str | None:
             return (g.entities[c].label(self.lang) if c and c in g.entities else c)
         return Mismatch("country", str(label(self.context.country)), label(found))
 

@@ -6,6 +6,7 @@ database triggers refuse UPDATE and DELETE on it, so a mistake in code cannot re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import DDL, UniqueConstraint, event
@@ -67,11 +68,13 @@ class AnswerOptIn(SQLModel, table=True):
 
 
 _NO_EDIT = "staff_audit is append-only"
+_ddl: Callable[[str], DDL] = DDL  # SQLAlchemy's DDL() is unannotated
+
 for _op in ("UPDATE", "DELETE"):
     event.listen(
         AuditEntry.__table__,  # type: ignore[attr-defined]
         "after_create",
-        DDL(
+        _ddl(
             f"CREATE TRIGGER IF NOT EXISTS staff_audit_no_{_op.lower()} BEFORE {_op} ON staff_audit "
             f"BEGIN SELECT RAISE(ABORT, '{_NO_EDIT}'); END"
         ).execute_if(dialect="sqlite"),
@@ -79,7 +82,7 @@ for _op in ("UPDATE", "DELETE"):
 event.listen(
     AuditEntry.__table__,  # type: ignore[attr-defined]
     "after_create",
-    DDL(
+    _ddl(
         "CREATE OR REPLACE FUNCTION staff_audit_no_edit() RETURNS trigger AS $$ "
         f"BEGIN RAISE EXCEPTION '{_NO_EDIT}'; END $$ LANGUAGE plpgsql; "
         "CREATE TRIGGER staff_audit_no_edit BEFORE UPDATE OR DELETE ON staff_audit "

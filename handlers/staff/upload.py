@@ -121,8 +121,8 @@ def _queue(ctx: Ctx, service: Any) -> list[Reply]:
     m = ctx.msg
     job_id = ctx.services.jobs.enqueue(UPLOAD_JOB, {
         "channel": m.channel, "chat_id": m.chat_id, "user_id": m.user_id, "user_name": m.user_name,
-        "lang": ctx.lang, "caption": m.caption, "is_group": m.is_group, "file_ref": att.file_ref,  # type: ignore[union-attr]
-        "file_name": att.file_name, "mime_type": att.mime_type, "size": att.size,  # type: ignore[union-attr]
+        "lang": ctx.lang, "caption": m.caption, "is_group": m.is_group, "file_ref": att.file_ref,
+        "file_name": att.file_name, "mime_type": att.mime_type, "size": att.size,
     })
     log.info("upload job %s queued", job_id)
     return [Reply(ctx.t("reliability.upload.queued", file=name))]
