@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from knowledge.jsontypes import as_object
 from knowledge.models import utcnow
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
@@ -49,8 +49,8 @@ class Room(SQLModel, table=True):
 
     @property
     def hours(self) -> dict[str, tuple[str, str]]:
-        raw: dict[str, Any] = json.loads(self.hours_json or "{}")
-        return {day: (str(v[0]), str(v[1])) for day, v in raw.items()}
+        raw = as_object(json.loads(self.hours_json or "{}"), "hours")
+        return {day: (str(v[0]), str(v[1])) for day, v in raw.items() if isinstance(v, list) and len(v) == 2}
 
     def display_name(self, lang: str) -> str:
         local = {"vi": self.name_vi, "ru": self.name_ru}.get(lang)

@@ -7,7 +7,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -131,31 +130,39 @@ class RoomsMixin:
             return room
 
     def update_room(self, ref: str | int, *, hours: str | None = None, days: str | None = None,
-                    per_day: Iterable[str] = (), **changes: Any) -> Room:
-        """Change the given fields (None = keep): capacity, max_hours, min_notice_hours, name,
-        name_vi, name_ru, equipment (list), max_repeat_weeks, active."""
+                    per_day: Iterable[str] = (), capacity: int | None = None, max_hours: float | None = None,
+                    min_notice_hours: float | None = None, name: str | None = None, name_vi: str | None = None,
+                    name_ru: str | None = None, equipment: Iterable[str] | None = None,
+                    max_repeat_weeks: int | None = None, active: bool | None = None) -> Room:
+        """Change the given fields (None = keep)."""
         current = self.get_room(ref)
         with Session(self.engine, expire_on_commit=False) as s:
             room = s.get(Room, current.id)
             assert room is not None
-            for field, value in changes.items():
-                if value is None:
-                    continue
-                if field in ("capacity", "max_hours"):
-                    _positive(field, value)
-                if field == "max_repeat_weeks":
-                    _repeat_limit(value)
-                if field == "name":
-                    value = slugify(clean_text("name", value))
-                    if any(r.name.lower() == value.lower() and r.id != room.id for r in s.exec(select(Room)).all()):
-                        raise fail("room_exists", room=value)
-                if field == "equipment":
-                    room.equipment_json = json.dumps(_equipment(value), ensure_ascii=False)
-                elif field in ("capacity", "max_hours", "min_notice_hours", "name", "name_vi", "name_ru",
-                               "max_repeat_weeks", "active"):
-                    setattr(room, field, value)
-                else:
-                    raise ValueError(f"unknown room field {field}")
+            if capacity is not None:
+                _positive("capacity", capacity)
+                room.capacity = capacity
+            if max_hours is not None:
+                _positive("max_hours", max_hours)
+                room.max_hours = max_hours
+            if min_notice_hours is not None:
+                room.min_notice_hours = min_notice_hours
+            if max_repeat_weeks is not None:
+                _repeat_limit(max_repeat_weeks)
+                room.max_repeat_weeks = max_repeat_weeks
+            if name is not None:
+                slug = slugify(clean_text("name", name))
+                if any(r.name.lower() == slug.lower() and r.id != room.id for r in s.exec(select(Room)).all()):
+                    raise fail("room_exists", room=slug)
+                room.name = slug
+            if name_vi is not None:
+                room.name_vi = name_vi
+            if name_ru is not None:
+                room.name_ru = name_ru
+            if active is not None:
+                room.active = active
+            if equipment is not None:
+                room.equipment_json = json.dumps(_equipment(equipment), ensure_ascii=False)
             per_day = list(per_day)
             if hours is not None or days is not None or per_day:
                 room.hours_json = json.dumps(build_hours(hours, days, room.hours, per_day))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from bookings.models import WEEKDAYS, Room
 from knowledge.errors import CivicError, Conflict, Forbidden, NotFound, ValidationError
@@ -60,7 +59,7 @@ _KINDS: dict[str, type[CivicError]] = {
 }
 
 
-def fail(code: str, **params: Any) -> CivicError:
+def fail(code: str, **params: object) -> CivicError:
     """The error for `booking.<code>` (returned, so callers write `raise fail(...)`)."""
     full = f"booking.{code}"
     cls = _KINDS.get(code, ValidationError)
@@ -124,7 +123,7 @@ def parse_phone(value: str) -> str:
     return cleaned
 
 
-def parse_attendees(value: Any) -> int:
+def parse_attendees(value: object) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:

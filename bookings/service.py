@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Engine
@@ -40,6 +40,17 @@ from knowledge.errors import CivicError
 
 
 @dataclass(frozen=True)
+
+class _Fields(TypedDict):
+    """A request's cleaned form fields, as the Booking row takes them."""
+
+    org: str
+    contact_name: str
+    phone: str
+    attendees: int
+    purpose: str
+    equipment: str
+
 class Requester:
     channel: str = "cli"
     user_id: str = ""
@@ -115,14 +126,14 @@ class BookingService(ClosingMixin, RoomsMixin, AvailabilityMixin, RemindersMixin
             raise
 
     def _clean_fields(self, org: str, contact: str, phone: str, attendees: int | str, purpose: str,
-                      equipment: str) -> dict[str, Any]:
+                      equipment: str) -> _Fields:
         return {
             "org": clean_text("org", org), "contact_name": clean_text("contact", contact),
             "phone": parse_phone(phone), "attendees": parse_attendees(attendees),
             "purpose": clean_text("purpose", purpose), "equipment": clean_text("equipment", equipment, required=False),
         }
 
-    def _insert(self, room: Room, spans: list[tuple[datetime, datetime]], fields: dict[str, Any], who: Requester,
+    def _insert(self, room: Room, spans: list[tuple[datetime, datetime]], fields: _Fields, who: Requester,
                 log: BookingLog) -> list[Booking]:
         series = uuid.uuid4().hex[:12] if len(spans) > 1 else None
         try:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from bot.cli_common import check_lang, fail, print_json, state
+
+if TYPE_CHECKING:
+    from knowledge.eligibility.render import DecisionJSON
 
 MISSING_EXIT = 3
 LANGS = ("vi", "ru", "en")
@@ -155,7 +158,7 @@ def _read_answers(path: Path) -> dict[str, Any]:
     return data
 
 
-def _print_text(out: dict[str, Any]) -> None:
+def _print_text(out: DecisionJSON) -> None:
     typer.echo(f"{out['program']} {out['version']} as of {out['on']}")
     if out.get("missing"):
         typer.echo("missing answers: " + ", ".join(out["missing"]))

@@ -29,8 +29,6 @@ Raise them like this::
 
 from __future__ import annotations
 
-from typing import Any
-
 MESSAGES: dict[str, str] = {
     # ingestion (knowledge/)
     "ingest.not_found": "no such file or folder",
@@ -68,7 +66,7 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class _SafeParams(dict[str, Any]):
+class _SafeParams(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "?"
 

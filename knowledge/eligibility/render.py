@@ -8,11 +8,12 @@ and any answer or computed value by name (`{poverty_line}`, `{area}`, `{quarter}
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Required, TypedDict
 
 from knowledge.eligibility.engine import BenefitResult, Decision, Reason, Value, previous_quarter, quarter_of
 from knowledge.eligibility.schema import RuleSet, Source
 from knowledge.eligibility.values import format_value, to_json_number
+from knowledge.jsontypes import JSONObject, JSONValue
 
 EXAMPLE_WARNING = ("EXAMPLE VALUE, NOT OFFICIAL: {value} from {table} for {key} is a sample entered to try the "
                    "bot; the result is only an illustration until staff enter the published value.")
@@ -90,7 +91,67 @@ def benefit_text(rs: RuleSet, decision: Decision, benefit: BenefitResult, lang: 
     return _fill(spec.title.get(lang), params), text
 
 
-def source_json(src: Source) -> dict[str, Any]:
+class SourceJSON(TypedDict):
+    id: str
+    document: str
+    article: str | None
+    url: str | None
+    locator: str | None
+    date: str | None
+    verified: bool
+
+
+class ReasonJSON(TypedDict, total=False):
+    code: Required[str]
+    op: Required[str | None]
+    text: Required[str]
+    left: JSONObject
+    right: JSONObject
+    indicators: list[str]
+
+
+class BenefitJSON(TypedDict):
+    id: str
+    title: str
+    amount: int | float | None
+    unit: str | None
+    details: dict[str, int | float | None]
+    variant: str | None
+    amount_unknown: bool
+    source: str | None
+    verified: bool
+    text: str
+
+
+class ExampleJSON(TypedDict):
+    threshold: str
+    table: str
+    key: list[str]
+    value: int | float | None
+    note: str | None
+    text: str
+
+
+class DecisionJSON(TypedDict, total=False):
+    """`civicbot eligibility check --json` (and the API): one decision with its reasons and sources."""
+
+    program: Required[str]
+    version: Required[str]
+    on: Required[str]
+    outcome: Required[str | None]
+    label: Required[str | None]
+    verified: Required[bool]
+    unverified: Required[list[str]]
+    reasons: Required[list[ReasonJSON]]
+    benefits: Required[list[BenefitJSON]]
+    sources: Required[list[SourceJSON]]
+    disclaimer: Required[str | None]
+    examples: list[ExampleJSON]
+    missing: list[str]
+    ignored: list[str]
+
+
+def source_json(src: Source) -> SourceJSON:
     return {
         "id": src.id,
         "document": src.document,
@@ -102,16 +163,15 @@ def source_json(src: Source) -> dict[str, Any]:
     }
 
 
-def _named_json(rs: RuleSet, name: str | None, value: Value, unit: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": name, "unit": unit}
-    out["value"] = value if isinstance(value, bool | str) else to_json_number(value)
-    return out
+def _named_json(rs: RuleSet, name: str | None, value: Value, unit: str | None) -> JSONObject:
+    shown: JSONValue = value if isinstance(value, bool | str) else to_json_number(value)
+    return {"name": name, "unit": unit, "value": shown}
 
 
-def decision_json(rs: RuleSet, decision: Decision, lang: str = "en") -> dict[str, Any]:
+def decision_json(rs: RuleSet, decision: Decision, lang: str = "en") -> DecisionJSON:
     """The CLI / API shape: program, version, outcome, reasons, benefits, sources (+ missing)."""
     outcome = rs.outcome(decision.outcome) if decision.outcome else None
-    out: dict[str, Any] = {
+    out: DecisionJSON = {
         "program": decision.program,
         "version": decision.version,
         "on": decision.on.isoformat(),
@@ -136,8 +196,8 @@ def decision_json(rs: RuleSet, decision: Decision, lang: str = "en") -> dict[str
     return out
 
 
-def _reason_json(rs: RuleSet, decision: Decision, r: Reason, lang: str) -> dict[str, Any]:
-    item: dict[str, Any] = {"code": r.code, "op": r.op}
+def _reason_json(rs: RuleSet, decision: Decision, r: Reason, lang: str) -> ReasonJSON:
+    item: ReasonJSON = {"code": r.code, "op": r.op, "text": ""}
     if r.left is not None:
         item["left"] = _named_json(rs, r.left.name, r.left.value, r.left.unit)
     if r.right is not None:
@@ -148,7 +208,7 @@ def _reason_json(rs: RuleSet, decision: Decision, r: Reason, lang: str) -> dict[
     return item
 
 
-def _benefit_json(rs: RuleSet, decision: Decision, b: BenefitResult, lang: str) -> dict[str, Any]:
+def _benefit_json(rs: RuleSet, decision: Decision, b: BenefitResult, lang: str) -> BenefitJSON:
     title, text = benefit_text(rs, decision, b, lang)
     return {
         "id": b.id,
