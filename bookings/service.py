@@ -39,8 +39,6 @@ from bookings.rules import (
 from knowledge.errors import CivicError
 
 
-@dataclass(frozen=True)
-
 class _Fields(TypedDict):
     """A request's cleaned form fields, as the Booking row takes them."""
 
@@ -51,6 +49,8 @@ class _Fields(TypedDict):
     purpose: str
     equipment: str
 
+
+@dataclass(frozen=True)
 class Requester:
     channel: str = "cli"
     user_id: str = ""

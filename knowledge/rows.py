@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Mapped, QueryableAttribute, defer
 from sqlmodel import Session, col
 
 from knowledge.errors import IngestError
@@ -18,11 +18,17 @@ from knowledge.models import Document, utcnow
 from knowledge.types import AddResult, DocInfo
 
 BATCH = 500
-_TEXT: Any = Document.text
-_META_FIELDS = ("title", "lang", "url", "region", "program", "published", "effective")
+T = TypeVar("T")
+_TEXT = cast("QueryableAttribute[str]", Document.text)  # the class attribute, seen as str by the type checker
 
+_LOOKUPS: dict[str, tuple[Mapped[str] | Mapped[str | None], Callable[[Document], str | None]]] = {
+    "doc_id": (col(Document.doc_id), lambda d: d.doc_id),
+    "url": (col(Document.url), lambda d: d.url),
+    "source": (col(Document.source), lambda d: d.source),
+    "content_hash": (col(Document.content_hash), lambda d: d.content_hash),
+}
 
-def batches(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+def batches(items: Sequence[T], size: int = BATCH) -> Iterable[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -32,7 +38,8 @@ def same_document(doc: Document, p: Prepared) -> bool:
     return (
         doc.content_hash == p.content_hash
         and doc.kind == p.kind
-        and all(getattr(doc, f) == getattr(p.meta, f) for f in _META_FIELDS)
+        and (doc.title, doc.lang, doc.url, doc.region, doc.program, doc.published, doc.effective)
+        == (p.meta.title, p.meta.lang, p.meta.url, p.meta.region, p.meta.program, p.meta.published, p.meta.effective)
     )
 
 
@@ -53,12 +60,14 @@ class Resolver:
     def __init__(self, s: Session, prepared: list[Prepared], match_title: bool) -> None:
         self.s, self.prepared, self.match_title = s, prepared, match_title
 
-    def _active(self, column: Any, values: list[str]) -> dict[str, Document]:
+    def _active(self, field: str, values: list[str]) -> dict[str, Document]:
+        """Active documents whose `field` (doc_id, url, source or content_hash) is one of `values`."""
+        column, value_of = _LOOKUPS[field]
         found: dict[str, Document] = {}
         for part in batches(sorted(set(values))):
             stmt = select(Document).options(defer(_TEXT)).where(column.in_(part), col(Document.status) == "active")
             for doc in self.s.execute(stmt).scalars():
-                found.setdefault(getattr(doc, column.key), doc)
+                found.setdefault(value_of(doc) or "", doc)
         return found
 
     def _pick_id(self, p: Prepared, found: dict[str, dict[str, Document]]) -> str:
@@ -96,9 +105,9 @@ class Resolver:
         aliases = self._aliases()
         implicit = [p for p, a in zip(self.prepared, aliases, strict=True) if not p.meta.doc_id and a is None]
         found = {
-            "url": self._active(col(Document.url), [p.meta.url for p in implicit if p.meta.url]),
-            "source": self._active(col(Document.source), [p.source for p in implicit if p.source]),
-            "content_hash": self._active(col(Document.content_hash), [p.content_hash for p in implicit]),
+            "url": self._active("url", [p.meta.url for p in implicit if p.meta.url]),
+            "source": self._active("source", [p.source for p in implicit if p.source]),
+            "content_hash": self._active("content_hash", [p.content_hash for p in implicit]),
         }
         ids: list[str] = []
         seen: set[str] = set()
@@ -112,7 +121,7 @@ class Resolver:
                                           f"else its file name; add them separately or give each an id")  # fmt: skip
             seen.add(doc_id)
             ids.append(doc_id)
-        active = self._active(col(Document.doc_id), ids)
+        active = self._active("doc_id", ids)
         versions: dict[str, int] = {}
         for part in batches(sorted(set(ids))):
             stmt = (

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -29,7 +28,13 @@ from knowledge.errors import NotFound
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "rules"
 RuleDoc = RuleSet | Table
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.SafeLoader
+try:  # the C loader when libyaml is there (several times faster on big rule files)
+    from yaml import CSafeLoader as _C_LOADER
+
+    _LOADER = _C_LOADER
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    pass
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def _pydantic_errors(name: str, exc: PydanticError) -> list[RuleFileError]:
 _TYPE_TAGS = {"int", "float", "str", "bool", "list", "dict"}
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
+def _loc(loc: tuple[int | str, ...]) -> str:
     """pydantic's location without its union tags: `outcomes[0].when.all[1].reason`."""
     parts = [p for p in loc if isinstance(p, int) or not (
         p in _TYPE_TAGS or p[:1].isupper() or "[" in p or p.startswith(("function-", "lax-", "json-")))]
@@ -250,7 +255,7 @@ class RuleRegistry:
         rs = self.resolve(program, on)
         return rs, evaluate(rs, answers, on, self._tables)
 
-    def check(self, program: str, raw: Mapping[str, Any], on: date) -> tuple[RuleSet, Decision, list[str]]:
+    def check(self, program: str, raw: Mapping[str, object], on: date) -> tuple[RuleSet, Decision, list[str]]:
         """Raw answers (answers.json) → (rule version, decision, ids ignored by that version)."""
         rs = self.resolve(program, on)
         typed, ignored = coerce_answers(rs, raw)

@@ -6,7 +6,6 @@ import math
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from knowledge.eligibility.engine import Value
 from knowledge.eligibility.matching import count_word, match_option
@@ -16,7 +15,7 @@ from knowledge.eligibility.schema import Question, RuleSet
 from knowledge.errors import ValidationError
 
 
-def coerce_answer(q: Question, raw: Any, known: Mapping[str, Value] | None = None) -> Value:
+def coerce_answer(q: Question, raw: object, known: Mapping[str, Value] | None = None) -> Value:
     """One answer as the engine wants it: Fraction for numbers and counts, bool, or an option id.
 
     Raises ValidationError (code `eligibility.*`, params `question`, `text`, `min`/`max`) on bad input.
@@ -30,7 +29,7 @@ def coerce_answer(q: Question, raw: Any, known: Mapping[str, Value] | None = Non
     return value
 
 
-def coerce_answers(rs: RuleSet, raw: Mapping[str, Any]) -> tuple[dict[str, Value], list[str]]:
+def coerce_answers(rs: RuleSet, raw: Mapping[str, object]) -> tuple[dict[str, Value], list[str]]:
     """All answers of a file: (typed answers, ids not used by this version). Nulls count as missing."""
     typed: dict[str, Value] = {}
     ignored = [k for k in raw if rs.question(k) is None]
@@ -41,7 +40,7 @@ def coerce_answers(rs: RuleSet, raw: Mapping[str, Any]) -> tuple[dict[str, Value
     return typed, ignored
 
 
-def _yes_no(q: Question, raw: Any) -> bool:
+def _yes_no(q: Question, raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, int) and raw in (0, 1):
@@ -55,7 +54,7 @@ def _yes_no(q: Question, raw: Any) -> bool:
                           question=q.id, text=str(raw))
 
 
-def _choice(q: Question, raw: Any) -> str:
+def _choice(q: Question, raw: object) -> str:
     if isinstance(raw, str):
         wanted = raw.strip().lower().replace("-", "_").replace(" ", "_")
         for opt in q.options or []:
@@ -95,7 +94,7 @@ def in_unit(q: Question, amount: Fraction, period: str | None) -> Fraction:
     return convert(amount, period, base)
 
 
-def _number(q: Question, raw: Any) -> Fraction:
+def _number(q: Question, raw: object) -> Fraction:
     if isinstance(raw, bool):
         raise ValidationError("eligibility.bad_number", message="{question}: expected a number, got {text}",
                               question=q.id, text=str(raw))
