@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict, Unpack
+
+from knowledge.jsontypes import JSONDict, JSONValue
 
 Progress = Callable[[int, int], None]
 """`progress(done, total)`, called during long operations."""
@@ -13,6 +15,20 @@ Progress = Callable[[int, int], None]
 SUPPORTED_LANGS = ("vi", "ru")
 """Languages the knowledge base accepts."""
 
+
+
+class MetaChanges(TypedDict, total=False):
+    """The fields `DocMeta.with_` may replace."""
+
+    title: str | None
+    lang: str | None
+    url: str | None
+    region: str | None
+    program: str | None
+    published: date | None
+    effective: date | None
+    doc_id: str | None
+    extra: dict[str, JSONValue]
 
 @dataclass(frozen=True, slots=True)
 class DocMeta:
@@ -29,23 +45,26 @@ class DocMeta:
     effective: date | None = None
     doc_id: str | None = None
     """An explicit stable id: a document with the same id is replaced."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, JSONValue] = field(default_factory=dict)
     """Other front-matter keys, kept in Document.meta_json."""
 
     def over(self, base: DocMeta | None) -> DocMeta:
         """These values where set, else `base`'s (extras merged, ours winning)."""
         if base is None:
             return self
-        values: dict[str, Any] = {}
-        for f in fields(self):
-            if f.name == "extra":
-                continue
-            mine = getattr(self, f.name)
-            values[f.name] = mine if mine not in (None, "") else getattr(base, f.name)
-        return DocMeta(**values, extra={**base.extra, **self.extra})
+        return DocMeta(
+            title=_first(self.title, base.title), lang=_first(self.lang, base.lang), url=_first(self.url, base.url),
+            region=_first(self.region, base.region), program=_first(self.program, base.program),
+            published=self.published or base.published, effective=self.effective or base.effective,
+            doc_id=_first(self.doc_id, base.doc_id), extra={**base.extra, **self.extra},
+        )
 
-    def with_(self, **changes: Any) -> DocMeta:
+    def with_(self, **changes: Unpack[MetaChanges]) -> DocMeta:
+        """A copy with the given fields replaced (None included)."""
         return replace(self, **changes)
+
+def _first(mine: str | None, base: str | None) -> str | None:
+    return mine if mine not in (None, "") else base
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +85,9 @@ class AddResult:
     previous_version: int | None = None
     """For `replaced`: the version this one replaced (shown as "replaced v1 → v2")."""
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self) -> JSONDict:
+        data: JSONDict = asdict(self)
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +111,13 @@ class DocInfo:
     created_at: datetime
     chars: int = 0
     content_hash: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, JSONValue] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("published", "effective", "created_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
+    def to_json(self) -> JSONDict:
+        data: JSONDict = asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        data["effective"] = self.effective.isoformat() if self.effective else None
+        data["created_at"] = self.created_at.isoformat()
         return data
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from knowledge.errors import IngestError
+from knowledge.jsontypes import JSONValue
 from knowledge.types import DocMeta
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -36,31 +36,44 @@ def parse_date(value: object, *, file: str = "", what: str = "date") -> date | N
     raise IngestError("ingest.bad_metadata", file=file, detail=f"{what} {text!r} is not a date (use YYYY-MM-DD)")
 
 
-def meta_from_mapping(data: Any, *, file: str = "") -> DocMeta:
+def meta_from_mapping(data: object, *, file: str = "") -> DocMeta:
     """DocMeta from a front-matter / sidecar mapping; unknown keys go to `extra`."""
     if data is None:
         return DocMeta()
     if not isinstance(data, dict):
         raise IngestError("ingest.bad_metadata", file=file, detail="the metadata block must be a YAML mapping")
-    values: dict[str, Any] = {}
-    for key in _FIELDS:
+
+    def text(key: str) -> str | None:
         raw = data.get(key)
-        if key in ("published", "effective"):
-            values[key] = parse_date(raw, file=file, what=key)
-        elif raw is not None and raw != "":
-            values[key] = str(raw).strip()
+        return str(raw).strip() if raw is not None and raw != "" else None
+
     doc_id = data.get("id", data.get("doc_id"))
-    if doc_id is not None and str(doc_id).strip():
-        values["doc_id"] = str(doc_id).strip()
-    extra = {
-        str(k): (v.isoformat() if isinstance(v, date) else v)
-        for k, v in data.items()
-        if k not in (*_FIELDS, "id", "doc_id")
+    extra: dict[str, JSONValue] = {
+        str(k): _plain(v) for k, v in data.items() if k not in (*_FIELDS, "id", "doc_id")
     }
-    return DocMeta(**values, extra=extra)
+    return DocMeta(
+        title=text("title"), lang=text("lang"), url=text("url"), region=text("region"), program=text("program"),
+        published=parse_date(data.get("published"), file=file, what="published"),
+        effective=parse_date(data.get("effective"), file=file, what="effective"),
+        doc_id=str(doc_id).strip() if doc_id is not None and str(doc_id).strip() else None,
+        extra=extra,
+    )
 
 
-def _load_yaml(text: str, file: str) -> Any:
+def _plain(value: object) -> JSONValue:
+    """A YAML value as JSON: dates as ISO text, containers element by element, anything else as text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _load_yaml(text: str, file: str) -> object:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
