@@ -16,6 +16,7 @@ handler, the template); the round trip seen by the client is reported beside it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -73,10 +74,8 @@ def seed_bookings(data_dir: Path, embedder: str) -> int:
                     continue
                 made += 1
                 if made % 2 == 0:
-                    try:
+                    with contextlib.suppress(CivicError, TypeError):
                         svc.approve(booked[0].id, actor="bench")
-                    except (CivicError, TypeError):
-                        pass
     return made
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import time
 
@@ -50,7 +51,16 @@ def request_lang(request: web.Request, fallback: str) -> str:
 
 
 def _client(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """The client's address: behind our proxy (a private or loopback peer), the last X-Forwarded-For entry."""
+    remote = request.remote or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        behind_proxy = ipaddress.ip_address(remote).is_private
+    except ValueError:
+        behind_proxy = False
+    if forwarded and behind_proxy:
+        return forwarded.rsplit(",", 1)[-1].strip()[:64] or remote
+    return remote
 
 
 @web.middleware
