@@ -45,12 +45,12 @@ def test_queue_lists_pending_bookings_not_over_yet_soonest_first(world: World) -
 def test_details_tell_the_whole_story(world: World) -> None:
     b = world.book("2026-12-03T10:00", "2026-12-03T12:00")
     world.clock.advance(minutes=5)
-    act.approve(world.deps, STAFF, b.id)
+    act.approve(world.desk, b.id)
     world.clock.advance(minutes=5)
     with pytest.raises(CivicError):
-        act.approve(world.deps, STAFF, b.id)  # refused: already approved
+        act.approve(world.desk, b.id)  # refused: already approved
     world.clock.advance(minutes=5)
-    act.cancel(world.deps, STAFF, b.id, "Water leak")
+    act.cancel(world.desk, b.id, "Water leak")
 
     d = details(world.svc, b.id, "en")
     assert d.entry.status == "cancelled" and d.cancel_reason == "Water leak" and d.cancelled_by == STAFF
@@ -65,9 +65,9 @@ def test_details_tell_the_whole_story(world: World) -> None:
     ]
     refused = d.history[4]
     assert refused.code == "booking.bad_status" and refused.actor == STAFF
-    assert d.history[5].detail == "code: booking.bad_status"
+    assert d.history[5].detail == "via: web, code: booking.bad_status" and d.history[5].actor == STAFF
     assert d.history[0].actor == "4242"  # the requester's chat id, as the request log keeps it
-    assert d.history[-1].detail == "notified: 1" and d.history[-1].actor == STAFF
+    assert d.history[-1].detail == "via: web, notified: 1"
     assert [e.at.strftime("%H:%M") for e in d.history] == ["11:00", *["11:05"] * 3, *["11:10"] * 2, *["11:15"] * 3]
 
 

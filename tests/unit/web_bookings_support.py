@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bookings.service import BookingService, Requester
 from bot.db import create_schema, make_engine
-from bot.web.pages.bookings_actions import Deps
+from bot.web.pages.bookings_actions import Desk, audit_as
 from handlers import outbox as outbox_module
 from handlers.i18n import Catalog
 from handlers.outbox import Outbox, reply_from_json
@@ -24,6 +24,7 @@ from tests.fakes.booking_support import FakeClock, make_service
 
 CATALOG = Catalog.load()
 STAFF = "telegram:9001"
+"""The acting staff member (audited as actor 9001 on channel telegram, via the web)."""
 
 
 @dataclass
@@ -31,7 +32,7 @@ class World:
     engine: Engine
     clock: FakeClock
     svc: BookingService
-    deps: Deps
+    desk: Desk
 
     def book(self, start: str, end: str, *, room: str = "hall", chat: str | None = "4242", lang: str = "ru",
              org: str = "Green Steppe", repeat_weeks: int = 1) -> Any:
@@ -63,4 +64,4 @@ def make_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     svc = make_service(engine, clock)
     staff = StaffService(engine, clock=clock)
     monkeypatch.setattr(outbox_module, "utcnow", clock)
-    return World(engine, clock, svc, Deps(svc, Outbox(engine), CATALOG, staff.audit))
+    return World(engine, clock, svc, Desk(svc, Outbox(engine), CATALOG, STAFF, audit_as(staff, "telegram", "9001")))

@@ -145,7 +145,7 @@ def history(svc: Any, b: Booking) -> tuple[HistoryEvent, ...]:
     events = [HistoryEvent(at=local(r.created_at), source="log", event=r.event, outcome=r.outcome,
                            actor=r.actor_id, detail=_log_detail(r), code=r.error_code or "") for r in logs]
     events += [HistoryEvent(at=local(a.created_at), source="audit", event=a.action, outcome=a.outcome,
-                            actor=a.actor, detail=_audit_detail(a.details)) for a in audits]
+                            actor=_audit_actor(a), detail=_audit_detail(a.details)) for a in audits]
     for n in notices:
         kind = (n.dedup_key or "").rsplit(":", 1)[-1]
         events.append(HistoryEvent(at=local(n.sent_at or n.created_at), source="notice", event=kind,
@@ -171,6 +171,14 @@ def _log_detail(row: BookingLog) -> str:
     if row.event == "request" and row.detail and row.detail.startswith("{"):
         return ""  # the series' booking ids: shown as the series list instead
     return row.detail or ""
+
+
+def _audit_actor(a: AuditEntry) -> str:
+    """`telegram:9001` as the chat writes staff (the audit log keeps the id and the channel apart);
+    a refused non-staff user stays the pseudonym `u:<hash>`."""
+    if a.channel and ":" not in a.actor:
+        return f"{a.channel}:{a.actor}"
+    return a.actor
 
 
 def _audit_detail(raw: str) -> str:
