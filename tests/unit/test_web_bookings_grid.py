@@ -57,8 +57,9 @@ def test_week_of_one_room(world: World) -> None:
 
     saturday, sunday = grid.columns[5], grid.columns[6]
     assert saturday.closed and saturday.closure_reason == "Holiday"
-    assert {c.kind for c in saturday.cells} == {"closed"}
-    assert sunday.hours is None and {c.kind for c in sunday.cells} == {"shut"}
+    assert (saturday.cells[0].kind, saturday.cells[0].span) == ("closed", 18)  # one cell for the day
+    assert {c.kind for c in saturday.cells[1:]} == {"covered"}
+    assert sunday.hours is None and (sunday.cells[0].kind, sunday.cells[0].span) == ("shut", 18)
     assert grid.columns[0].hours == ("09:00", "18:00")
 
 
@@ -80,7 +81,11 @@ def test_rows_stretch_to_the_longest_opening_and_to_any_booking(world: World) ->
     grid = day_view(world.svc, date(2026, 12, 3), "en").grid
     assert (grid.slots[0], grid.slots[-1]) == ("08:00", "20:30")
     hall, late = grid.columns
-    assert hall.cells[0].kind == "shut" and hall.cells[2].kind == "free"  # 08:00 closed, 09:00 open
+    assert (hall.cells[0].kind, hall.cells[0].span) == ("shut", 2)  # 08:00-09:00 closed, then open
+    assert hall.cells[1].kind == "covered" and hall.cells[2].kind == "free"
+    assert (hall.cells[20].kind, hall.cells[20].span) == ("shut", 6)  # 18:00-21:00
+    _rows_add_up(hall, len(grid.slots))
+    _rows_add_up(late, len(grid.slots))
     assert late.cells[-4].kind == "booking" and late.cells[-4].span == 4
 
 
@@ -113,7 +118,7 @@ def test_an_inactive_room_with_bookings_still_shows_them(world: World) -> None:
 def test_a_day_with_every_room_closed_still_has_rows(world: World) -> None:
     grid = day_view(world.svc, date(2026, 12, 6), "en").grid  # Sunday: the hall is closed
     assert (grid.slots[0], grid.slots[-1]) == ("09:00", "17:30")
-    assert {c.kind for c in grid.columns[0].cells} == {"shut"}
+    assert (grid.columns[0].cells[0].kind, grid.columns[0].cells[0].span) == ("shut", 18)
 
 
 def test_unknown_room_is_refused_by_the_service(world: World) -> None:

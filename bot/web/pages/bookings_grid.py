@@ -65,8 +65,8 @@ class Entry:
 @dataclass(frozen=True)
 class Cell:
     """One table cell: `booking` (spanning `span` rows, listing its bookings), `free`, `shut`
-    (outside opening hours or a closed weekday), `closed` (a closure date) or `covered` (a row
-    already taken by a booking cell above: no markup)."""
+    (outside opening hours or a closed weekday) and `closed` (a closure date), each run of shut or
+    closed rows being one cell, or `covered` (a row taken by a cell above: no markup)."""
 
     kind: str
     span: int = 1
@@ -269,21 +269,31 @@ def _fill(c: Column, starts: list[int]) -> Column:
         else:
             groups.append((first, last, [e]))
     opening = (_minutes(c.hours[0]), _minutes(c.hours[1])) if c.hours else None
-    cells: list[Cell] = []
+    kinds: list[str | tuple[int, int, list[Entry]]] = []
     at = {g[0]: g for g in groups}
     covered = 0
     for i, minute in enumerate(starts):
         if i in at:
-            g0, g1, members = at[i]
-            cells.append(Cell("booking", span=g1 - g0, entries=tuple(members)))
-            covered = g1
+            kinds.append(at[i])
+            covered = at[i][1]
         elif i < covered:
-            cells.append(Cell("covered"))
+            kinds.append("covered")
         elif c.closed:
-            cells.append(Cell("closed"))
+            kinds.append("closed")
         elif opening is None or not opening[0] <= minute < opening[1]:
-            cells.append(Cell("shut"))
+            kinds.append("shut")
         else:
-            cells.append(Cell("free"))
+            kinds.append("free")
+    cells: list[Cell] = []
+    for i, kind in enumerate(kinds):
+        if isinstance(kind, tuple):
+            cells.append(Cell("booking", span=kind[1] - kind[0], entries=tuple(kind[2])))
+        elif kind in ("closed", "shut") and i > 0 and kinds[i - 1] == kind:
+            cells.append(Cell("covered"))  # a run of closed rows is one cell
+        elif kind in ("closed", "shut"):
+            run = next((j for j in range(i, n) if kinds[j] != kind), n) - i
+            cells.append(Cell(kind, span=run))
+        else:
+            cells.append(Cell(str(kind)))
     return Column(day=c.day, room=c.room, hours=c.hours, closed=c.closed, closure_reason=c.closure_reason,
                   entries=c.entries, cells=tuple(cells))
