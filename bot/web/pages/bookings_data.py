@@ -9,7 +9,7 @@ of the booking's notifications (dedup keys `booking:<id>:<status>` and `booking:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -52,6 +52,8 @@ class HistoryEvent:
     actor: str
     detail: str
     code: str = ""
+    """A refusal's code (request log rows), with its `params` as recorded."""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ def history(svc: Any, b: Booking) -> tuple[HistoryEvent, ...]:
         notices = s.exec(select(OutboxRow).where(col(OutboxRow.dedup_key).like(f"booking:{b.id}:%"))
                          .order_by(col(OutboxRow.id))).all()
     events = [HistoryEvent(at=local(r.created_at), source="log", event=r.event, outcome=r.outcome,
-                           actor=r.actor_id, detail=_log_detail(r), code=r.error_code or "") for r in logs]
+                           actor=r.actor_id, detail=_log_detail(r), code=r.error_code or "",
+                           params=_log_params(r)) for r in logs]
     events += [HistoryEvent(at=local(a.created_at), source="audit", event=a.action, outcome=a.outcome,
                             actor=_audit_actor(a), detail=_audit_detail(a.details)) for a in audits]
     for n in notices:
@@ -168,9 +171,19 @@ def _concerns(row: BookingLog, b: Booking) -> bool:
 
 
 def _log_detail(row: BookingLog) -> str:
-    if row.event == "request" and row.detail and row.detail.startswith("{"):
-        return ""  # the series' booking ids: shown as the series list instead
+    if row.detail and row.detail.startswith("{"):
+        return ""  # a series' booking ids (shown as the series list) or a refusal's params (see `params`)
     return row.detail or ""
+
+
+def _log_params(row: BookingLog) -> dict[str, Any]:
+    if not row.error_code or not row.detail:
+        return {}
+    try:
+        data = json.loads(row.detail)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _audit_actor(a: AuditEntry) -> str:
