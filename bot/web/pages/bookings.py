@@ -21,6 +21,7 @@ from bot.web.pages.bookings_data import closure_impact, closures_ahead, details,
 from bot.web.pages.bookings_grid import day_view, week_view
 from knowledge.errors import CivicError
 
+
 def register(routes: Routes, ctx: Console) -> None:
     pages = _Pages(ctx)
     routes.get("/bookings", pages.week, bench=["/bookings?room=1", "/bookings/1"])

@@ -91,7 +91,7 @@ class _Forms:
                 raise BadInput("web_bookings.error.past_day")
         except BadInput as exc:
             return bad_input(self.ctx, request, exc)
-        seen = {int(x) for x in form.getall("seen", []) if str(x).isdigit()}
+        seen = {int(str(x)) for x in form.getall("seen", []) if str(x).isdigit()}
         reason = _reason(form)
         svc = self.ctx.app.bookings
         try:
