@@ -138,7 +138,8 @@ class Helpers:
         return f"{e.start:%H:%M}–{e.end:%H:%M}"
 
     def status(self, value: str) -> str:
-        return self.t(f"booking.status_{value}")
+        """In words (the chat's labels start with an emoji, which a screen reader would read out)."""
+        return self.label("status", value)
 
     def equipment(self, value: str) -> str:
         return views.equipment_text(self.ctx.catalog, self.lang, value) or "—"
