@@ -66,7 +66,7 @@ def test_details_tell_the_whole_story(world: World) -> None:
     refused = d.history[4]
     assert refused.code == "booking.bad_status" and refused.actor == STAFF
     assert d.history[5].detail == "via: web, code: booking.bad_status" and d.history[5].actor == STAFF
-    assert d.history[0].actor == "4242"  # the requester's chat id, as the request log keeps it
+    assert d.history[0].actor == "telegram:4242"  # the requester
     assert d.history[-1].detail == "via: web, notified: 1"
     assert [e.at.strftime("%H:%M") for e in d.history] == ["11:00", *["11:05"] * 3, *["11:10"] * 2, *["11:15"] * 3]
 

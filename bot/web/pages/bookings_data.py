@@ -145,7 +145,7 @@ def history(svc: Any, b: Booking) -> tuple[HistoryEvent, ...]:
         notices = s.exec(select(OutboxRow).where(col(OutboxRow.dedup_key).like(f"booking:{b.id}:%"))
                          .order_by(col(OutboxRow.id))).all()
     events = [HistoryEvent(at=local(r.created_at), source="log", event=r.event, outcome=r.outcome,
-                           actor=r.actor_id, detail=_log_detail(r), code=r.error_code or "",
+                           actor=_log_actor(r), detail=_log_detail(r), code=r.error_code or "",
                            params=_log_params(r)) for r in logs]
     events += [HistoryEvent(at=local(a.created_at), source="audit", event=a.action, outcome=a.outcome,
                             actor=_audit_actor(a), detail=_audit_detail(a.details)) for a in audits]
@@ -168,6 +168,14 @@ def _concerns(row: BookingLog, b: Booking) -> bool:
     except (ValueError, AttributeError):
         return False
     return b.id in made
+
+
+def _log_actor(row: BookingLog) -> str:
+    """The requester of a request as `telegram:7101` (the log keeps the chat's user id and its
+    channel apart); decisions name their actor in full already."""
+    if row.event == "request" and row.channel and ":" not in row.actor_id:
+        return f"{row.channel}:{row.actor_id}"
+    return row.actor_id
 
 
 def _log_detail(row: BookingLog) -> str:
