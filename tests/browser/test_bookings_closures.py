@@ -95,7 +95,8 @@ def test_a_booking_made_after_the_check_is_not_cancelled_unseen(civicbot: Civicb
 def test_a_past_day_cannot_be_closed(civicbot: Civicbot, staff: ConsolePage) -> None:
     room = room_id(civicbot, "coworking")
     staff.goto(f"/bookings/closures/check?room={room}&day=2020-01-06&lang=en")
-    assert staff.page.locator("main .refusal").inner_text() == "That date is in the past: a room cannot be closed on it."
+    past = "That date is in the past: a room cannot be closed on it."
+    assert staff.page.locator("main .refusal").inner_text() == past
     assert staff.page.get_by_role("button", name="Close the room on that day").count() == 0
     response = staff.goto(f"/bookings/closures/check?room={room}&day=someday&lang=en")
     assert response is not None and response.status == 400
