@@ -152,3 +152,18 @@ def test_purge_deletes_used_expired_links_and_dead_sessions(engine: Engine) -> N
     clock.now += timedelta(minutes=11)
     assert store.purge() == 2  # the expired link and the idle session
     assert store.check_link(fresh).status == "unknown"
+
+
+def test_privacy_forget_deletes_the_persons_links_and_sessions(tmp_path: Path) -> None:
+    from bot.app import App
+    from bot.settings import Settings
+
+    app = App(Settings(data_dir=tmp_path, embedder="hash"))
+    store = WebAuthStore(app.engine)
+    _, signed = store.redeem(store.issue_link("telegram", "42"))
+    store.issue_link("telegram", "42")
+    _, kept = store.redeem(store.issue_link("telegram", "43"))
+    assert signed is not None and kept is not None
+    report = app.privacy.forget("telegram:42")
+    assert report.counts.get("web_session") == 1 and report.counts.get("web_signin_link") == 2
+    assert store.session(signed.token) is None and store.session(kept.token) is not None
