@@ -79,7 +79,7 @@ def test_a_booking_made_after_the_check_is_not_cancelled_unseen(civicbot: Civicb
     day = day_ahead(4, 1)
     room = room_id(civicbot, "meeting-room")
     seen = book(civicbot, "meeting-room", day, "10:00", "11:00", chat=next_user(), lang="ru", org="Seen")
-    staff.goto(f"/bookings/closures/check?room={room}&day={day.isoformat()}&reason=Holiday&lang=en")
+    staff.goto(f"/bookings/closures?room={room}&day={day.isoformat()}&reason=Holiday&lang=en")
     assert staff.page.locator("main table tbody tr").count() == 1
     late = book(civicbot, "meeting-room", day, "15:00", "16:00", chat=next_user(), lang="ru", org="Came later")
     with staff.page.expect_navigation():
@@ -94,10 +94,10 @@ def test_a_booking_made_after_the_check_is_not_cancelled_unseen(civicbot: Civicb
 
 def test_a_past_day_cannot_be_closed(civicbot: Civicbot, staff: ConsolePage) -> None:
     room = room_id(civicbot, "coworking")
-    staff.goto(f"/bookings/closures/check?room={room}&day=2020-01-06&lang=en")
+    staff.goto(f"/bookings/closures?room={room}&day=2020-01-06&lang=en")
     past = "That date is in the past: a room cannot be closed on it."
     assert staff.page.locator("main .refusal").inner_text() == past
     assert staff.page.get_by_role("button", name="Close the room on that day").count() == 0
-    response = staff.goto(f"/bookings/closures/check?room={room}&day=someday&lang=en")
+    response = staff.goto(f"/bookings/closures?room={room}&day=someday&lang=en")
     assert response is not None and response.status == 400
     assert "“someday” is not a date" in staff.page.locator("main .refusal").inner_text()

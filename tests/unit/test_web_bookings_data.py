@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.web.pages import bookings_actions as act
-from bot.web.pages.bookings_data import closure_impact, closures_ahead, details, queue
+from bot.web.pages.bookings_data import closure_impact, closures_ahead, details, pending_count, queue
 from knowledge.errors import CivicError
 from tests.unit.web_bookings_support import STAFF, World, make_world
 
@@ -39,7 +39,19 @@ def test_queue_lists_pending_bookings_not_over_yet_soonest_first(world: World) -
     assert q.items[0].entry.id == soon.id and not q.items[0].can_approve
     world.clock.advance(hours=1)  # over: it leaves the queue
     assert soon.id not in [i.entry.id for i in queue(world.svc, "ru").items]
-    assert len(queue(world.svc, "ru", limit=2).items) == 2 and queue(world.svc, "ru", limit=2).total == 4
+    assert pending_count(world.svc) == 4
+
+
+def test_queue_pages(world: World) -> None:
+    made = world.book("2026-12-03T10:00", "2026-12-03T11:00", repeat_weeks=5)
+    first, second, third = (queue(world.svc, "en", page=n, per_page=2) for n in (1, 2, 3))
+    assert [[i.entry.id for i in q.items] for q in (first, second, third)] == [
+        [made[0].id, made[1].id], [made[2].id, made[3].id], [made[4].id]]
+    assert (first.total, first.pages, first.first, third.first) == (5, 3, 1, 5)
+    assert queue(world.svc, "en", page=99, per_page=2).page == 3  # past the end: the last page
+    assert queue(world.svc, "en", page=0, per_page=2).page == 1
+    world.svc.reject(made[0].id, STAFF)
+    assert pending_count(world.svc) == 4 and queue(world.svc, "en").first == 1
 
 
 def test_details_tell_the_whole_story(world: World) -> None:

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 import bot.web.app as console_app
+from bot.web.pages import bookings_data
 from bookings.sample import load_rooms
 from bookings.service import Requester
 from bot.app import App
@@ -72,7 +73,7 @@ async def test_every_booking_page_in_every_language(served: tuple[App, str]) -> 
     app.bookings.close_day("coworking", day, "Holiday")
     pages = ["/bookings", f"/bookings?room=2&week={day}", "/bookings/day", f"/bookings/day?day={day}",
              "/bookings/queue", f"/bookings/{booking}", "/bookings/closures",
-             f"/bookings/closures/check?room=3&day={day}&reason=x", "/bookings/export"]
+             f"/bookings/closures?room=3&day={day}&reason=x", "/bookings/export"]
     checked = 0
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         await _sign_in(http, app, base)
@@ -133,3 +134,23 @@ async def test_bad_form_input_changes_nothing(served: tuple[App, str]) -> None:
             assert resp.status == 404 and "Booking #999 was not found." in await resp.text()
     assert app.bookings.get(booking).status == "pending" and _outbox(app) == 0
     assert all(not app.bookings.closures(r.id, date(2020, 1, 1), date(2031, 1, 1)) for r in app.bookings.list_rooms())
+
+
+async def test_the_queue_comes_in_pages(served: tuple[App, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    app, base = served
+    monkeypatch.setattr(bookings_data, "QUEUE_PAGE", 2)
+    day = _ahead(3, 1)
+    made = [_book(app, day, f"{h}:00", f"{h}:30", chat=str(80 + h)) for h in (10, 11, 12)]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        await _sign_in(http, app, base)
+        async with http.get(f"{base}/staff/bookings/queue?lang=en") as resp:
+            first = await resp.text()
+        async with http.get(f"{base}/staff/bookings/queue?page=2&lang=en") as resp:
+            second = await resp.text()
+        async with http.get(f"{base}/staff/bookings/queue?page=x") as resp:
+            assert resp.status == 200
+    assert [f'/staff/bookings/{b}"' in first for b in made] == [True, True, False]
+    assert [f'/staff/bookings/{b}"' in second for b in made] == [False, False, True]
+    assert "Requests 1–2 of 3." in first and 'href="/staff/bookings/queue?page=2"' in first
+    assert "Requests 3–3 of 3." in second and 'href="/staff/bookings/queue?page=1"' in second
+    assert "Requests to decide (3)" in first  # the tab counts them all

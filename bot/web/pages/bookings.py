@@ -24,12 +24,12 @@ from knowledge.errors import CivicError
 
 def register(routes: Routes, ctx: Console) -> None:
     pages = _Pages(ctx)
-    routes.get("/bookings", pages.week, bench=["/bookings?room=1", "/bookings/1"])
+    routes.get("/bookings", pages.week,
+               bench=["/bookings?room=1", "/bookings/1", "/bookings/closures?room=1&day=2030-01-07"])
     routes.get("/bookings/day", pages.day)
     routes.get("/bookings/queue", pages.queue)
     routes.get(r"/bookings/{id:\d{1,12}}", pages.details)
     routes.get("/bookings/closures", pages.closures)
-    routes.get("/bookings/closures/check", pages.closure_check)
     bookings_export.register(routes, ctx)
     bookings_forms.register(routes, ctx)
 
@@ -71,7 +71,10 @@ class _Pages:
         return await self._page(request, "day.html", view=view)
 
     async def queue(self, request: web.Request) -> web.StreamResponse:
-        return await self._page(request, "queue.html", queue=await self.ctx.run(queue, self.svc, lang_of(request)))
+        raw = request.query.get("page", "1")
+        number = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+        found = await self.ctx.run(queue, self.svc, lang_of(request), number)
+        return await self._page(request, "queue.html", queue=found)
 
     async def details(self, request: web.Request) -> web.StreamResponse:
         booking_id = int(request.match_info["id"])
@@ -82,6 +85,9 @@ class _Pages:
         return await self._page(request, "details.html", d=found)
 
     async def closures(self, request: web.Request) -> web.StreamResponse:
+        """The closures ahead and the form; with `room` and `day` (the form sent), what that closure would do."""
+        if "room" in request.query or "day" in request.query:
+            return await self.closure_check(request)
         lang = lang_of(request)
         rows = await self.ctx.run(closures_ahead, self.svc, lang)
         rooms = await self.ctx.run(self.svc.list_rooms)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.web.context import Console, lang_of, staff_of, url
 from bot.web.pages.bookings_actions import Desk, audit_as
+from bot.web.pages.bookings_data import pending_count
 from handlers import booking_views as views
 from knowledge.errors import CivicError, Conflict, NotFound
 
@@ -107,8 +108,7 @@ def notice(request: web.Request) -> dict[str, Any] | None:
 async def page(ctx: Console, request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
     """A booking page (`templates/bookings/<template>`): the tabs with the number of waiting
     requests, the outcome of the last form, the formatting helpers `h`."""
-    svc = ctx.app.bookings
-    pending = await ctx.run(lambda: len(svc.list_bookings(status="pending", upcoming=True)))
+    pending = await ctx.run(pending_count, ctx.app.bookings)
     values.setdefault("notice", notice(request))
     return ctx.render(request, f"bookings/{template}", status=status, h=helpers(ctx, request), pending=pending,
                       **values)

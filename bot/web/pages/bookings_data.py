@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from bookings.models import ACTIVE_STATUSES, Booking, BookingLog, RoomClosure
 from bot.web.pages.bookings_grid import Entry, RoomInfo, all_rooms, entry
 from handlers.reliability_models import OutboxRow
 from handlers.staff_models import AuditEntry
 
-QUEUE_LIMIT = 200
+QUEUE_PAGE = 25
+"""Requests per page of the queue (the soonest first)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,11 @@ class QueueItem:
 class Queue:
     items: tuple[QueueItem, ...]
     total: int
-    """Pending upcoming bookings in all (the list shows at most QUEUE_LIMIT)."""
+    """Pending bookings not over yet, in all."""
+    page: int
+    pages: int
+    first: int
+    """The position of the page's first item (1-based; 0 when the queue is empty)."""
 
 
 @dataclass(frozen=True)
@@ -95,18 +100,30 @@ class ClosureImpact:
         return sum(1 for e in self.hits if e.notifiable)
 
 
-def queue(svc: Any, lang: str, limit: int = QUEUE_LIMIT) -> Queue:
-    """Pending bookings not over yet, the soonest first (what `/pending` lists in the chat)."""
+def queue(svc: Any, lang: str, page: int = 1, per_page: int | None = None) -> Queue:
+    """Pending bookings not over yet, the soonest first (what `/pending` lists in the chat), one page
+    of them; a page past the last shows the last."""
     rooms = all_rooms(svc, lang)
-    rows = svc.list_bookings(status="pending", upcoming=True, limit=10_000)
+    rows = svc.list_bookings(status="pending", upcoming=True, limit=100_000)
     now = svc.now_utc()
+    per_page = per_page or QUEUE_PAGE
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
     series: dict[str, int] = {}
     for b in rows:
         if b.series_id:
             series[b.series_id] = series.get(b.series_id, 0) + 1
     items = tuple(QueueItem(entry(svc, b, rooms), can_approve=b.start_utc > now,
-                            series_size=series.get(b.series_id or "", 1)) for b in rows[:limit])
-    return Queue(items=items, total=len(rows))
+                            series_size=series.get(b.series_id or "", 1)) for b in rows[start:start + per_page])
+    return Queue(items=items, total=len(rows), page=page, pages=pages, first=start + 1 if items else 0)
+
+
+def pending_count(svc: Any) -> int:
+    """How many requests wait for a decision (the queue's length), counted by the database."""
+    with Session(svc.engine) as s:
+        return int(s.exec(select(func.count()).select_from(Booking).where(
+            Booking.status == "pending", Booking.end_utc > svc.now_utc())).one())
 
 
 def details(svc: Any, booking_id: int, lang: str) -> Details:
