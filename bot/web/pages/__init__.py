@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.web.pages import home
-
-# bookings (console-bookings): from bot.web.pages import bookings
+from bot.web.pages import (
+    bookings,  # bookings (console-bookings)
+    home,
+)
 
 # kb, unanswered, numbers, rules (console-kb): from bot.web.pages import kb, numbers, rules, unanswered
 
 PAGES: tuple[ModuleType, ...] = (
     home,
-    # bookings (console-bookings)
+    bookings,  # bookings (console-bookings)
 
     # kb, unanswered, numbers, rules (console-kb)
 
