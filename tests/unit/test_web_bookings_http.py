@@ -14,13 +14,13 @@ import aiohttp
 import pytest
 
 import bot.web.app as console_app
-from bot.web.pages import bookings_data
 from bookings.sample import load_rooms
 from bookings.service import Requester
 from bot.app import App
 from bot.http import start
 from bot.settings import Settings
-from handlers.web_auth import WebAuthStore
+from bot.web.pages import bookings_data
+from handlers.web.auth import WebAuthStore
 
 ADMIN = "telegram:1"
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')

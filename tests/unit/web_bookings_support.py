@@ -18,8 +18,8 @@ from handlers import outbox as outbox_module
 from handlers.i18n import Catalog
 from handlers.outbox import Outbox, reply_from_json
 from handlers.reliability_models import OutboxRow
-from handlers.staff_models import AuditEntry
-from handlers.staff_service import StaffService
+from handlers.staff.models import AuditEntry
+from handlers.staff.service import StaffService
 from tests.fakes.booking_support import FakeClock, make_service
 
 CATALOG = Catalog.load()

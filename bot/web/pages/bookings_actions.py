@@ -2,7 +2,7 @@
 
 Each action calls `BookingService` (approve, reject, cancel, close_day, open_day — the rules, the
 request log and the locking live there), then tells the requester through the durable outbox with
-`handlers.booking_notify` (the same message, language and once-only key as a decision taken from
+`handlers.booking.notify` (the same message, language and once-only key as a decision taken from
 the chat buttons or `civicbot bookings approve`), and writes one staff audit entry, `ok` or `failed`
 with the refusal's code. A refusal (`CivicError`) is re-raised for the page to show, localized.
 The role is checked by the console on every request before any of these runs.
@@ -16,7 +16,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from handlers.booking_notify import notify_closures, notify_decision
+from handlers.booking.notify import notify_closures, notify_decision
 from handlers.i18n import Catalog
 from knowledge.errors import CivicError
 

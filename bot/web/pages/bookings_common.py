@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.web.context import Console, lang_of, staff_of, url
 from bot.web.pages.bookings_actions import Desk, audit_as
 from bot.web.pages.bookings_data import pending_count
-from handlers import booking_views as views
+from handlers.booking import views
 from knowledge.errors import CivicError, Conflict, NotFound
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, or_, select
 from bookings.models import ACTIVE_STATUSES, Booking, BookingLog, RoomClosure
 from bot.web.pages.bookings_grid import Entry, RoomInfo, all_rooms, entry
 from handlers.reliability_models import OutboxRow
-from handlers.staff_models import AuditEntry
+from handlers.staff.models import AuditEntry
 
 QUEUE_PAGE = 25
 """Requests per page of the queue (the soonest first)."""
