@@ -14,8 +14,10 @@ import logging
 import os
 import random
 import socket
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
+from bot.channels.base import Channel
 from handlers.i18n import Catalog
 from handlers.leases import take_over_dead
 from handlers.messages import MaybeDelivered, Reply, Target, Undeliverable
@@ -28,16 +30,19 @@ BACKOFF_CAP_S = 60.0
 PRUNE_EVERY_S = 3600.0
 
 
-def undeliverable_reason(adapter: Any, exc: BaseException) -> str | None:
+class DeliveryHub(Protocol):
+    """What the worker uses of the hub (bot/hub.py): the channels running in this process."""
+
+    @property
+    def channels(self) -> Mapping[str, Channel]: ...
+
+
+def undeliverable_reason(adapter: Channel, exc: BaseException) -> str | None:
     """Why a send can never succeed (None: it may, later). A channel says so by raising Undeliverable,
     or the adapter judges its platform's error."""
     if isinstance(exc, Undeliverable):
         return exc.reason
-    judge = getattr(adapter, "undeliverable_reason", None)
-    if callable(judge):
-        reason = judge(exc)
-        return str(reason) if reason else None
-    return None
+    return adapter.undeliverable_reason(exc) or None
 
 
 def retry_after(exc: BaseException) -> float | None:
@@ -54,7 +59,7 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 class OutboxWorker:
-    def __init__(self, outbox: Outbox, hub: Any, *, concurrency: int = 32, idle_s: float = 1.0,
+    def __init__(self, outbox: Outbox, hub: DeliveryHub, *, concurrency: int = 32, idle_s: float = 1.0,
                  owner: str | None = None, staff_target: Target | None = None, staff_lang: str = "vi",
                  catalog: Catalog | None = None) -> None:
         self.outbox = outbox
@@ -78,7 +83,7 @@ class OutboxWorker:
             loop.call_soon_threadsafe(self._wake.set)
 
         self.outbox.on_enqueue = wake_soon
-        channels = [name for name in self.hub.channels if name not in getattr(self.hub, "direct", ())]
+        channels = list(self.hub.channels)  # a channel that sends at once (the terminal) queues nothing
         next_prune = 0.0
         await take_over_dead(self.outbox.release_dead, "outbox", log)
         try:
@@ -155,7 +160,7 @@ class OutboxWorker:
                                 dedup_key=f"undelivered:{row.id}")
         self.wake()
 
-    async def _failed(self, adapter: Any, row: Claimed, exc: Exception) -> None:
+    async def _failed(self, adapter: Channel, row: Claimed, exc: Exception) -> None:
         metrics = getattr(self.hub, "metrics", None)
         reason = undeliverable_reason(adapter, exc)
         if reason is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_channel import TelegramChannel
 
 DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "DEPLOY.md"
 
