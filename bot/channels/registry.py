@@ -60,6 +60,10 @@ class Registry:
                 channels.append(channel)
         return channels
 
+    def names(self) -> tuple[str, ...]:
+        """Every channel name there is (`CHANNEL:ID` in ADMIN_IDS, `/staff add`, `privacy forget`)."""
+        return (*(spec.name for spec in self._specs), console.SPEC.name)
+
     def configured_names(self, settings: Settings) -> list[str]:
         """The channels these settings run, the terminal chat last (it always can)."""
         return [spec.name for spec in self._specs if spec.configured(settings)] + [console.SPEC.name]
