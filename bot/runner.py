@@ -54,27 +54,32 @@ async def run_bot(app: App, *, fallback: Callable[[Hub], Channel] | None = None,
     make_durable(app, channels)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    signals = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
+            signals.append(sig)
     tasks: list[asyncio.Task[Any]] = [asyncio.create_task(t) for t in _background(app, hub, channels, stop)]
-    if channels:
-        log.info("civicbot running: %s", ", ".join(c.name for c in channels))
-        tasks.extend(asyncio.create_task(c.run(stop)) for c in channels)
-        await stop.wait()
-    elif fallback is not None:
-        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
-        await fallback(hub).run(stop)
+    try:
+        if channels:
+            log.info("civicbot running: %s", ", ".join(c.name for c in channels))
+            tasks.extend(asyncio.create_task(c.run(stop)) for c in channels)
+            await stop.wait()
+        elif fallback is not None:
+            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
+            await fallback(hub).run(stop)
+        else:
+            log.error("no channel is configured (see .env.example) and no fallback was given")
+    finally:
         stop.set()
-    else:
-        log.error("no channel is configured (see .env.example) and no fallback was given")
-        stop.set()
-    # let the channels finish what is in flight (replies being sent), then stop the rest
-    await asyncio.wait(tasks, timeout=STOP_GRACE_S)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    hub.close()
+        # let the channels finish what is in flight (replies being sent), then stop the rest
+        await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        hub.close()
 
 
 def _background(app: App, hub: Hub, channels: list[Channel], stop: asyncio.Event) -> list[Coroutine[Any, Any, Any]]:
