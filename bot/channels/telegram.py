@@ -32,7 +32,7 @@ SEND_DEADLINE_S = 90.0
 
 
 def configured(settings: Settings) -> bool:
-    return settings.telegram_bot_token is not None
+    return bool(settings.telegram_bot_token)
 
 
 def from_settings(settings: Settings, app: App, hub: ChannelHub) -> Channel:

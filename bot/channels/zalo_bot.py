@@ -38,7 +38,7 @@ class WebhookConfigError(ChannelConfigError):
 
 
 def configured(settings: Settings) -> bool:
-    return settings.zalo_bot_token is not None
+    return bool(settings.zalo_bot_token)
 
 
 def from_settings(settings: Settings, app: App, hub: ChannelHub) -> Channel:

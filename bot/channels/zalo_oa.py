@@ -32,7 +32,7 @@ Alert = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 def configured(settings: Settings) -> bool:
-    return bool(settings.zalo_oa_app_id) and settings.zalo_oa_secret_key is not None
+    return bool(settings.zalo_oa_app_id) and bool(settings.zalo_oa_secret_key)
 
 
 def _secret(value: SecretStr | None) -> str:

@@ -30,6 +30,7 @@ def test_the_registry_knows_every_channel_and_the_terminal() -> None:
     settings = Settings(telegram_bot_token="1:x", zalo_oa_app_id="app", zalo_oa_secret_key="k")
     assert CHANNELS.configured_names(settings) == ["telegram", "zalo_oa", "console"]
     assert CHANNELS.configured_names(Settings()) == ["console"]
+    assert CHANNELS.configured_names(Settings(telegram_bot_token="", zalo_bot_token="")) == ["console"]
     assert not console.CAPABILITIES.queued and all(s.capabilities.queued for s in CHANNELS.specs)
 
 
