@@ -296,7 +296,7 @@ def oa_event(user: str, text: str) -> bytes:
 
 
 def oa_headers(body: bytes) -> dict[str, str]:
-    from bot.channels.zalo_oa import SIGNATURE_HEADER, signature
+    from bot.channels.zalo_oa_channel import SIGNATURE_HEADER, signature
 
     ts = str(json.loads(body)["timestamp"])
     return {SIGNATURE_HEADER: "mac=" + signature(OA_APP, body, ts, OA_SECRET), "Content-Type": "application/json"}

@@ -30,7 +30,7 @@ import aiohttp
 
 from benchmarks.answer_questions_base import IN_SCOPE, OFF_TOPIC
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_channel import TelegramChannel
 from bot.hub import Hub
 from bot.settings import Settings
 from handlers.dialog import Dialog

@@ -106,10 +106,11 @@ class App:
     @cached_property
     def privacy(self) -> Any:
         """`civicbot privacy forget|purge` and the runner's periodic purge (handlers/privacy.py)."""
+        from bot.channels.registry import CHANNELS
         from handlers.privacy import Privacy
 
         return Privacy(self.engine, self.pseudonyms, states=self.states, limiter=self.limiter,
-                       retention_days=self.settings.retention_days, audit=self.staff.audit)
+                       retention_days=self.settings.retention_days, audit=self.staff.audit, channels=CHANNELS.names())
 
     @cached_property
     def redis(self) -> Any:
@@ -182,9 +183,11 @@ class App:
 
     @cached_property
     def roles(self) -> Any:
+        from bot.channels.registry import CHANNELS
         from handlers.roles import RoleStore
 
-        return RoleStore(self.engine, self.settings.admin_id_set, configured=self.settings.configured_channels)
+        return RoleStore(self.engine, self.settings.admin_id_set, configured=self.settings.configured_channels,
+                         known=CHANNELS.names())
 
     @cached_property
     def staff_target(self) -> Any:
@@ -238,6 +241,7 @@ class App:
 
     @cached_property
     def dialog(self) -> Any:
+        from bot.channels.registry import CHANNELS
         from handlers.dialog import Dialog
         from handlers.flows import default_flows
         from handlers.i18n import Catalog
@@ -254,5 +258,6 @@ class App:
             limiter=self.limiter,
             default_lang=self.settings.default_lang,
             salt=self.pseudonym_key,
+            text_only=CHANNELS.text_only_names(),
         )
         return dialog

@@ -37,7 +37,8 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("INFO", "--log-level"),
     ) -> None:
         """Start every configured channel (Telegram, Zalo); with no token, the terminal chat."""
-        from bot.channels.zalo_bot import WebhookConfigError
+        from bot.channels.base import ChannelConfigError
+        from bot.channels.console import ConsoleChannel
         from bot.runner import run_bot
 
         logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -45,6 +46,6 @@ def register(app: typer.Typer) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("httpx").setLevel(logging.WARNING)
         try:
-            asyncio.run(run_bot(state(ctx).app, console_lang=lang))
-        except WebhookConfigError as exc:  # a webhook without a valid secret: refuse to start
+            asyncio.run(run_bot(state(ctx).app, fallback=lambda hub: ConsoleChannel(hub, lang=lang)))
+        except ChannelConfigError as exc:  # e.g. a webhook without a valid secret: refuse to start
             fail(str(exc), 2)

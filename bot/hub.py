@@ -7,9 +7,9 @@ hands each Reply to its target — the origin chat, the staff chat, or a user on
 
 With an outbox (handlers/outbox.py; `civicbot run` always has one) the replies are written to it
 in the worker thread, and `process` returns once they are durable: the delivery worker
-(bot/outbox.py) sends them, retrying until sent. Channels in `direct` (the terminal chat) are
-answered at once. Without an outbox (tests) replies are sent directly; sent message ids are
-reported back to the dialog (handoff bookkeeping) either way.
+(bot/outbox.py) sends them, retrying until sent. Channels whose capabilities say `queued=False`
+(the terminal chat) are answered at once. Without an outbox (tests) replies are sent directly; sent
+message ids are reported back to the dialog (handoff bookkeeping) either way.
 """
 
 from __future__ import annotations
@@ -21,30 +21,17 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
 
+from bot.channels.base import Channel
+from handlers.dialog import Dialog
 from handlers.messages import Incoming, Reply, Target
+from handlers.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 
-class Channel(Protocol):
-    name: str
-
-    async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Deliver one reply (splitting/retrying as the platform needs); return the last message id."""
-        ...
-
-    async def download(self, file_ref: str) -> bytes:
-        """The bytes of a file the user sent (raises on failure)."""
-        ...
-
-
 class Hub:
-    direct: tuple[str, ...] = ("console",)
-    """Channels answered at once rather than through the outbox (nothing to retry in a terminal)."""
-
-    def __init__(self, dialog: Any, *, workers: int = 1, outbox: Any = None) -> None:
+    def __init__(self, dialog: Dialog, *, workers: int = 1, outbox: Outbox | None = None) -> None:
         self.dialog = dialog
         self.outbox = outbox
         self.channels: dict[str, Channel] = {}
@@ -53,7 +40,7 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.metrics: Counter[str] = Counter()
         self.latencies_ms: list[float] = []
-        if getattr(dialog, "services", None) is not None and dialog.services.fetch_file is None:
+        if dialog.services.fetch_file is None:
             dialog.services.fetch_file = self.fetch_file_sync
 
     def register(self, channel: Channel) -> None:
@@ -83,13 +70,16 @@ class Hub:
         return replies
 
     def _durable(self, channel: str, reply: Reply) -> bool:
-        return self.outbox is not None and (reply.target.channel if reply.target else channel) not in self.direct
+        """A reply goes through the outbox unless its channel sends at once (`queued=False`). A
+        channel not running here is queued too: a replica that runs it delivers the reply."""
+        target = self.channels.get(reply.target.channel if reply.target else channel)
+        return self.outbox is not None and (target is None or target.capabilities.queued)
 
     def _handle(self, msg: Incoming) -> list[Reply]:
         """In a worker thread: the dialog's replies, those for the outbox written before returning."""
-        replies: list[Reply] = self.dialog.handle(msg)
+        replies = self.dialog.handle(msg)
         durable = [r for r in replies if self._durable(msg.channel, r)]
-        if durable:
+        if durable and self.outbox is not None:
             self.outbox.enqueue(durable, Target(msg.channel, msg.chat_id))
         return replies
 
@@ -129,8 +119,7 @@ class Hub:
     def _log_send_error(self, channel: str, chat_id: str, exc: Exception) -> None:
         """Log a failed send by the chat's pseudonym: no raw chat id, not even inside the platform's
         error text (no traceback either: the channel already logged its retries)."""
-        pseudonyms = getattr(self.dialog, "pseudonyms", None)
-        ref = pseudonyms.chat_ref(channel, chat_id) if pseudonyms is not None else f"{channel}:?"
+        ref = self.dialog.pseudonyms.chat_ref(channel, chat_id)
         detail = f"{type(exc).__name__}: {exc}"
         if chat_id:
             detail = detail.replace(chat_id, "<chat>")
@@ -141,7 +130,7 @@ class Hub:
         are written to it (durable once this returns); without one, raises when a reply could not be
         delivered, so the caller can release its claim and retry later."""
         durable = [r for r in replies if self._durable(channel, r)]
-        if durable:
+        if durable and self.outbox is not None:
             await asyncio.to_thread(self.outbox.enqueue, durable, Target(channel, chat_id))
         await self.deliver(channel, chat_id, [r for r in replies if not self._durable(channel, r)], raise_errors=True)
 

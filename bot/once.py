@@ -9,6 +9,8 @@ replica is on it right now, answer 503 so the platform retries later (if that re
 lease expires); `done` → a duplicate, answer 200 and do nothing.
 
 With a deduper without leases (SQL, memory) the dialog's own `first_time` check is used instead.
+This is the one implementation of that protocol: `run_once` for any work (Telegram feeds its
+dispatcher), `handle_once` for an `Incoming` handed to the hub (Zalo).
 """
 
 from __future__ import annotations
@@ -16,31 +18,68 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-from handlers.messages import Incoming
+from handlers.messages import Incoming, Reply
+from handlers.state import Deduper
+
+if TYPE_CHECKING:
+    from handlers.state_redis import ClaimResult
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["done", "duplicate", "busy"]
 
 
-async def handle_once(hub: Any, msg: Incoming, deduper: Any = None) -> Outcome:
-    """Process `msg` through the hub unless another worker handled (or is handling) it."""
-    if msg.update_id is None or deduper is None or not hasattr(deduper, "claim"):
-        await hub.process(msg)
+@runtime_checkable
+class Leases(Protocol):
+    """A deduper that leases keys across replicas (handlers.state_redis.RedisDeduper)."""
+
+    def claim(self, key: str, lease_s: int | None = None) -> ClaimResult: ...
+
+    def complete(self, key: str) -> None: ...
+
+    def release(self, key: str) -> None: ...
+
+
+class Processor(Protocol):
+    async def process(self, msg: Incoming) -> list[Reply]: ...
+
+
+def leases_of(deduper: Deduper | Leases | None) -> Leases | None:
+    """The deduper's leases, or None when it has none (SQL, memory: the dialog deduplicates)."""
+    return deduper if isinstance(deduper, Leases) else None
+
+
+async def run_once(key: str, deduper: Deduper | Leases | None, work: Callable[[bool], Awaitable[object]]) -> Outcome:
+    """Run `work(leased)` unless another worker did (or is doing) it for `key`. `leased` is True when
+    the lease is the deduplication (the dialog must not see the update's id again)."""
+    leases = leases_of(deduper)
+    if leases is None:
+        await work(False)
         return "done"
-    key = f"{msg.channel}:{msg.update_id}"
-    state = await asyncio.to_thread(deduper.claim, key)
+    state = await asyncio.to_thread(leases.claim, key)
     if state == "done":
         return "duplicate"
     if state == "pending":
         return "busy"
     try:
-        # the claim is the deduplication: the dialog must not see the key again
-        await hub.process(dataclasses.replace(msg, update_id=None))
+        await work(True)
     except BaseException:
-        await asyncio.to_thread(deduper.release, key)
+        await asyncio.to_thread(leases.release, key)
         raise
-    await asyncio.to_thread(deduper.complete, key)
+    await asyncio.to_thread(leases.complete, key)
     return "done"
+
+
+async def handle_once(hub: Processor, msg: Incoming, deduper: Deduper | Leases | None = None) -> Outcome:
+    """Process `msg` through the hub unless another worker handled (or is handling) it."""
+    if msg.update_id is None:
+        await hub.process(msg)
+        return "done"
+
+    async def work(leased: bool) -> None:
+        await hub.process(dataclasses.replace(msg, update_id=None) if leased else msg)
+
+    return await run_once(f"{msg.channel}:{msg.update_id}", deduper, work)

@@ -1,6 +1,7 @@
-"""Start every configured channel around one dialog: Telegram, Zalo (Bot Platform, OA), the HTTP
-server (webhooks, /healthz, /metrics), the reminder scheduler and the corpus-version watcher.
-With no messenger configured, the terminal chat runs instead.
+"""Start every configured channel around one dialog (the channels of bot/channels/registry.py
+whose settings are set), the HTTP server (their webhooks, /healthz, /metrics), the reminder
+scheduler and the corpus-version watcher. With no messenger configured, the fallback channel the
+caller gives (the terminal chat) runs instead. No channel is named here.
 
 Nothing accepted is lost: polled updates go through the inbox (bot/inbox.py), replies and
 notifications through the outbox (handlers/outbox.py, delivered by bot/outbox.py), staff uploads
@@ -13,38 +14,25 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.app import App
+from bot.channels.base import Channel
+from bot.channels.registry import CHANNELS
 from bot.hub import Hub
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S = 10.0
 
 
-OUTBOX_SEND_ATTEMPTS = 3
-"""With the outbox retrying, a channel tries a send only a few times before giving the row back."""
-
-
 def build_hub(app: App) -> Hub:
     return Hub(app.dialog, workers=app.settings.dialog_workers, outbox=app.outbox)
 
 
-def make_durable(app: App, channels: list[Any]) -> None:
-    """Polling channels store updates in the inbox before confirming them; sends retry briefly in
-    the channel and then through the outbox; uploads become background jobs."""
-    for channel in channels:
-        name = getattr(channel, "name", "")
-        if name == "telegram":
-            channel.api.max_attempts = OUTBOX_SEND_ATTEMPTS
-            channel.api.max_retry_after_s = 30.0
-            if not channel.webhook_url:
-                channel.inbox = app.inbox("telegram")
-        elif name == "zalo_bot":
-            channel.retries = OUTBOX_SEND_ATTEMPTS
-            if not channel.webhook_mode:
-                channel.inbox = app.inbox("zalo_bot")
+def make_durable(app: App, channels: list[Channel]) -> None:
+    """Replies and notifications go through the outbox; uploads become background jobs (where a job
+    worker runs, i.e. with channels). The channels wire their own inbox and retries (`from_settings`)."""
     services = app.dialog.services
     services.outbox = app.outbox
     if channels:
@@ -52,63 +40,49 @@ def make_durable(app: App, channels: list[Any]) -> None:
     app.search.auto_refresh = False  # refreshed in the background (watch_corpus, jobs), never by a search
 
 
-def messenger_channels(app: App, hub: Hub) -> list[Any]:
-    """The messenger adapters whose credentials are set (each registers itself with the hub)."""
-    s = app.settings
-    channels: list[Any] = []
-    from bot.channels import telegram, zalo_bot, zalo_oa
-
-    if s.telegram_bot_token:
-        channels.append(
-            telegram.TelegramChannel(
-                hub,
-                s.telegram_bot_token.get_secret_value(),
-                api_base=s.telegram_api_base,
-                webhook_url=s.telegram_webhook_url,
-                webhook_secret=s.telegram_webhook_secret.get_secret_value() if s.telegram_webhook_secret else None,
-            )
-        )
-    if s.zalo_bot_token:
-        channels.append(zalo_bot.from_settings(hub, s, app))
-    if s.zalo_oa_app_id and s.zalo_oa_secret_key:
-        channels.append(zalo_oa.from_settings(hub, s, app))
-    for channel in channels:
-        hub.register(channel)
-        if getattr(channel, "name", "") == "telegram":
-            channel.deduper = app.deduper  # webhook leases across replicas (Redis)
-    return channels
+def messenger_channels(app: App, hub: Hub) -> list[Channel]:
+    """The registered channels whose settings are set (each registers itself with the hub)."""
+    return CHANNELS.build(app.settings, app, hub)
 
 
-async def run_bot(app: App, *, console_lang: str | None = None) -> None:
+async def run_bot(app: App, *, fallback: Callable[[Hub], Channel] | None = None,
+                  stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop`). `fallback`: the channel to run when no messenger is
+    configured (it stops everything when its `run` returns)."""
     hub = build_hub(app)
     channels = messenger_channels(app, hub)
     make_durable(app, channels)
-    stop = asyncio.Event()
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    signals = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
+            signals.append(sig)
     tasks: list[asyncio.Task[Any]] = [asyncio.create_task(t) for t in _background(app, hub, channels, stop)]
-    if channels:
-        log.info("civicbot running: %s", ", ".join(c.name for c in channels))
-        tasks.extend(asyncio.create_task(c.run(stop)) for c in channels)
-        await stop.wait()
-    else:
-        from bot.channels.console import ConsoleChannel
-
-        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
-        console = ConsoleChannel(hub, lang=console_lang)
-        await console.run(stop)
+    try:
+        if channels:
+            log.info("civicbot running: %s", ", ".join(c.name for c in channels))
+            tasks.extend(asyncio.create_task(c.run(stop)) for c in channels)
+            await stop.wait()
+        elif fallback is not None:
+            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the chat readable
+            await fallback(hub).run(stop)
+        else:
+            log.error("no channel is configured (see .env.example) and no fallback was given")
+    finally:
         stop.set()
-    # let the channels finish what is in flight (replies being sent), then stop the rest
-    await asyncio.wait(tasks, timeout=STOP_GRACE_S)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    hub.close()
+        # let the channels finish what is in flight (replies being sent), then stop the rest
+        await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        hub.close()
 
 
-def _background(app: App, hub: Hub, channels: list[Any], stop: asyncio.Event) -> list[Coroutine[Any, Any, Any]]:
+def _background(app: App, hub: Hub, channels: list[Channel], stop: asyncio.Event) -> list[Coroutine[Any, Any, Any]]:
     from bot import http, replicas, rule_alerts
     from bot.jobs import JobWorker
     from bot.outbox import OutboxWorker

@@ -167,13 +167,11 @@ class Settings(BaseSettings):
 
     @property
     def configured_channels(self) -> list[str]:
-        """The channels this configuration runs (names of `Incoming.channel`); the terminal always."""
-        channels = ["telegram"] if self.telegram_bot_token else []
-        if self.zalo_bot_token:
-            channels.append("zalo_bot")
-        if self.zalo_oa_app_id and self.zalo_oa_secret_key:
-            channels.append("zalo_oa")
-        return [*channels, "console"]
+        """The channels this configuration runs (names of `Incoming.channel`); the terminal always.
+        Each channel says which of its settings configure it (bot/channels/registry.py)."""
+        from bot.channels.registry import CHANNELS
+
+        return CHANNELS.configured_names(self)
 
     @property
     def reminder_offsets_h(self) -> list[float]:

@@ -52,6 +52,7 @@ class Dialog:
         default_lang: str = "vi",
         salt: bytes = b"",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        text_only: Iterable[str] = NUMBERED_CHANNELS,
     ) -> None:
         self.catalog = catalog
         self.services = services
@@ -64,6 +65,9 @@ class Dialog:
         self.pseudonyms = Pseudonyms(salt)
         """Keys of state and rate limits are keyed pseudonyms: no raw messenger id in SQL or Redis keys."""
         self.clock = clock
+        self.text_only = frozenset(text_only)
+        """Channels without buttons: choices are numbered and a typed digit picks one (`civicbot run`
+        passes the registry's, bot/channels/registry.py)."""
         self.metrics: Counter[str] = Counter()
         """`infrastructure_errors_total`, `internal_errors_total` (read by bot/metrics.py)."""
 
@@ -261,7 +265,7 @@ class Dialog:
             if fold(label) == folded:
                 return data
         mode = ctx.session.get("input", "choice")
-        if folded.isdigit() and (mode == "choice" or ctx.msg.channel in NUMBERED_CHANNELS):
+        if folded.isdigit() and (mode == "choice" or ctx.msg.channel in self.text_only):
             counted = numbered_choices([Choice(label, data) for label, data in choices], mode)
             index = int(folded) - 1
             if 0 <= index < len(counted):

@@ -19,7 +19,7 @@ citizen (refusals are logged by pseudonym).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -68,12 +68,14 @@ def register_operational_table(table: OperationalTable) -> None:
         OPERATIONAL_TABLES.append(table)
 
 
-def parse_user(user: str) -> tuple[str, str]:
-    """`telegram:1001` → ("telegram", "1001"); anything else raises a ValidationError."""
+def parse_user(user: str, channels: Iterable[str] = CHANNELS) -> tuple[str, str]:
+    """`telegram:1001` → ("telegram", "1001"); anything else raises a ValidationError. `channels`:
+    the channel names there are (`civicbot` passes the registry's, bot/channels/registry.py)."""
+    known = tuple(channels)
     channel, sep, user_id = user.strip().partition(":")
-    if not sep or channel not in CHANNELS or not user_id.strip():
+    if not sep or channel not in known or not user_id.strip():
         raise ValidationError("privacy.bad_user", message=f"expected CHANNEL:ID, got {user!r}", value=user,
-                              channels=", ".join(CHANNELS))
+                              channels=", ".join(known))
     return channel, user_id.strip()
 
 
@@ -104,6 +106,7 @@ class Privacy:
         retention_days: int = 180,
         audit: Callable[..., Any] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        channels: Iterable[str] = CHANNELS,
     ) -> None:
         if retention_days < 1:
             raise ValidationError("privacy.bad_retention", message="RETENTION_DAYS must be at least 1",
@@ -115,12 +118,13 @@ class Privacy:
         self.retention = timedelta(days=retention_days)
         self.audit = audit
         self.clock = clock
+        self.channels = tuple(channels)
 
     # ---- forget ----------------------------------------------------------------------------
     def forget(self, user: str, *, actor: str = "cli") -> Report:
         """Delete one person's conversations, handoffs, opt-ins and query-log rows, blank their bookings'
         personal fields, and write an audit entry that names them only by a pseudonym."""
-        channel, user_id = parse_user(user)
+        channel, user_id = parse_user(user, self.channels)
         report = Report()
         prefix = self.pseudonyms.state_prefix(channel, user_id)
         if self.states is not None and hasattr(self.states, "delete_prefix"):

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 ROLES = ("admin", "staff")
 CHANNELS = ("telegram", "zalo_bot", "zalo_oa", "console")
-"""The channel names of `Incoming.channel`."""
+"""The channel names of `Incoming.channel` when the caller names none (`civicbot run` passes the
+registry's, bot/channels/registry.py, so that a new channel needs no change here)."""
 ZALO_CHANNELS = ("zalo_bot", "zalo_oa")
 LEGACY = "legacy"
 """The channel of unconfirmed rows from before roles had a channel: they grant nothing."""
@@ -41,8 +42,8 @@ MAX_ID = 100
 class BadUserRef(ValueError):
     """A user given in a form that names no single (channel, user id)."""
 
-    def __init__(self, text: str, reason: str) -> None:
-        super().__init__(f"{reason}: {text!r}. Write CHANNEL:ID with CHANNEL one of {', '.join(CHANNELS)} "
+    def __init__(self, text: str, reason: str, known: Iterable[str] = CHANNELS) -> None:
+        super().__init__(f"{reason}: {text!r}. Write CHANNEL:ID with CHANNEL one of {', '.join(known)} "
                          f"(e.g. telegram:123456789; zalo:ID when one Zalo channel is configured)")
         self.text = text
 
@@ -57,32 +58,35 @@ class UserRef:
 
 
 def parse_user(text: str, *, default_channel: str | None = None, configured: Iterable[str] | None = None,
-               allow_legacy: bool = False) -> UserRef:
+               allow_legacy: bool = False, known: Iterable[str] = CHANNELS) -> UserRef:
     """`telegram:1001` → UserRef("telegram", "1001"). A bare id takes `default_channel` (refused
-    without one); `zalo:` resolves to the one configured Zalo channel among `configured`."""
+    without one); `zalo:` resolves to the one configured Zalo channel among `configured`. `known`:
+    the channel names there are."""
     raw = text.strip()
+    known = tuple(known)
     head, sep, rest = raw.partition(":")
-    if sep and head.lower() in (*CHANNELS, "zalo", LEGACY):
+    if sep and head.lower() in (*known, "zalo", LEGACY):
         channel, user_id = head.lower(), rest.strip()
     elif sep:
-        raise BadUserRef(raw, f"unknown channel {head!r}")
+        raise BadUserRef(raw, f"unknown channel {head!r}", known)
     elif default_channel is not None:
         channel, user_id = default_channel, raw
     else:
-        raise BadUserRef(raw, "the channel is missing")
+        raise BadUserRef(raw, "the channel is missing", known)
     if channel == "zalo":
         zalo = [c for c in (configured or ()) if c in ZALO_CHANNELS]
         if len(zalo) != 1:
-            raise BadUserRef(raw, "zalo: is ambiguous here (write zalo_bot: or zalo_oa:)")
+            raise BadUserRef(raw, "zalo: is ambiguous here (write zalo_bot: or zalo_oa:)", known)
         channel = zalo[0]
     if channel == LEGACY and not allow_legacy:
-        raise BadUserRef(raw, "legacy: rows can only be confirmed or removed")
+        raise BadUserRef(raw, "legacy: rows can only be confirmed or removed", known)
     if not user_id or len(user_id) > MAX_ID or any(c.isspace() for c in user_id):
-        raise BadUserRef(raw, "bad user id")
+        raise BadUserRef(raw, "bad user id", known)
     return UserRef(channel, user_id)
 
 
-def parse_admin_ids(entries: Iterable[str], *, configured: Iterable[str] | None = None) -> set[UserRef]:
+def parse_admin_ids(entries: Iterable[str], *, configured: Iterable[str] | None = None,
+                    known: Iterable[str] = CHANNELS) -> set[UserRef]:
     """`ADMIN_IDS` entries: `CHANNEL:ID`; a bare legacy entry is a Telegram id (with a warning);
     an entry naming no single channel is ignored with an error (it grants nothing)."""
     admins: set[UserRef] = set()
@@ -93,7 +97,7 @@ def parse_admin_ids(entries: Iterable[str], *, configured: Iterable[str] | None 
             log.warning("ADMIN_IDS entry %s has no channel: taken as telegram:%s (write telegram:%s, "
                         "zalo_bot:ID or zalo_oa:ID to silence this warning)", entry, entry, entry)
         try:
-            admins.add(parse_user(entry, default_channel="telegram", configured=configured))
+            admins.add(parse_user(entry, default_channel="telegram", configured=configured, known=known))
         except BadUserRef as exc:
             log.error("ADMIN_IDS entry ignored (it grants nothing): %s", exc)
     return admins
@@ -101,14 +105,16 @@ def parse_admin_ids(entries: Iterable[str], *, configured: Iterable[str] | None 
 
 class RoleStore:
     def __init__(self, engine: Engine, bootstrap_admins: Iterable[str] = (), *,
-                 configured: Iterable[str] | None = None) -> None:
+                 configured: Iterable[str] | None = None, known: Iterable[str] = CHANNELS) -> None:
         self.engine = engine
         self.configured = tuple(configured) if configured is not None else None
-        self.bootstrap_admins: set[UserRef] = parse_admin_ids(bootstrap_admins, configured=self.configured)
+        self.known = tuple(known)
+        self.bootstrap_admins: set[UserRef] = parse_admin_ids(bootstrap_admins, configured=self.configured,
+                                                              known=self.known)
 
     def parse(self, text: str, default_channel: str | None = None, *, allow_legacy: bool = False) -> UserRef:
         return parse_user(text, default_channel=default_channel, configured=self.configured,
-                          allow_legacy=allow_legacy)
+                          allow_legacy=allow_legacy, known=self.known)
 
     # ---- checks (every call) ---------------------------------------------------------
     def role_of(self, channel: str, user_id: str) -> str | None:

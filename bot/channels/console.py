@@ -13,14 +13,23 @@ Reject when the terminal is the staff chat), which the dialog's own session does
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from bot.channels.base import Capabilities, Channel, ChannelBase, ChannelHub, ChannelSpec
 from bot.channels.render import numbered
-from bot.hub import Hub
 from handlers.messages import Attachment, Incoming, Reply
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.settings import Settings
+
+CHANNEL = "console"
+CAPABILITIES = Capabilities(buttons=False, max_text=1_000_000, max_buttons=0, files=True, voice=False, queued=False)
+"""A terminal: choices numbered, files shown by name and size, replies printed at once (no outbox)."""
 
 UPLOAD_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 
@@ -47,12 +56,13 @@ def file_path(text: str) -> Path | None:
         return None
 
 
-class ConsoleChannel:
-    name = "console"
+class ConsoleChannel(ChannelBase):
+    name = CHANNEL
+    capabilities = CAPABILITIES
 
     def __init__(
         self,
-        hub: Hub,
+        hub: ChannelHub,
         *,
         lang: str | None = None,
         user_id: str = "local",
@@ -106,9 +116,9 @@ class ConsoleChannel:
         )
 
     def _readline(self) -> str | None:
-        """One typed line, cleaned; None at the end of input."""
-        buffer = getattr(self.stdin, "buffer", None)
-        raw: str | bytes = buffer.readline() if buffer is not None else self.stdin.readline()
+        """One typed line, cleaned; None at the end of input (a real terminal is read as bytes)."""
+        raw: str | bytes = self.stdin.buffer.readline() if isinstance(self.stdin, io.TextIOWrapper) else \
+            self.stdin.readline()
         if not raw:
             return None
         return clean_line(raw)
@@ -131,3 +141,15 @@ class ConsoleChannel:
                 continue
             seq += 1
             await self.hub.process(self._incoming(text, seq))
+
+
+def _configured(settings: Settings) -> bool:
+    return True
+
+
+def from_settings(settings: Settings, app: App, hub: ChannelHub) -> Channel:
+    return ConsoleChannel(hub)
+
+
+SPEC = ChannelSpec(CHANNEL, CAPABILITIES, _configured, from_settings)
+"""The terminal chat: `civicbot chat`, and `civicbot run` when no messenger is configured."""

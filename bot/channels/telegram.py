@@ -1,366 +1,56 @@
-"""The Telegram channel (aiogram 3): long polling by default, or a webhook with a secret token.
+"""The Telegram channel as the registry knows it: its name, capabilities, settings and builder.
 
-Updates become neutral `Incoming` messages (bot/channels/telegram_updates.py) handed to the hub,
-which runs the dialog and calls back `send()` for each `Reply`. Every Bot API call goes through
-`RetryingApi.call()` (bot/channels/telegram_api.py): HTTP 429 waits `retry_after`, network errors and
-5xx back off exponentially (capped), within a bounded number of attempts; a final failure is logged,
-counted (`channel.metrics`) and raised.
+Quick to import on purpose (aiogram takes seconds): the channel itself is in
+bot/channels/telegram_channel.py (+ telegram_api.py: retried Bot API calls and downloads,
+telegram_send.py: replies and the command menu, telegram_updates.py: updates ⇄ the neutral
+messages, telegram_inbox.py: durable long polling), imported when the channel is built.
 
-Webhook mode: mount `channel.webhook_handler` at `channel.webhook_path` (the path of
-TELEGRAM_WEBHOOK_URL) in the shared aiohttp app; `run()` then only calls setWebhook and waits.
+Settings: TELEGRAM_BOT_TOKEN (configures it), TELEGRAM_API_BASE, TELEGRAM_WEBHOOK_URL and
+TELEGRAM_WEBHOOK_SECRET (webhook mode: the route is the path of the URL; polling without them).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import contextvars
-import dataclasses
-import hmac
-import logging
-from collections import Counter
-from collections.abc import Coroutine
-from typing import Any, TypeVar
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNotFound,
-    TelegramUnauthorizedError,
-)
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    SendChatAction,
-    SendDocument,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
-    TelegramMethod,
-)
-from aiogram.types import BotCommand, BufferedInputFile, CallbackQuery, LinkPreviewOptions, Message, Update
-from aiogram.utils.backoff import BackoffConfig
-from aiohttp import web
-from pydantic import ValidationError
+from bot.channels.base import Capabilities, Channel, ChannelConfigError, ChannelHub, ChannelSpec
 
-from bot.channels.telegram_api import DeliveryFailed, DownloadFailed, FileTooLarge, RetryingApi
-from bot.channels.telegram_inbox import ALLOWED_UPDATES, poll_into_inbox
-from bot.channels.telegram_updates import (
-    CAPTION_LIMIT,
-    callback_to_incoming,
-    html_to_plain,
-    keyboard,
-    message_to_incoming,
-    text_parts,
-)
-from handlers.i18n import Catalog
-from handlers.messages import Incoming, Reply
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.settings import Settings
 
-log = logging.getLogger(__name__)
-_LEASED: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_update_leased", default=False)
-T = TypeVar("T")
-
+CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-PUBLIC_COMMANDS = ("start", "menu", "ask", "contact", "lang", "help")
-TYPING_AFTER_S = 0.8
-MAX_CONCURRENT_UPDATES = 512
-"""Back-pressure: polling pauses while this many updates are in flight (they queue per chat at the hub)."""
+WEBHOOK_PATH = "/telegram/webhook"
+"""The webhook route when TELEGRAM_WEBHOOK_URL has no path of its own."""
+CAPABILITIES = Capabilities(buttons=True, max_text=4096, max_buttons=100, files=True, voice=False)
+
+SEND_ATTEMPTS = 3
+"""Under `civicbot run` the outbox retries a failed send later: the channel tries only a few times."""
+MAX_RETRY_AFTER_S = 30.0
+SEND_DEADLINE_S = 90.0
 
 
-class TelegramChannel:
-    name = "telegram"
-
-    def __init__(
-        self,
-        hub: Any,
-        token: str,
-        api_base: str = "https://api.telegram.org",
-        webhook_url: str | None = None,
-        webhook_secret: str | None = None,
-        *,
-        polling_timeout: int = 25,
-        max_attempts: int = 8,
-        backoff_base_s: float = 0.5,
-        backoff_cap_s: float = 30.0,
-        max_retry_after_s: float = 300.0,
-        polling_backoff_s: float = 1.0,
-        catalog: Catalog | None = None,
-    ) -> None:
-        if webhook_url and not webhook_secret:
-            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (the secret token Telegram sends)")
-        self.hub = hub
-        self.token = token
-        self.server = TelegramAPIServer.from_base(api_base)
-        self.bot = Bot(token, session=AiohttpSession(api=self.server))
-        self.webhook_url = webhook_url
-        self._secret = webhook_secret or ""
-        self.polling_timeout = polling_timeout
-        self.backoff_cap_s = backoff_cap_s
-        self.polling_backoff = BackoffConfig(min_delay=polling_backoff_s, max_delay=max(5.0, 2 * polling_backoff_s),
-                                             factor=1.5, jitter=0.1)
-        self.catalog = catalog or getattr(getattr(hub, "dialog", None), "catalog", None) or Catalog.load()
-        self.metrics: Counter[str] = Counter()
-        self.deduper: Any = None
-        """A shared leasing deduper (handlers.state_redis.RedisDeduper) for webhook mode on replicas."""
-        self.inbox: Any = None
-        """A durable inbox (bot.inbox.SqlInbox): polled updates are stored there before they are
-        confirmed, and handled from there (set by bot/runner.py; None: aiogram's own polling)."""
-        self.api = RetryingApi(self.bot, self.server, token, metrics=self.metrics, max_attempts=max_attempts,
-                               backoff_base_s=backoff_base_s, backoff_cap_s=backoff_cap_s,
-                               max_retry_after_s=max_retry_after_s)
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self.dp = Dispatcher(disable_fsm=True)
-        self.dp.message.register(self._on_message)
-        self.dp.callback_query.register(self._on_callback)
-        if hasattr(hub, "register"):
-            hub.register(self)
-        event_log = logging.getLogger("aiogram.event")
-        if event_log.level == logging.NOTSET:  # one INFO line per update is noise (and CPU) in production
-            event_log.setLevel(logging.WARNING)
-
-    # ---- running -------------------------------------------------------------------------
-    @property
-    def webhook_path(self) -> str:
-        """The path to mount `webhook_handler` on (the path of TELEGRAM_WEBHOOK_URL)."""
-        return (urlparse(self.webhook_url).path if self.webhook_url else "") or "/telegram/webhook"
-
-    async def setup(self) -> None:
-        """Register the command menu: default (the dialog's default language), vi and ru."""
-        default = getattr(getattr(self.hub, "dialog", None), "default_lang", "vi")
-        for code in (None, "vi", "ru"):
-            commands = [
-                BotCommand(command=c, description=self.catalog.t(code or default, f"telegram.cmd.{c}"))
-                for c in self._commands()
-            ]
-            await self._call(SetMyCommands(commands=commands, language_code=code))
-
-    def _commands(self) -> list[str]:
-        names = list(PUBLIC_COMMANDS)
-        for flow in getattr(getattr(self.hub, "dialog", None), "flows", {}).values():
-            for command in getattr(flow, "commands", ()):
-                if not flow.staff_only and command not in names and self.catalog.has(f"telegram.cmd.{command}"):
-                    names.append(command)
-        return names
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Receive updates until `stop` is set: setWebhook (webhook mode) or long polling."""
-        try:
-            try:
-                await self.setup()
-            except DeliveryFailed:
-                log.error("setMyCommands failed; the command menu is not registered")
-            except TelegramUnauthorizedError:
-                log.error("Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): the Telegram channel stops")
-                raise
-            if self.webhook_url:
-                hook = SetWebhook(url=self.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
-                if await self._until_done(hook, stop):
-                    log.info("telegram webhook set (path %s)", self.webhook_path)
-                await stop.wait()
-            elif await self._until_done(DeleteWebhook(drop_pending_updates=False), stop):
-                await (self._poll_durable(stop) if self.inbox is not None else self._poll(stop))
-        finally:
-            await self._drain()
-            await self.bot.session.close()
-
-    async def _until_done(self, method: TelegramMethod[Any], stop: asyncio.Event) -> bool:
-        """Call `method` (with the usual retries) again and again until it succeeds or `stop` is set."""
-        while not stop.is_set():
-            try:
-                await self._call(method)
-                return True
-            except DeliveryFailed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.backoff_cap_s)
-        return False
-
-    async def _poll(self, stop: asyncio.Event) -> None:
-        polling = asyncio.create_task(self.dp.start_polling(
-            self.bot, polling_timeout=self.polling_timeout, handle_signals=False,
-            close_bot_session=False, allowed_updates=ALLOWED_UPDATES, backoff_config=self.polling_backoff,
-            tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
-        ))
-        stopper = asyncio.create_task(stop.wait())
-        try:
-            await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:  # also when this task is cancelled: stop polling before the session closes
-            stopper.cancel()
-            if not polling.done():
-                try:  # graceful: aiogram cancels its own polling tasks (cancelling `polling` would not)
-                    await asyncio.wait_for(self.dp.stop_polling(), 5)
-                except (RuntimeError, TimeoutError):  # not started yet, or stuck
-                    polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
-
-    async def _poll_durable(self, stop: asyncio.Event) -> None:
-        await poll_into_inbox(self, stop)
-
-    async def _from_inbox(self, payload: dict[str, Any]) -> None:
-        """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
-        update = Update.model_validate(payload, context={"bot": self.bot})
-        token = _LEASED.set(True)
-        try:
-            await self.dp.feed_update(self.bot, update)
-        finally:
-            _LEASED.reset(token)
-
-    @staticmethod
-    def undeliverable_reason(exc: BaseException) -> str | None:
-        """For the outbox: a send that can never succeed (blocked bot, deleted chat, a refused message)."""
-        cause = exc.__cause__ if isinstance(exc, DeliveryFailed) else exc
-        if isinstance(cause, TelegramForbiddenError):
-            return f"forbidden: {cause.message}"[:300]
-        if isinstance(cause, TelegramNotFound | TelegramBadRequest):
-            return f"refused: {cause.message}"[:300]
-        return None
-
-    async def _drain(self, timeout: float = 10.0) -> None:
-        """Let in-flight updates finish sending their replies before the session closes."""
-        pending = [t for t in self._tasks if t is not asyncio.current_task()]
-        if pending:
-            await asyncio.wait(pending, timeout=timeout)
-
-    # ---- webhook -------------------------------------------------------------------------
-    async def webhook_handler(self, request: web.Request) -> web.Response:
-        """aiohttp route for Telegram's POSTs: checks the secret token in constant time, handles the
-        update and answers 200 only once its replies were handed to Telegram (ack after the work), so
-        an update in flight on a replica that dies is re-sent by Telegram and handled elsewhere.
-
-        With a shared leasing deduper (Redis, `self.deduper`), an update being handled by another
-        replica is answered 503 (Telegram retries later) and a finished one 200 without work."""
-        given = request.headers.get(SECRET_HEADER, "")
-        if not self._secret or not hmac.compare_digest(given.encode(), self._secret.encode()):
-            self.metrics["webhook_refused_total"] += 1
-            return web.Response(status=401, text="unauthorized")
-        try:
-            update = Update.model_validate(await request.json(), context={"bot": self.bot})
-        except (ValueError, ValidationError):
-            return web.Response(status=400, text="bad update")
-        deduper = self.deduper if hasattr(self.deduper, "claim") else None
-        if deduper is None:
-            await self.dp.feed_update(self.bot, update)
-            return web.Response(text="ok")
-        key = f"telegram:{update.update_id}"
-        state = await asyncio.to_thread(deduper.claim, key)
-        if state == "done":
-            return web.Response(text="ok")
-        if state == "pending":
-            return web.Response(status=503, text="busy")
-        token = _LEASED.set(True)  # the lease is the deduplication: the dialog must not see the id again
-        try:
-            await self.dp.feed_update(self.bot, update)
-        except BaseException:
-            await asyncio.to_thread(deduper.release, key)
-            raise
-        finally:
-            _LEASED.reset(token)
-        await asyncio.to_thread(deduper.complete, key)
-        return web.Response(text="ok")
-
-    def webhook_app(self) -> web.Application:
-        """A stand-alone aiohttp app with the webhook route (the shared HTTP server mounts the handler)."""
-        app = web.Application()
-        app.router.add_post(self.webhook_path, self.webhook_handler)
-        return app
-
-    # ---- incoming ------------------------------------------------------------------------
-    async def _on_message(self, message: Message, event_update: Update) -> None:
-        incoming = message_to_incoming(message, event_update.update_id)
-        if incoming is not None:
-            await self._process(incoming, typing=incoming.kind == "text")
-
-    async def _on_callback(self, callback_query: CallbackQuery, event_update: Update) -> None:
-        # Always answered (stops the button's spinner), in the background so the update keeps its
-        # place in the chat's queue at the hub.
-        self._spawn(self._answer_callback(callback_query.id))
-        incoming = callback_to_incoming(callback_query, event_update.update_id)
-        if incoming is not None:
-            await self._process(incoming, typing=False)
-
-    async def _answer_callback(self, query_id: str) -> None:
-        try:
-            await self._call(AnswerCallbackQuery(callback_query_id=query_id))
-        except (DeliveryFailed, TelegramBadRequest) as exc:  # too old to answer: harmless
-            log.info("answerCallbackQuery failed: %s", exc)
-
-    async def _process(self, incoming: Incoming, *, typing: bool) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        loop = asyncio.get_running_loop()
-        timer = loop.call_later(TYPING_AFTER_S, self._typing, incoming.chat_id) if typing else None
-        self.metrics["updates_total"] += 1
-        if _LEASED.get():
-            incoming = dataclasses.replace(incoming, update_id=None)
-        try:
-            await self.hub.process(incoming)
-        except Exception:  # the hub maps dialog errors; this is the last line of defence
-            self.metrics["update_errors_total"] += 1
-            log.exception("telegram update %s failed", incoming.update_id)
-        finally:
-            if timer is not None:
-                timer.cancel()
-            if task is not None:
-                self._tasks.discard(task)
-
-    def _typing(self, chat_id: str) -> None:
-        self._spawn(self._quiet(SendChatAction(chat_id=chat_id, action="typing")))
-
-    async def _quiet(self, method: TelegramMethod[Any]) -> None:
-        with contextlib.suppress(Exception):
-            await self.bot(method)
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    # ---- outgoing ------------------------------------------------------------------------
-    async def download(self, file_ref: str) -> bytes:
-        """The bytes of a user's file (getFile, then the file URL); over 20 MB is refused first."""
-        return await self.api.download(file_ref)
-
-    async def _call(self, method: TelegramMethod[T]) -> T:
-        return await self.api.call(method)
-
-    async def send(self, chat_id: str, reply: Reply) -> str | None:
-        """Send one reply in order: text parts (≤ 4096, sentence boundaries), the keyboard on the
-        last part, a document last (with the text as its caption when it fits). Returns the last id."""
-        markup = keyboard(reply)
-        parts = text_parts(reply)
-        doc = reply.document
-        caption: str | None = None
-        if doc is not None and len(parts) == 1 and len(reply.text) <= CAPTION_LIMIT:
-            caption, parts = parts[0], []
-        last: Message | None = None
-        for i, part in enumerate(parts):
-            is_last = i == len(parts) - 1 and doc is None
-            last = await self._send_text(chat_id, part, markup if is_last else None)
-        if doc is not None:
-            last = await self._call(SendDocument(
-                chat_id=chat_id, document=BufferedInputFile(doc.content, filename=doc.file_name),
-                caption=caption, parse_mode="HTML" if caption else None, reply_markup=markup,
-            ))
-        return str(last.message_id) if last is not None else None
-
-    async def _send_text(self, chat_id: str, text: str, markup: Any) -> Message:
-        method = SendMessage(
-            chat_id=chat_id, text=text, parse_mode="HTML", reply_markup=markup,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
-        try:
-            return await self._call(method)
-        except TelegramBadRequest as exc:
-            if "parse" not in str(exc).lower():
-                raise
-            log.warning("Telegram rejected the HTML of a reply; sending it as plain text")
-            method = method.model_copy(update={"text": html_to_plain(text), "parse_mode": None})
-            return await self._call(method)
+def configured(settings: Settings) -> bool:
+    return bool(settings.telegram_bot_token)
 
 
-__all__ = ["SECRET_HEADER", "DeliveryFailed", "DownloadFailed", "FileTooLarge", "TelegramChannel"]
+def from_settings(settings: Settings, app: App, hub: ChannelHub) -> Channel:
+    """The channel as `civicbot run` wires it: polled updates stored in the inbox before they are
+    confirmed, webhook updates leased across replicas (Redis), few tries per send (the outbox retries)."""
+    from bot.channels.telegram_channel import TelegramChannel
+
+    token = settings.telegram_bot_token
+    if token is None:
+        raise ChannelConfigError("TELEGRAM_BOT_TOKEN is not set")
+    secret = settings.telegram_webhook_secret
+    webhook_url = settings.telegram_webhook_url
+    return TelegramChannel(
+        hub, token.get_secret_value(), api_base=settings.telegram_api_base, webhook_url=webhook_url,
+        webhook_secret=secret.get_secret_value() if secret else None,
+        max_attempts=SEND_ATTEMPTS, max_retry_after_s=MAX_RETRY_AFTER_S, deadline_s=SEND_DEADLINE_S,
+        deduper=app.deduper, inbox=None if webhook_url else app.inbox(CHANNEL),
+    )
+
+
+SPEC = ChannelSpec(CHANNEL, CAPABILITIES, configured, from_settings)

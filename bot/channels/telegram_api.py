@@ -1,15 +1,14 @@
 """Bot API calls with retries, and file downloads, for the Telegram channel.
 
-`RetryingApi.call(method)`: HTTP 429 → wait `retry_after` (up to `max_retry_after_s`); network errors,
-5xx and undecodable answers → exponential backoff with jitter, capped; at most `max_attempts` tries,
-then `DeliveryFailed` (logged and counted). Other API errors (400, 403) are raised at once.
+`RetryingApi.call(method)`, with the one retry policy of bot/retry.py: HTTP 429 → wait `retry_after`
+(up to `max_retry_after_s`, else give up); network errors, 5xx and undecodable answers → exponential
+backoff with jitter, capped; at most `max_attempts` tries, then `DeliveryFailed` (logged and
+counted). Other API errors (400, 403) are raised at once. Downloads: three tries.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from collections import Counter
 from typing import TypeVar
 
@@ -25,6 +24,7 @@ from aiogram.exceptions import (
 from aiogram.methods import GetFile, TelegramMethod
 from aiohttp import ClientError, ClientResponseError
 
+from bot.retry import GaveUp, Retryable, RetryPolicy, with_retries
 from knowledge.errors import IngestError
 
 log = logging.getLogger(__name__)
@@ -52,39 +52,37 @@ class FileTooLarge(IngestError):
 class RetryingApi:
     def __init__(self, bot: Bot, server: TelegramAPIServer, token: str, *, metrics: Counter[str] | None = None,
                  max_attempts: int = 8, backoff_base_s: float = 0.5, backoff_cap_s: float = 30.0,
-                 max_retry_after_s: float = 300.0) -> None:
+                 max_retry_after_s: float = 300.0, deadline_s: float | None = None) -> None:
         self.bot = bot
         self.server = server
         self._token = token
         self.metrics: Counter[str] = metrics if metrics is not None else Counter()
-        self.max_attempts = max_attempts
-        self.backoff_base_s = backoff_base_s
-        self.backoff_cap_s = backoff_cap_s
-        self.max_retry_after_s = max_retry_after_s
+        self.policy = RetryPolicy(attempts=max_attempts, base_s=backoff_base_s, cap_s=backoff_cap_s,
+                                  max_wait_s=max_retry_after_s, deadline_s=deadline_s)
+        """Bot API calls (bot/retry.py): 429 waits `retry_after`, network errors and 5xx back off."""
+        self.download_policy = RetryPolicy(attempts=3, base_s=backoff_base_s, cap_s=backoff_cap_s)
 
     async def call(self, method: TelegramMethod[T]) -> T:
         """Call the Bot API with retries: 429 → wait `retry_after`; network/5xx → exponential backoff."""
         name = type(method).__name__
-        delay = self.backoff_base_s
-        error: Exception | None = None
-        for attempt in range(1, self.max_attempts + 1):
+
+        async def attempt() -> T:
             try:
                 return await self.bot(method)
             except TelegramRetryAfter as exc:
-                error, wait = exc, float(exc.retry_after)
                 self.metrics["retry_after_total"] += 1
-                if wait > self.max_retry_after_s:
-                    break
+                raise Retryable(type(exc).__name__, wait=float(exc.retry_after)) from exc
             except RETRYABLE as exc:
-                error, wait = exc, delay * (1 + random.random() / 10)
-                delay = min(delay * 2, self.backoff_cap_s)
                 self.metrics["network_retries_total"] += 1
-            if attempt < self.max_attempts:
-                log.warning("%s failed (%s); retry %d in %.1fs", name, type(error).__name__, attempt, wait)
-                await asyncio.sleep(wait)
-        self.metrics["delivery_failures_total"] += 1
-        log.error("%s failed after retries: %s", name, error)
-        raise DeliveryFailed(f"{name} failed after retries: {error}") from error
+                raise Retryable(type(exc).__name__) from exc
+
+        try:
+            return await with_retries(attempt, self.policy, what=name, logger=log)
+        except GaveUp as exc:
+            error = exc.last.__cause__
+            self.metrics["delivery_failures_total"] += 1
+            log.error("%s failed after retries: %s", name, error)
+            raise DeliveryFailed(f"{name} failed after retries: {error}") from error
 
     async def download(self, file_ref: str) -> bytes:
         """The bytes of a user's file (getFile, then the file URL); over 20 MB is refused first."""
@@ -99,15 +97,19 @@ class RetryingApi:
         if not file.file_path:
             raise LookupError(f"Telegram gave no path for file {file_ref}")
         url = self.server.file_url(self._token, file.file_path)
-        for attempt in range(1, 4):
+
+        async def attempt() -> bytes:
             try:
                 return await self._fetch(url)
-            except DownloadFailed:
-                if attempt == 3:
-                    self.metrics["download_failures_total"] += 1
-                    raise
-                await asyncio.sleep(self.backoff_base_s * attempt)
-        raise AssertionError("unreachable")
+            except DownloadFailed as exc:
+                raise Retryable(str(exc)) from exc
+
+        try:
+            return await with_retries(attempt, self.download_policy, what="file download", logger=log)
+        except GaveUp as exc:
+            self.metrics["download_failures_total"] += 1
+            failed = exc.last.__cause__
+            raise (failed if isinstance(failed, DownloadFailed) else DownloadFailed(str(exc))) from None
 
     async def _fetch(self, url: str) -> bytes:
         """Stream the file, refusing it past 20 MB. Errors never carry the URL: it contains the token."""

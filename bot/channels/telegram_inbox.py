@@ -7,19 +7,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.methods import GetUpdates
+
+if TYPE_CHECKING:
+    from bot.channels.telegram_channel import TelegramChannel
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
-async def poll_into_inbox(channel: Any, stop: asyncio.Event) -> None:
+async def poll_into_inbox(channel: TelegramChannel, stop: asyncio.Event) -> None:
     """Poll until `stop` (uses the channel's `inbox`, `bot`, `polling_timeout`, `polling_backoff`,
     `metrics` and `_from_inbox`). A failed store is not confirmed: the batch comes again."""
-    consumer = asyncio.create_task(channel.inbox.run(channel._from_inbox, stop))
+    inbox = channel.inbox
+    if inbox is None:
+        raise ValueError("durable polling needs the channel's inbox")
+    consumer = asyncio.create_task(inbox.run(channel._from_inbox, stop))
     offset: int | None = None
     delay = channel.polling_backoff.min_delay
     try:
@@ -39,7 +45,7 @@ async def poll_into_inbox(channel: Any, stop: asyncio.Event) -> None:
                 if updates:
                     items = [(str(u.update_id), u.model_dump(mode="json", by_alias=True, exclude_none=True))
                              for u in updates]
-                    await asyncio.to_thread(channel.inbox.put_many, items)
+                    await asyncio.to_thread(inbox.put_many, items)
                     offset = updates[-1].update_id + 1  # confirmed by the next call, once stored
                 delay = channel.polling_backoff.min_delay
             except TelegramUnauthorizedError:

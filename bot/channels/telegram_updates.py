@@ -16,10 +16,10 @@ from aiogram.types import (
 )
 
 from bot.channels.render import split_text
+from bot.channels.telegram import CAPABILITIES, CHANNEL
 from handlers.messages import Attachment, Incoming, Kind, Reply
 
-CHANNEL = "telegram"
-TEXT_LIMIT = 4096
+TEXT_LIMIT = CAPABILITIES.max_text
 CAPTION_LIMIT = 1024
 GROUP_TYPES = ("group", "supergroup")
 

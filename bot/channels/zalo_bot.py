@@ -1,45 +1,31 @@
-"""Zalo Bot Platform channel: a Telegram-like HTTP API at `<api_base>/bot<TOKEN>/<method>`.
+"""The Zalo Bot Platform channel as the registry knows it: name, capabilities, settings, builder.
 
-Updates arrive by long polling (`getUpdates`, which answers `error_code` 408 when idle) or by a
-webhook (`setWebhook` with `secret_token`; each request then carries `X-Bot-Api-Secret-Token`,
-checked in constant time). An update has an `event_name` (`message.text.received`,
-`message.image.received`, `message.sticker.received`, ...) and a `message` with `from.id`,
-`chat.id` and `message_id` (our duplicate-detection key).
+The channel itself is in bot/channels/zalo_bot_channel.py (+ zalo_bot_api.py: the HTTP API with
+retries and no duplicate sends, zalo_bot_updates.py: updates → the neutral messages).
 
-Zalo has no inline buttons: choices are rendered as a numbered list and the dialog maps a typed
-digit or label back to the choice. Texts are split at 2000 characters on sentence boundaries.
-Failures that surely left nothing behind (connection refused, HTTP 5xx, 429) are retried with
-exponential backoff. A send that timed out or broke after the request went out may have reached
-the user, so it is not repeated (no duplicate messages): it raises MaybeDelivered instead.
+Settings: ZALO_BOT_TOKEN (configures it), ZALO_API_BASE, ZALO_WEBHOOK_URL and ZALO_WEBHOOK_SECRET
+(webhook mode at `/zalo/webhook`, only with a secret of 8-256 characters; else long polling).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
-import hashlib
-import hmac
-import json
-import logging
-import random
-from typing import Any
+from typing import TYPE_CHECKING
 
-import aiohttp
-from aiohttp import web
+from bot.channels.base import Capabilities, Channel, ChannelConfigError, ChannelHub, ChannelSpec
 
-from bot.channels.render import numbered, split_text
-from bot.channels.zalo_bot_updates import to_incoming
-from bot.once import handle_once
-from bot.speech import SpeechToText, make_stt, transcribed
-from handlers.messages import MaybeDelivered, Reply
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.settings import Settings
 
-log = logging.getLogger(__name__)
-
+CHANNEL = "zalo_bot"
 TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo/webhook"
 SECRET_MIN, SECRET_MAX = 8, 256
+CAPABILITIES = Capabilities(buttons=False, max_text=TEXT_LIMIT, max_buttons=0, files=False, voice=True)
+
+SEND_ATTEMPTS = 3
+"""Under `civicbot run` the outbox retries a failed send later: the channel tries only a few times."""
 
 
 def valid_secret(secret: str | None) -> bool:
@@ -47,313 +33,31 @@ def valid_secret(secret: str | None) -> bool:
     return secret is not None and SECRET_MIN <= len(secret) <= SECRET_MAX
 
 
-class WebhookConfigError(ValueError):
+class WebhookConfigError(ChannelConfigError):
     """Webhook mode asked for without a usable secret: the bot refuses to start."""
 
 
-class ZaloApiError(Exception):
-    """The Bot Platform refused a call (not retried)."""
-
-    def __init__(self, method: str, code: int | None, description: str) -> None:
-        super().__init__(f"{method}: {code} {description}")
-        self.code = code
-        self.description = description
+def configured(settings: Settings) -> bool:
+    return bool(settings.zalo_bot_token)
 
 
-NOT_IDEMPOTENT = frozenset({"sendMessage", "sendPhoto", "sendSticker"})
-"""Methods that must not be repeated when the first try may have arrived (a duplicate message)."""
+def from_settings(settings: Settings, app: App, hub: ChannelHub) -> Channel:
+    """The channel as `civicbot run` wires it: webhook mode when ZALO_WEBHOOK_URL is set (leases
+    across replicas), else long polling through the inbox; few tries per send (the outbox retries)."""
+    from bot.channels.zalo_bot_channel import ZaloBotChannel
+    from bot.speech import make_stt
 
-
-class _Retry(Exception):
-    def __init__(self, reason: str, wait: float | None = None) -> None:
-        super().__init__(reason)
-        self.wait = wait
-
-
-class ZaloBotChannel:
-    name = "zalo_bot"
-
-    def __init__(
-        self,
-        hub: Any,
-        token: str,
-        api_base: str,
-        webhook_secret: str | None = None,
-        *,
-        webhook_url: str | None = None,
-        deduper: Any = None,
-        retries: int = 6,
-        backoff_s: float = 0.5,
-        poll_timeout_s: int = 30,
-        typing: bool = True,
-        stt: SpeechToText | None = None,
-        send_timeout_s: float = 20.0,
-    ) -> None:
-        self.hub = hub
-        self.stt = stt
-        self.send_timeout_s = send_timeout_s
-        self._url = f"{api_base.rstrip('/')}/bot{token}/"
-        self.webhook_secret = webhook_secret
-        self.webhook_url = webhook_url
-        self.deduper = deduper
-        self.retries = retries
-        self.backoff_s = backoff_s
-        self.poll_timeout_s = poll_timeout_s
-        self.typing = typing
-        self._session: aiohttp.ClientSession | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self.inbox: Any = None
-        """A durable inbox (bot.inbox.SqlInbox): polled updates are stored before they are handled."""
-        if webhook_url and not valid_secret(webhook_secret):
-            raise WebhookConfigError(
-                f"ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET of {SECRET_MIN}-{SECRET_MAX} characters "
-                "(the secret Zalo sends with every update); without it anyone could post updates"
-            )
-        hub.register(self)
-
-    @property
-    def webhook_mode(self) -> bool:
-        return bool(self.webhook_url) and valid_secret(self.webhook_secret)
-
-    # ---- the API -------------------------------------------------------------------------
-    async def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.poll_timeout_s + 15))
-        return self._session
-
-    async def call(self, method: str, payload: dict[str, Any] | None = None, *, retry: bool = True) -> Any:
-        """Call one method; retry network errors, 5xx and 429 with exponential backoff + jitter."""
-        attempts = self.retries if retry else 1
-        for attempt in range(attempts):
-            try:
-                return await self._call_once(method, payload or {})
-            except _Retry as exc:
-                if attempt + 1 >= attempts:
-                    raise ZaloApiError(method, None, f"gave up after {attempts} attempts: {exc}") from None
-                wait = exc.wait if exc.wait is not None else self.backoff_s * 2**attempt
-                log.warning("zalo_bot %s: %s; retrying in %.1fs", method, exc, wait)
-                await asyncio.sleep(min(wait, 30.0) * (1 + random.random() * 0.1))
-        raise AssertionError("unreachable")
-
-    async def _call_once(self, method: str, payload: dict[str, Any]) -> Any:
-        """One HTTP call. Retried (raises _Retry) only when the call surely did not take effect or
-        repeating it is harmless: connection refused, 429, 5xx. A send that timed out or lost its
-        connection after the request went out may have been delivered: MaybeDelivered, no retry."""
-        session = await self.session()
-        timeout = aiohttp.ClientTimeout(total=self.send_timeout_s) if method in NOT_IDEMPOTENT else None
-        try:
-            async with session.post(self._url + method, json=payload, timeout=timeout) as resp:
-                if resp.status == 408:  # an idle long poll, with or without a JSON body
-                    raise ZaloApiError(method, 408, "no updates")
-                if resp.status == 429 or resp.status >= 500:
-                    after = resp.headers.get("Retry-After")
-                    raise _Retry(f"HTTP {resp.status}", float(after) if after and after.isdigit() else None)
-                data = await resp.json(content_type=None)
-        except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
-            raise _Retry(type(exc).__name__) from None
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-            if method in NOT_IDEMPOTENT:
-                raise MaybeDelivered(self.name, f"{method}: {type(exc).__name__}") from None
-            raise _Retry(type(exc).__name__) from None
-        if not isinstance(data, dict):
-            raise _Retry("malformed answer")
-        if data.get("ok"):
-            return data.get("result")
-        code = data.get("error_code")
-        if code == 429:
-            retry_after = (data.get("parameters") or {}).get("retry_after")
-            raise _Retry("429", float(retry_after) if retry_after else None)
-        raise ZaloApiError(method, code, str(data.get("description", "")))
-
-    async def send(self, chat_id: str, reply: Reply) -> str | None:
-        message_id: str | None = None
-        for part in split_text(numbered(reply), TEXT_LIMIT):
-            result = await self.call("sendMessage", {"chat_id": chat_id, "text": part})
-            if isinstance(result, dict) and result.get("message_id") is not None:
-                message_id = str(result["message_id"])
-        if reply.document is not None:
-            log.warning("zalo_bot cannot send files; %s not sent", reply.document.file_name)
-        return message_id
-
-    async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> Any:
-        payload = {"chat_id": chat_id, "photo": photo_url}
-        if caption:
-            payload["caption"] = caption[:TEXT_LIMIT]
-        return await self.call("sendPhoto", payload)
-
-    async def download(self, file_ref: str) -> bytes:
-        """Images arrive as URLs on Zalo's CDN."""
-        session = await self.session()
-        async with session.get(file_ref) as resp:
-            resp.raise_for_status()
-            return await resp.read()
-
-    # ---- updates -------------------------------------------------------------------------
-    async def handle_update(self, update: dict[str, Any]) -> str:
-        """Turn one update into an Incoming and process it once; returns the outcome."""
-        msg = to_incoming(update, self.name)
-        if msg is None:
-            return "ignored"
-        if msg.kind not in ("text", "command", "callback"):
-            self.hub.metrics[f"media_total:{msg.kind}"] += 1  # voice, photos, ... counted in /metrics
-        msg = await transcribed(msg, self.stt, self.download)
-        if self.typing and msg.kind in ("text", "command"):
-            self._spawn(self._typing(msg.chat_id))
-        return await handle_once(self.hub, msg, self.deduper)
-
-    async def _from_inbox(self, update: dict[str, Any]) -> None:
-        """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
-        msg = to_incoming(update, self.name)
-        if msg is None:
-            return
-        if self.typing and msg.kind in ("text", "command"):
-            self._spawn(self._typing(msg.chat_id))
-        await self.hub.process(dataclasses.replace(msg, update_id=None))
-
-    @staticmethod
-    def undeliverable_reason(exc: BaseException) -> str | None:
-        """For the outbox: the Bot Platform refused the send for good (blocked, unknown chat, bad request)."""
-        if isinstance(exc, ZaloApiError) and exc.code is not None and 400 <= exc.code < 500 and exc.code != 429:
-            return f"refused: {exc.code} {exc.description}"[:300]
-        return None
-
-    async def _typing(self, chat_id: str) -> None:
-        try:
-            await self.call("sendChatAction", {"chat_id": chat_id, "action": "typing"}, retry=False)
-        except Exception as exc:  # a typing indicator is best effort
-            log.debug("sendChatAction failed: %s", exc)
-
-    async def webhook(self, request: web.Request) -> web.Response:
-        """aiohttp handler for POST /zalo/webhook: secret checked, 200 only after the update is handled.
-
-        Every request without the configured secret (or when no valid secret is configured at all)
-        is refused with 401 before its body is read."""
-        secret = self.webhook_secret
-        given = request.headers.get(SECRET_HEADER, "")
-        if not valid_secret(secret) or not hmac.compare_digest(given.encode(), str(secret).encode()):
-            return web.json_response({"ok": False, "description": "unauthorized"}, status=401)
-        try:
-            update = await request.json()
-        except ValueError:
-            return web.json_response({"ok": False, "description": "bad json"}, status=400)
-        if not isinstance(update, dict):
-            return web.json_response({"ok": False, "description": "bad update"}, status=400)
-        outcome = await self.handle_update(update)
-        if outcome == "busy":
-            return web.json_response({"ok": False, "description": "in progress"}, status=503,
-                                     headers={"Retry-After": "2"})
-        return web.json_response({"ok": True, "result": outcome})
-
-    def routes(self) -> list[web.RouteDef]:
-        """The webhook route exists only in webhook mode (URL and a valid secret); polling has none."""
-        return [web.post(WEBHOOK_PATH, self.webhook)] if self.webhook_mode else []
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Webhook mode: register the URL and wait (the HTTP server receives). Else long polling."""
-        try:
-            try:
-                me = await self.call("getMe")
-                log.info("zalo_bot: connected as %s", (me or {}).get("account_name") or (me or {}).get("id"))
-            except ZaloApiError as exc:  # a bad token or Zalo down: say so, keep trying in the loop
-                log.error("zalo_bot: getMe failed: %s", exc)
-            if self.webhook_mode:
-                try:
-                    await self.call("setWebhook", {"url": self.webhook_url, "secret_token": self.webhook_secret})
-                except ZaloApiError as exc:
-                    log.error("zalo_bot: setWebhook failed (updates may not arrive): %s", exc)
-                await stop.wait()
-            else:
-                await self._poll(stop)
-        finally:
-            await self.close()
-
-    async def _poll(self, stop: asyncio.Event) -> None:
-        try:
-            await self.call("deleteWebhook")  # getUpdates does not work while a webhook is set
-        except ZaloApiError as exc:
-            log.info("zalo_bot: deleteWebhook: %s", exc)
-        if self.inbox is not None:
-            await self._poll_durable(stop)
-            return
-        while not stop.is_set():
-            try:
-                result = await self.call("getUpdates", {"timeout": str(self.poll_timeout_s)})
-            except ZaloApiError as exc:
-                if exc.code == 408:  # idle: nothing new
-                    continue
-                log.error("getUpdates failed: %s", exc)
-                await asyncio.sleep(self.backoff_s * 4)
-                continue
-            updates = result if isinstance(result, list) else [result] if isinstance(result, dict) else []
-            for update in updates:
-                self._spawn(self.handle_update(update))
-
-    async def _poll_durable(self, stop: asyncio.Event) -> None:
-        """Polling through the inbox: each update is stored as soon as it arrives, then handled from there."""
-        consumer = asyncio.create_task(self.inbox.run(self._from_inbox, stop))
-        try:
-            while not stop.is_set():
-                poll = asyncio.create_task(self.call("getUpdates", {"timeout": str(self.poll_timeout_s)}))
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                stopper.cancel()
-                if not poll.done():
-                    poll.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await poll
-                    break
-                try:
-                    result = poll.result()
-                except ZaloApiError as exc:
-                    if exc.code != 408:  # 408: idle, nothing new
-                        log.error("getUpdates failed: %s", exc)
-                        await asyncio.sleep(self.backoff_s * 4)
-                    continue
-                updates = result if isinstance(result, list) else [result] if isinstance(result, dict) else []
-                items = [(_update_key(u), u) for u in updates if isinstance(u, dict)]
-                while items and not stop.is_set():
-                    try:
-                        await asyncio.to_thread(self.inbox.put_many, items)
-                        break
-                    except Exception as exc:  # the database briefly unreachable: keep the updates in hand
-                        log.warning("zalo_bot: storing updates failed (%s); retrying", exc)
-                        await asyncio.sleep(1.0)
-        finally:
-            if not stop.is_set():
-                consumer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await consumer
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def close(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
-
-
-def _update_key(update: dict[str, Any]) -> str:
-    """The message id (Zalo's duplicate key), else a digest of the update."""
-    inner = update.get("result") if "event_name" not in update and isinstance(update.get("result"), dict) else update
-    message = inner.get("message") if isinstance(inner, dict) else None
-    if isinstance(message, dict) and message.get("message_id"):
-        return str(message["message_id"])
-    return hashlib.sha256(json.dumps(update, sort_keys=True).encode()).hexdigest()[:40]
-
-
-def from_settings(hub: Any, settings: Any, app: Any) -> ZaloBotChannel:
-    """Built by bot/runner.py when ZALO_BOT_TOKEN is set (webhook mode when ZALO_WEBHOOK_URL is)."""
+    token = settings.zalo_bot_token
+    if token is None:
+        raise ChannelConfigError("ZALO_BOT_TOKEN is not set")
     secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
-    return ZaloBotChannel(
-        hub,
-        settings.zalo_bot_token.get_secret_value(),
-        settings.zalo_api_base,
-        secret,
-        webhook_url=settings.zalo_webhook_url,
-        deduper=app.deduper,
-        stt=make_stt(settings.stt_backend),
+    channel = ZaloBotChannel(
+        hub, token.get_secret_value(), settings.zalo_api_base, secret, webhook_url=settings.zalo_webhook_url,
+        deduper=app.deduper, stt=make_stt(settings.stt_backend), retries=SEND_ATTEMPTS,
     )
+    if not channel.webhook_mode:
+        channel.inbox = app.inbox(CHANNEL)
+    return channel
+
+
+SPEC = ChannelSpec(CHANNEL, CAPABILITIES, configured, from_settings)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
+from bot.channels.zalo_oa import Alert
+from bot.channels.zalo_oa_api import TokenStore, ZaloOAError
 from bot.zalo_tokens import TokenStatus
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,10 @@ ASSUMED_LIFETIME = timedelta(hours=24)
 
 
 class _Refreshing(Protocol):
-    tokens: Any
+    @property
+    def tokens(self) -> TokenStore: ...
 
     async def refresh(self, failed_access_token: str) -> None: ...
-
-
-Alert = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -65,14 +64,15 @@ class TokenKeeper:
                 status = await asyncio.to_thread(self.channel.tokens.status)
             except Exception as exc:
                 log.error("zalo_oa: scheduled token refresh failed: %s", type(exc).__name__)
-                await self._tell("zalo.oa_refresh_failed", now, error=str(getattr(exc, "code", "") or "network"))
+                code = exc.code if isinstance(exc, ZaloOAError) else None
+                await self._tell("zalo.oa_refresh_failed", now, error=str(code or "network"))
                 outcome = "failed"
         age = now - _aware(status.refreshed_at)
         if age >= self.stale_after:
             await self._tell("zalo.oa_refresh_stale", now, days=age.days)
         return outcome
 
-    async def _tell(self, key: str, now: datetime, **params: Any) -> None:
+    async def _tell(self, key: str, now: datetime, **params: object) -> None:
         last = self._alerted.get(key)
         if self.alert is None or (last is not None and now - last < self.alert_every):
             return

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_channel import TelegramChannel
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
 from handlers.ask.flow import AskFlow

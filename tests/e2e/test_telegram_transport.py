@@ -10,7 +10,7 @@ import pytest
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiohttp import web
 
-from bot.channels.telegram import SECRET_HEADER, DownloadFailed, FileTooLarge, TelegramChannel
+from bot.channels.telegram_channel import SECRET_HEADER, DownloadFailed, FileTooLarge, TelegramChannel
 from bot.hub import Hub
 from handlers.messages import Choice, OutgoingDocument, Reply
 from tests.e2e.telegram_kit import make_dialog, running

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.channels.zalo_bot import SECRET_HEADER, WEBHOOK_PATH, ZaloBotChannel, to_incoming
+from bot.channels.zalo_bot_channel import SECRET_HEADER, WEBHOOK_PATH, ZaloBotChannel, to_incoming
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
 from handlers.ask.flow import AskFlow

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot import speech
-from bot.channels.zalo_bot import ZaloBotChannel, to_incoming
+from bot.channels.zalo_bot_channel import ZaloBotChannel, to_incoming
 from bot.hub import Hub
 from handlers.i18n import Catalog
 from handlers.messages import MaybeDelivered, Reply

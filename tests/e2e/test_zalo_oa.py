@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from sqlmodel import Session
 
-from bot.channels.zalo_oa import SIGNATURE_HEADER, WEBHOOK_PATH, ZaloOAChannel, signature, to_incoming
+from bot.channels.zalo_oa_channel import SIGNATURE_HEADER, WEBHOOK_PATH, ZaloOAChannel, signature, to_incoming
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
 from bot.zalo_tokens import SqlTokenStore, Tokens, ZaloOAToken

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from bookings.service import Requester
-from bot.channels.zalo_oa import to_incoming
+from bot.channels.zalo_oa_channel import to_incoming
 from bot.channels.zalo_oa_keeper import TokenKeeper
 from bot.db import make_engine
 from bot.hub import Hub

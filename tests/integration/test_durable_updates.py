@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from bot.channels.telegram import TelegramChannel
-from bot.channels.zalo_bot import ZaloBotChannel
+from bot.channels.telegram_channel import TelegramChannel
+from bot.channels.zalo_bot_channel import ZaloBotChannel
 from bot.hub import Hub
 from bot.inbox import SqlInbox
 from handlers.dialog import Dialog
@@ -27,6 +27,7 @@ class StuckDialog:
         self.real = real
         self.services = real.services
         self.catalog = real.catalog
+        self.default_lang, self.flows = real.default_lang, real.flows
         self.release = threading.Event()
         self.seen: list[Incoming] = []
 

@@ -13,8 +13,9 @@ import pytest
 from aiohttp import web
 
 from bot.app import App
-from bot.channels.zalo_bot import SECRET_HEADER, ZaloBotChannel
-from bot.http import TELEGRAM_PATH, build_web_app, start
+from bot.channels.telegram import WEBHOOK_PATH as TELEGRAM_PATH
+from bot.channels.zalo_bot_channel import SECRET_HEADER, ZaloBotChannel
+from bot.http import build_web_app, start
 from bot.hub import Hub
 from bot.replicas import watch_corpus
 from bot.settings import Settings
@@ -41,6 +42,9 @@ class FakeTelegram:
     async def webhook_handler(self, request: web.Request) -> web.Response:
         self.seen.append(await request.json())
         return web.json_response({"ok": True})
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(TELEGRAM_PATH, self.webhook_handler)]
 
 
 async def test_webhooks_health_and_metrics(tmp_path: Path, fake: FakeZalo) -> None:

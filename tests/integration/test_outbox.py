@@ -17,7 +17,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.base import ChannelBase
+from bot.channels.telegram import CAPABILITIES
+from bot.channels.telegram_channel import TelegramChannel
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
 from bot.inbox import SqlInbox
@@ -31,10 +33,11 @@ from tests.fakes.pg import temp_schema
 from tests.integration.conftest import dead_pid as _dead_pid
 
 
-class RecordingChannel:
+class RecordingChannel(ChannelBase):
     """A channel that records what it sends (slowly, failing now and then like a real network)."""
 
     name = "telegram"
+    capabilities = CAPABILITIES
 
     def __init__(self, fail_rate: float = 0.0) -> None:
         self.sent: list[tuple[str, str]] = []

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.zalo_oa import SIGNATURE_HEADER, ZaloOAChannel, signature
+from bot.channels.zalo_oa_channel import SIGNATURE_HEADER, ZaloOAChannel, signature
 from bot.inbox import RedisInbox, RetryLater
 from tests.e2e.test_zalo_oa import OA_SECRET, Replica, event
 from tests.fakes.zalo_api import FakeZalo

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from bot.channels.base import ChannelBase
+from bot.channels.telegram import CAPABILITIES
 from bot.hub import Hub
 from bot.jobs import JobWorker
 from bot.outbox import OutboxWorker
@@ -32,8 +34,9 @@ NOTICE = ("Hỗ trợ tiền điện cho hộ nghèo năm 2026\n\n"
 QUESTION = "ho ngheo duoc ho tro tien dien bao nhieu moi thang?"
 
 
-class Recorder:
+class Recorder(ChannelBase):
     name = "telegram"
+    capabilities = CAPABILITIES
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 
 from bot.app import App
-from bot.channels.zalo_bot import SECRET_HEADER, WEBHOOK_PATH, WebhookConfigError, ZaloBotChannel
+from bot.channels.zalo_bot_channel import SECRET_HEADER, WEBHOOK_PATH, WebhookConfigError, ZaloBotChannel
 from bot.http import build_web_app, start
 from bot.hub import Hub
 from bot.runner import build_hub, messenger_channels

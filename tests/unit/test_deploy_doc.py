@@ -1,12 +1,12 @@
 """docs/DEPLOY.md says what the code does: Telegram webhooks are acknowledged after the work
-(bot/channels/telegram.py `webhook_handler`; behaviour tested in tests/e2e/test_telegram_transport.py)."""
+(bot/channels/telegram_channel.py `webhook_handler`; behaviour tested in tests/e2e/test_telegram_transport.py)."""
 
 from __future__ import annotations
 
 import inspect
 from pathlib import Path
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_channel import TelegramChannel
 
 DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "DEPLOY.md"
 

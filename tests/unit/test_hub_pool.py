@@ -8,11 +8,12 @@ import threading
 import time
 
 from bot.hub import Hub
+from handlers.flow import Services
 from handlers.messages import Incoming, Reply
 
 
 class SlowDialog:
-    services = None
+    services = Services()
 
     def __init__(self) -> None:
         self.handled: dict[str, list[int]] = {}
