@@ -56,14 +56,17 @@ def import_models() -> tuple[ModuleType, ...]:
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+LEGACY_STAMP = "0009"
+"""Where a database made before the migrations is stamped once its missing tables are created; the
+migrations after it then run on it, so each checks before it adds (0010: `kb_document.text`)."""
 
 
 def create_schema(engine: Engine, *, pseudonym_key: bytes | None = None) -> None:
     """Bring the schema up to date: Alembic `upgrade head` (SQLite and PostgreSQL alike).
 
     A database made before migrations existed (tables but no `alembic_version`) gets its missing
-    tables created and is stamped. On PostgreSQL an advisory lock keeps replicas that start
-    together from migrating twice. `pseudonym_key` lets a migration convert rows keyed by raw ids
+    tables created, is stamped at `LEGACY_STAMP` and upgraded from there (the columns its old tables
+    lack). On PostgreSQL an advisory lock keeps replicas that start together from migrating twice. `pseudonym_key` lets a migration convert rows keyed by raw ids
     into keyed pseudonyms (migrations/versions/0003_privacy.py) instead of dropping them."""
     import_models()
     if not any(MIGRATIONS_DIR.glob("versions/*.py")):
@@ -83,6 +86,5 @@ def create_schema(engine: Engine, *, pseudonym_key: bytes | None = None) -> None
         tables = set(inspect(conn).get_table_names())
         if tables and "alembic_version" not in tables:
             SQLModel.metadata.create_all(conn)
-            command.stamp(config, "head")
-        else:
-            command.upgrade(config, "head")
+            command.stamp(config, LEGACY_STAMP)
+        command.upgrade(config, "head")

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from handlers.models import Handoff, QueryLog
 from handlers.pseudonym import DEV_PSEUDONYMS, Pseudonyms
@@ -30,12 +30,6 @@ from knowledge.models import insert_returning_id, utcnow
 MAX_ANSWER_CHARS = 4000
 MAX_OPEN = 5000
 """At most this many of the most recent open questions are grouped."""
-
-
-def _ensure_tables(engine: Engine) -> None:
-    """Create the staff tables if the schema set-up did not (checkfirst: a few cheap queries)."""
-    tables = [AuditEntry.__table__, CuratedAnswer.__table__, AnswerOptIn.__table__]  # type: ignore[attr-defined]
-    SQLModel.metadata.create_all(engine, tables=tables)
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,6 @@ class StaffService:
         self.kb = kb
         self.pseudonyms = pseudonyms
         """Keys the refs by which opt-ins and handoffs name a question (never its query-log id)."""
-        _ensure_tables(engine)
         self.timezone = timezone
         self.clock = clock
 
