@@ -26,6 +26,11 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy.engine import Engine
+
+from handlers.logs import ActivityLog
+from handlers.outbox import Outbox
+from knowledge.queries import corpus_version
 
 log = logging.getLogger(__name__)
 
@@ -111,20 +116,10 @@ class _HubCollector(Collector):
         return numbers
 
 
-def db_counts(engine: Any) -> dict[str, int]:
-    from sqlalchemy import func, select
-    from sqlmodel import Session, col
-
-    from handlers.models import QueryLog
-    from knowledge.models import CorpusState
-
-    with Session(engine) as s:
-        rows = s.execute(select(col(QueryLog.abstained), func.count()).group_by(col(QueryLog.abstained))).all()
-        version = s.execute(select(col(CorpusState.version)).where(col(CorpusState.id) == 1)).scalar()
-    by = {bool(a): int(n) for a, n in rows}
-    numbers = {"answered": by.get(False, 0), "abstained": by.get(True, 0), "corpus_version": int(version or 0)}
-    from handlers.outbox import Outbox
-
+def db_counts(engine: Engine) -> dict[str, int]:
+    """Answered / abstained questions (all replicas), the corpus version and outbox rows by status."""
+    numbers = dict(ActivityLog(engine).answer_counts())
+    numbers["corpus_version"] = corpus_version(engine)
     numbers.update({f"outbox:{status}": n for status, n in Outbox(engine).counts().items()})
     return numbers
 

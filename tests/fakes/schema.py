@@ -44,3 +44,20 @@ def migrated_sqlite(path: Path) -> Engine:
         target.close()
         source.close()
     return make_engine(f"sqlite:///{path}")
+
+
+_empty: Engine | None = None
+
+
+def empty_knowledge_base() -> Engine:
+    """One migrated, empty database per test session, for fakes that need a knowledge base to read
+    but hold their documents themselves (read it only: it is shared)."""
+    global _empty
+    with _lock:
+        engine = _empty
+    if engine is None:
+        engine = migrated_sqlite(Path(tempfile.mkdtemp(prefix="civicbot-empty-kb-")) / "kb.db")
+        with _lock:
+            _empty = _empty or engine
+            engine = _empty
+    return engine
