@@ -63,7 +63,8 @@ def sibling_chunks(engine: Engine, doc_ids: Sequence[str]) -> dict[str, list[Chu
     out: dict[str, list[ChunkText]] = {}
     with engine.connect() as conn:
         for doc_id, chunk_id, position, text in conn.execute(stmt):
-            out.setdefault(str(doc_id), []).append(ChunkText(int(chunk_id), int(position), str(text)))
+            if chunk_id is not None:  # a stored row always has its id
+                out.setdefault(str(doc_id), []).append(ChunkText(chunk_id, int(position), str(text)))
     return out
 
 

@@ -66,7 +66,7 @@ class Answer:
     abstained: bool
     confidence: float
     citations: list[Citation] = field(default_factory=list)
-    hits: list[Any] = field(default_factory=list)
+    hits: list[SearchHit] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
     generated: bool = False
     """True when an LLM rephrased the extractive answer."""

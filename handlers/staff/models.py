@@ -71,7 +71,7 @@ for _op in ("UPDATE", "DELETE"):
     event.listen(
         AuditEntry.__table__,  # type: ignore[attr-defined]
         "after_create",
-        DDL(
+        DDL(  # type: ignore[no-untyped-call]  # SQLAlchemy's DDL is untyped
             f"CREATE TRIGGER IF NOT EXISTS staff_audit_no_{_op.lower()} BEFORE {_op} ON staff_audit "
             f"BEGIN SELECT RAISE(ABORT, '{_NO_EDIT}'); END"
         ).execute_if(dialect="sqlite"),
@@ -79,7 +79,7 @@ for _op in ("UPDATE", "DELETE"):
 event.listen(
     AuditEntry.__table__,  # type: ignore[attr-defined]
     "after_create",
-    DDL(
+    DDL(  # type: ignore[no-untyped-call]
         "CREATE OR REPLACE FUNCTION staff_audit_no_edit() RETURNS trigger AS $$ "
         f"BEGIN RAISE EXCEPTION '{_NO_EDIT}'; END $$ LANGUAGE plpgsql; "
         "CREATE TRIGGER staff_audit_no_edit BEFORE UPDATE OR DELETE ON staff_audit "
