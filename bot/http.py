@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.app import App
+from bot.hub import Hub
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -35,12 +37,12 @@ def _telegram_handler(channels: Sequence[Any]) -> tuple[str, Any]:
 class Health:
     """What `/healthz` reports: database, Redis, search index, corpus version, channels."""
 
-    def __init__(self, app: Any, channels: Sequence[Any]) -> None:
+    def __init__(self, app: App, channels: Sequence[Any]) -> None:
         self.app = app
         self.channels = [getattr(c, "name", "?") for c in channels]
 
-    def check(self) -> dict[str, Any]:
-        report: dict[str, Any] = {"replica": socket.gethostname(), "channels": self.channels}
+    def check(self) -> dict[str, object]:
+        report: dict[str, object] = {"replica": socket.gethostname(), "channels": self.channels}
         try:
             from bot.metrics import db_counts
 
@@ -48,24 +50,24 @@ class Health:
             report["db"] = True
         except Exception as exc:
             report["db"], report["db_error"] = False, type(exc).__name__
-        redis = getattr(self.app, "redis", None)
+        redis = self.app.redis
         if redis is not None:
             try:
                 report["redis"] = bool(redis.ping())
             except Exception as exc:
                 report["redis"], report["redis_error"] = False, type(exc).__name__
-        search = self.app.__dict__.get("search")  # never build the index for a health check
-        version = getattr(search, "corpus_version", -1) if search is not None else -1
+        search = self.app.built_search  # never build the index for a health check
+        version = search.corpus_version if search is not None else -1
         report["index_loaded"] = version >= 0
         report["index_version"] = version
         report["ok"] = bool(report["db"]) and report.get("redis", True) is not False and report["index_loaded"]
         return report
 
 
-def build_web_app(app: Any, hub: Any, channels: Sequence[Any]) -> web.Application:
+def build_web_app(app: App, hub: Hub, channels: Sequence[Any]) -> web.Application:
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     health = Health(app, channels)
-    metrics = Metrics(hub, engine=getattr(app, "engine", None), search=app.__dict__.get("search"))
+    metrics = Metrics(hub, engine=app.engine, search=app.built_search)
 
     async def healthz(_: web.Request) -> web.Response:
         report = await asyncio.to_thread(health.check)
@@ -94,7 +96,7 @@ async def start(web_app: web.Application, host: str, port: int) -> web.AppRunner
     return runner
 
 
-async def serve(app: Any, hub: Any, channels: Sequence[Any], stop: asyncio.Event) -> None:
+async def serve(app: App, hub: Hub, channels: Sequence[Any], stop: asyncio.Event) -> None:
     """Run the web app on CIVICBOT_HTTP_HOST:CIVICBOT_HTTP_PORT until `stop` is set."""
     settings = app.settings
     runner = await start(build_web_app(app, hub, channels), settings.http_host, settings.http_port)

@@ -19,11 +19,15 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from handlers.messages import Incoming, Reply, Target
+
+if TYPE_CHECKING:
+    from handlers.dialog import Dialog
+    from handlers.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +44,15 @@ class Channel(Protocol):
         ...
 
 
+Notify = Callable[[str, str, Sequence[Reply]], Awaitable[None]]
+"""`await notify(channel, chat_id, replies)`: deliver replies that answer no update (`Hub.notify`)."""
+
+
 class Hub:
     direct: tuple[str, ...] = ("console",)
     """Channels answered at once rather than through the outbox (nothing to retry in a terminal)."""
 
-    def __init__(self, dialog: Any, *, workers: int = 1, outbox: Any = None) -> None:
+    def __init__(self, dialog: Dialog, *, workers: int = 1, outbox: Outbox | None = None) -> None:
         self.dialog = dialog
         self.outbox = outbox
         self.channels: dict[str, Channel] = {}
@@ -53,8 +61,13 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.metrics: Counter[str] = Counter()
         self.latencies_ms: list[float] = []
-        if getattr(dialog, "services", None) is not None and dialog.services.fetch_file is None:
+        if dialog.services.fetch_file is None:
             dialog.services.fetch_file = self.fetch_file_sync
+
+    @property
+    def dialog_metrics(self) -> Counter[str]:
+        """The dialog's own counters (failures it answered with an apology), for /metrics."""
+        return self.dialog.metrics
 
     def register(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -89,7 +102,7 @@ class Hub:
         """In a worker thread: the dialog's replies, those for the outbox written before returning."""
         replies: list[Reply] = self.dialog.handle(msg)
         durable = [r for r in replies if self._durable(msg.channel, r)]
-        if durable:
+        if durable and self.outbox is not None:
             self.outbox.enqueue(durable, Target(msg.channel, msg.chat_id))
         return replies
 
@@ -129,8 +142,7 @@ class Hub:
     def _log_send_error(self, channel: str, chat_id: str, exc: Exception) -> None:
         """Log a failed send by the chat's pseudonym: no raw chat id, not even inside the platform's
         error text (no traceback either: the channel already logged its retries)."""
-        pseudonyms = getattr(self.dialog, "pseudonyms", None)
-        ref = pseudonyms.chat_ref(channel, chat_id) if pseudonyms is not None else f"{channel}:?"
+        ref = self.dialog.pseudonyms.chat_ref(channel, chat_id)
         detail = f"{type(exc).__name__}: {exc}"
         if chat_id:
             detail = detail.replace(chat_id, "<chat>")
@@ -141,7 +153,7 @@ class Hub:
         are written to it (durable once this returns); without one, raises when a reply could not be
         delivered, so the caller can release its claim and retry later."""
         durable = [r for r in replies if self._durable(channel, r)]
-        if durable:
+        if durable and self.outbox is not None:
             await asyncio.to_thread(self.outbox.enqueue, durable, Target(channel, chat_id))
         await self.deliver(channel, chat_id, [r for r in replies if not self._durable(channel, r)], raise_errors=True)
 

@@ -16,18 +16,25 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any, Literal
+from typing import Literal, Protocol
 
-from handlers.messages import Incoming
+from handlers.messages import Incoming, Reply
+from handlers.state import Deduper, Leases
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["done", "duplicate", "busy"]
 
 
-async def handle_once(hub: Any, msg: Incoming, deduper: Any = None) -> Outcome:
+class Processor(Protocol):
+    """The hub's entry point (bot.hub.Hub.process)."""
+
+    async def process(self, msg: Incoming) -> list[Reply]: ...
+
+
+async def handle_once(hub: Processor, msg: Incoming, deduper: Deduper | None = None) -> Outcome:
     """Process `msg` through the hub unless another worker handled (or is handling) it."""
-    if msg.update_id is None or deduper is None or not hasattr(deduper, "claim"):
+    if msg.update_id is None or not isinstance(deduper, Leases):
         await hub.process(msg)
         return "done"
     key = f"{msg.channel}:{msg.update_id}"

@@ -14,8 +14,10 @@ import logging
 import os
 import random
 import socket
-from typing import Any
+from collections.abc import Mapping, MutableMapping
+from typing import Protocol
 
+from bot.hub import Channel
 from handlers.i18n import Catalog
 from handlers.leases import take_over_dead
 from handlers.messages import MaybeDelivered, Reply, Target, Undeliverable
@@ -28,7 +30,23 @@ BACKOFF_CAP_S = 60.0
 PRUNE_EVERY_S = 3600.0
 
 
-def undeliverable_reason(adapter: Any, exc: BaseException) -> str | None:
+class Deliveries(Protocol):
+    """The hub as the delivery worker sees it (bot.hub.Hub): the channel adapters by name, the ones
+    answered directly (no outbox), the counters for /metrics, and where sent message ids go."""
+
+    @property
+    def channels(self) -> Mapping[str, Channel]: ...
+
+    @property
+    def direct(self) -> tuple[str, ...]: ...
+
+    @property
+    def metrics(self) -> MutableMapping[str, int]: ...
+
+    async def on_sent(self, track: str, message_id: str) -> None: ...
+
+
+def undeliverable_reason(adapter: Channel, exc: BaseException) -> str | None:
     """Why a send can never succeed (None: it may, later). A channel says so by raising Undeliverable,
     or the adapter judges its platform's error."""
     if isinstance(exc, Undeliverable):
@@ -54,7 +72,7 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 class OutboxWorker:
-    def __init__(self, outbox: Outbox, hub: Any, *, concurrency: int = 32, idle_s: float = 1.0,
+    def __init__(self, outbox: Outbox, hub: Deliveries, *, concurrency: int = 32, idle_s: float = 1.0,
                  owner: str | None = None, staff_target: Target | None = None, staff_lang: str = "vi",
                  catalog: Catalog | None = None) -> None:
         self.outbox = outbox
@@ -67,7 +85,7 @@ class OutboxWorker:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:outbox"
         self._wake = asyncio.Event()
         self._inflight: set[int] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -78,7 +96,7 @@ class OutboxWorker:
             loop.call_soon_threadsafe(self._wake.set)
 
         self.outbox.on_enqueue = wake_soon
-        channels = [name for name in self.hub.channels if name not in getattr(self.hub, "direct", ())]
+        channels = [name for name in self.hub.channels if name not in self.hub.direct]
         next_prune = 0.0
         await take_over_dead(self.outbox.release_dead, "outbox", log)
         try:
@@ -110,7 +128,7 @@ class OutboxWorker:
                 await asyncio.wait(list(self._tasks), timeout=10)
 
     async def _deliver(self, row: Claimed) -> None:
-        metrics = getattr(self.hub, "metrics", None)
+        metrics = self.hub.metrics
         try:
             adapter = self.hub.channels.get(row.channel)
             if adapter is None:
@@ -120,20 +138,17 @@ class OutboxWorker:
                 message_id = await adapter.send(row.chat_id, row.reply)
             except MaybeDelivered as exc:  # it may have arrived: recorded as sent, never sent twice
                 log.warning("outbox row %s to %s maybe delivered (%s); not resent", row.id, row.channel, exc)
-                if metrics is not None:
-                    metrics["maybe_delivered_total"] += 1
+                metrics["maybe_delivered_total"] = metrics.get("maybe_delivered_total", 0) + 1
                 await asyncio.to_thread(self.outbox.mark_sent, row.id, None)
                 return
             except Exception as exc:
                 await self._failed(adapter, row, exc)
                 return
             await asyncio.to_thread(self.outbox.mark_sent, row.id, message_id)
-            if metrics is not None:
-                metrics[f"replies_total:{row.channel}"] += 1
+            key = f"replies_total:{row.channel}"
+            metrics[key] = metrics.get(key, 0) + 1
             if row.reply.track and message_id is not None:
-                on_sent = getattr(self.hub, "on_sent", None)
-                if on_sent is not None:
-                    await on_sent(row.reply.track, str(message_id))
+                await self.hub.on_sent(row.reply.track, str(message_id))
         except Exception:  # bookkeeping failed (database): the lease expires and the row is retried
             log.exception("outbox row %s: delivery bookkeeping failed", row.id)
         finally:
@@ -155,20 +170,18 @@ class OutboxWorker:
                                 dedup_key=f"undelivered:{row.id}")
         self.wake()
 
-    async def _failed(self, adapter: Any, row: Claimed, exc: Exception) -> None:
-        metrics = getattr(self.hub, "metrics", None)
+    async def _failed(self, adapter: Channel, row: Claimed, exc: Exception) -> None:
+        metrics = self.hub.metrics
         reason = undeliverable_reason(adapter, exc)
         if reason is not None:
             log.warning("outbox row %s to %s undeliverable: %s", row.id, row.channel, reason)
-            if metrics is not None:
-                metrics["undeliverable_total"] += 1
+            metrics["undeliverable_total"] = metrics.get("undeliverable_total", 0) + 1
             await asyncio.to_thread(self.outbox.mark_undeliverable, row.id, reason)
             await self._tell_staff(row, reason)
             return
         wait = retry_after(exc)
         if wait is None:
             wait = min(BACKOFF_BASE_S * 2 ** min(row.attempts, 10), BACKOFF_CAP_S) * (1 + random.random() / 5)
-        if metrics is not None:
-            metrics["send_retries_total"] += 1
+        metrics["send_retries_total"] = metrics.get("send_retries_total", 0) + 1
         log.warning("outbox row %s to %s: %s; retry in %.1fs", row.id, row.channel, type(exc).__name__, wait)
         await asyncio.to_thread(self.outbox.retry_later, row.id, wait, f"{type(exc).__name__}: {exc}")

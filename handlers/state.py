@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -41,6 +41,20 @@ class Deduper(Protocol):
     def first_time(self, key: str) -> bool:
         """True the first time a key is seen (atomically, across replicas for shared stores)."""
         ...
+
+
+ClaimResult = Literal["new", "pending", "done"]
+
+
+@runtime_checkable
+class Leases(Protocol):
+    """A deduper that also leases keys across replicas (handlers/state_redis.py `RedisDeduper`), for
+    webhooks acknowledged only after the work is done: `claim` → "new" (yours: handle it, then
+    `complete` or `release`), "pending" (another worker is on it), "done" (handled already)."""
+
+    def claim(self, key: str, lease_s: int | None = None) -> ClaimResult: ...
+    def complete(self, key: str) -> None: ...
+    def release(self, key: str) -> None: ...
 
 
 class RateLimiter(Protocol):

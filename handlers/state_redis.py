@@ -20,14 +20,14 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from handlers.jsondata import JsonObject
+from handlers.state import ClaimResult
 
 if TYPE_CHECKING:
     from redis import Redis
 
-ClaimResult = Literal["new", "pending", "done"]
 
 _CLAIM = """
 local v = redis.call('GET', KEYS[1])

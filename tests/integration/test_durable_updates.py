@@ -27,6 +27,7 @@ class StuckDialog:
         self.real = real
         self.services = real.services
         self.catalog = real.catalog
+        self.pseudonyms = real.pseudonyms
         self.release = threading.Event()
         self.seen: list[Incoming] = []
 
