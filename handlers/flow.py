@@ -42,6 +42,10 @@ Rules:
 - To message someone else (the staff chat, a requester): `Reply(..., target=Target(ch, chat))`;
   `ctx.staff_target` is the staff chat (None when not configured).
 - Times: `ctx.now` is an aware UTC datetime (injected clock); convert with zoneinfo for display.
+- Services: `ctx.services` (:class:`Services`) holds typed services, None where not configured;
+  hide the flow in `available()` when it needs one, and take it with
+  `need(ctx.services.bookings, "the booking service")` (a missing one is a bug: generic apology).
+  A fake in tests implements the same port (handlers/ports.py) or is the real class on SQLite.
 """
 
 from __future__ import annotations
