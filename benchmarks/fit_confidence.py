@@ -30,7 +30,7 @@ from benchmarks.answer_common import build, load_questions, right_answer
 from benchmarks.answer_xquad import load_xquad, span_in
 from retrieval.answer import Answerer
 from retrieval.confidence import MODEL_PATH, ConfidenceModel, fit_logistic, save_models
-from retrieval.context import with_siblings
+from retrieval.context import PassageContext
 from retrieval.extract import CANDIDATE_PASSAGES, Query, candidates
 from retrieval.sentence_model import DENSE_FEATURES, LEXICAL_FEATURES, SENTENCE_MODEL_PATH, prior
 from retrieval.sentvec import sentence_similarity
@@ -82,6 +82,7 @@ def sentence_examples(search: Any, rows: list[dict[str, Any]]) -> tuple[list[dic
     labels: list[int] = []
     weights: list[float] = []
     model = prior()
+    context = PassageContext(search.engine)
     for row in rows:
         gold = _gold(row)
         if not gold:
@@ -89,7 +90,7 @@ def sentence_examples(search: Any, rows: list[dict[str, Any]]) -> tuple[list[dic
         pool = list(search.search(row["question"], k=max(5, CANDIDATE_PASSAGES)))
         dense = sentence_similarity(search, row["question"], force=True)
         q = Query.of(row["question"], search.restored_text(row["question"]))
-        passages = candidates(q, with_siblings(search, pool), dense=dense,
+        passages = candidates(q, context.with_siblings(pool), dense=dense,
                               model=model)  # type: ignore[arg-type]
         flat = [s for sents in passages for s in sents]
         ys = [int(span_in(gold, s.text)) for s in flat]

@@ -146,5 +146,3 @@ class SentReminder(SQLModel, table=True):
     claimed_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
 
-
-TABLES = [Room.__table__, RoomClosure.__table__, Booking.__table__, BookingLog.__table__, SentReminder.__table__]  # type: ignore[attr-defined]

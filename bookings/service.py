@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from bookings import ics
 from bookings.availability import AvailabilityMixin
 from bookings.closing import ClosingMixin
 from bookings.export import log_csv
 from bookings.guards import install_guards, is_overlap_violation
-from bookings.models import ACTIVE_STATUSES, TABLES, Booking, BookingLog, Room
+from bookings.models import ACTIVE_STATUSES, Booking, BookingLog, Room
 from bookings.recurrence import weekly
 from bookings.reminders import RemindersMixin
 from bookings.rooms import RoomsMixin
@@ -67,7 +67,6 @@ class BookingService(ClosingMixin, RoomsMixin, AvailabilityMixin, RemindersMixin
         except (ZoneInfoNotFoundError, ValueError):
             raise fail("bad_timezone", value=house_tz) from None
         self.clock = clock
-        SQLModel.metadata.create_all(engine, tables=TABLES)
         self.guard = install_guards(engine)
 
     # ---- time ---------------------------------------------------------------------------

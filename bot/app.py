@@ -7,14 +7,36 @@ Each property is built on first use, so a CLI command only pays for what it touc
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot import redact
 from bot.db import create_schema, make_engine
 from bot.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: each service's module is imported when it is first built
+    from redis import Redis
     from sqlalchemy.engine import Engine
+
+    from bookings.service import BookingService
+    from bot.inbox import SqlInbox
+    from handlers.dialog import Dialog
+    from handlers.flow import FlowSettings, Services
+    from handlers.jobs import JobStore
+    from handlers.logs import ActivityLog
+    from handlers.messages import Target
+    from handlers.outbox import Outbox
+    from handlers.privacy import Privacy
+    from handlers.pseudonym import Pseudonyms
+    from handlers.roles import RoleStore
+    from handlers.staff.lang import StaffLangStore
+    from handlers.staff.service import StaffService
+    from handlers.state import Deduper, DialogStateStore, RateLimiter
+    from knowledge.eligibility.log import EligibilityLog
+    from knowledge.eligibility.registry import RuleRegistry
+    from knowledge.store import KnowledgeBase
+    from retrieval.answer import Answerer
+    from retrieval.embedders import Embedder
+    from retrieval.service import SearchService
 
 
 def console_url(settings: Settings) -> str:
@@ -40,26 +62,26 @@ class App:
         return engine
 
     @cached_property
-    def kb(self) -> Any:
+    def kb(self) -> KnowledgeBase:
         from knowledge.store import KnowledgeBase
 
         return KnowledgeBase(self.engine)
 
     @cached_property
-    def embedder(self) -> Any:
+    def embedder(self) -> Embedder:
         from retrieval.embedders import make_embedder
 
         return make_embedder(self.settings.embedder, blas_threads=self.settings.blas_threads)
 
     @cached_property
-    def search(self) -> Any:
+    def search(self) -> SearchService:
         """The hybrid search service, indexes loaded from the data dir and synced with the database."""
         from retrieval.service import SearchService
 
         return SearchService(self.engine, self.settings.data_dir / "index", self.embedder)
 
     @cached_property
-    def answerer(self) -> Any:
+    def answerer(self) -> Answerer:
         from retrieval.answer import Answerer
 
         return Answerer(
@@ -72,19 +94,19 @@ class App:
         )
 
     @cached_property
-    def rules(self) -> Any:
+    def rules(self) -> RuleRegistry:
         from knowledge.eligibility.registry import RuleRegistry
 
         return RuleRegistry.load_default(extra_dir=self.settings.data_dir / "rules")
 
     @cached_property
-    def eligibility_log(self) -> Any:
+    def eligibility_log(self) -> EligibilityLog:
         from knowledge.eligibility.log import EligibilityLog
 
         return EligibilityLog(self.engine)
 
     @cached_property
-    def bookings(self) -> Any:
+    def bookings(self) -> BookingService:
         from bookings.service import BookingService
 
         return BookingService(self.engine, house_tz=self.settings.house_timezone)
@@ -98,13 +120,13 @@ class App:
         return load_pseudonym_key(configured.get_secret_value() if configured else None, self.settings.data_dir)
 
     @cached_property
-    def pseudonyms(self) -> Any:
+    def pseudonyms(self) -> Pseudonyms:
         from handlers.pseudonym import Pseudonyms
 
         return Pseudonyms(self.pseudonym_key)
 
     @cached_property
-    def privacy(self) -> Any:
+    def privacy(self) -> Privacy:
         """`civicbot privacy forget|purge` and the runner's periodic purge (handlers/privacy.py)."""
         from bot.channels.registry import CHANNELS
         from handlers.privacy import Privacy
@@ -113,7 +135,7 @@ class App:
                        retention_days=self.settings.retention_days, audit=self.staff.audit, channels=CHANNELS.names())
 
     @cached_property
-    def redis(self) -> Any:
+    def redis(self) -> Redis | None:
         if not self.settings.redis_url:
             return None
         import redis
@@ -121,7 +143,7 @@ class App:
         return redis.Redis.from_url(self.settings.redis_url)
 
     @cached_property
-    def states(self) -> Any:
+    def states(self) -> DialogStateStore:
         if self.redis is not None:
             from handlers.state_redis import RedisStateStore
 
@@ -131,7 +153,7 @@ class App:
         return SqlStateStore(self.engine)
 
     @cached_property
-    def deduper(self) -> Any:
+    def deduper(self) -> Deduper:
         if self.redis is not None:
             from handlers.state_redis import RedisDeduper
 
@@ -141,7 +163,7 @@ class App:
         return SqlDeduper(self.engine)
 
     @cached_property
-    def limiter(self) -> Any:
+    def limiter(self) -> RateLimiter:
         if self.redis is not None:
             from handlers.state_redis import RedisRateLimiter
 
@@ -151,38 +173,38 @@ class App:
         return MemoryRateLimiter(limit=self.settings.rate_limit_per_minute)
 
     @cached_property
-    def logs(self) -> Any:
+    def logs(self) -> ActivityLog:
         from handlers.logs import ActivityLog
 
         return ActivityLog(self.engine, self.pseudonyms)
 
     @cached_property
-    def outbox(self) -> Any:
+    def outbox(self) -> Outbox:
         """The durable reply outbox (handlers/outbox.py); the runner's worker delivers it."""
         from handlers.outbox import Outbox
 
         return Outbox(self.engine)
 
     @cached_property
-    def jobs(self) -> Any:
+    def jobs(self) -> JobStore:
         from handlers.jobs import JobStore
 
         return JobStore(self.engine)
 
-    def inbox(self, stream: str) -> Any:
+    def inbox(self, stream: str) -> SqlInbox:
         """Where polled updates of one channel are stored before they are confirmed."""
         from bot.inbox import SqlInbox
 
         return SqlInbox(self.engine, stream)
 
     @cached_property
-    def staff(self) -> Any:
+    def staff(self) -> StaffService:
         from handlers.staff.service import StaffService
 
         return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone, pseudonyms=self.pseudonyms)
 
     @cached_property
-    def roles(self) -> Any:
+    def roles(self) -> RoleStore:
         from bot.channels.registry import CHANNELS
         from handlers.roles import RoleStore
 
@@ -190,7 +212,7 @@ class App:
                          known=CHANNELS.names())
 
     @cached_property
-    def staff_target(self) -> Any:
+    def staff_target(self) -> Target | None:
         from handlers.messages import Target
 
         raw = self.settings.staff_chat_id
@@ -200,12 +222,12 @@ class App:
         return Target(channel, chat) if sep and not channel.lstrip("-").isdigit() else Target("telegram", raw)
 
     @cached_property
-    def staff_langs(self) -> Any:
+    def staff_langs(self) -> StaffLangStore:
         from handlers.staff.lang import StaffLangStore
 
         return StaffLangStore(self.engine)
 
-    def flow_settings(self) -> dict[str, Any]:
+    def flow_settings(self) -> FlowSettings:
         """The plain values flows read from `Services.settings`."""
         s = self.settings
         return {
@@ -219,10 +241,11 @@ class App:
             "console_url": console_url(s),
         }
 
-    def services(self, **overrides: Any) -> Any:
+    def services(self) -> Services:
+        """Everything the flows use, built once (`dialog` holds the one the bot runs with)."""
         from handlers.flow import Services
 
-        values: dict[str, Any] = dict(
+        return Services(
             answerer=self.answerer,
             search=self.search,
             kb=self.kb,
@@ -236,11 +259,15 @@ class App:
             staff_langs=self.staff_langs,
             settings=self.flow_settings(),
         )
-        values.update(overrides)
-        return Services(**values)
+
+    @property
+    def built_search(self) -> SearchService | None:
+        """The search service if something already built it, else None (a health check must not load
+        the indexes or the embedder)."""
+        return self.search if "search" in self.__dict__ else None  # cached_property keeps it in __dict__
 
     @cached_property
-    def dialog(self) -> Any:
+    def dialog(self) -> Dialog:
         from bot.channels.registry import CHANNELS
         from handlers.dialog import Dialog
         from handlers.flows import default_flows

@@ -12,37 +12,44 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli_common import check_lang, check_question, fail, print_json, state
+from handlers.jsondata import JsonObject
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from handlers.i18n import Catalog
+    from retrieval.answer import Answer
 
 LANGS = ("vi", "ru")
 
 
-def _catalog() -> Any:
+def _catalog() -> Catalog:
     from handlers.i18n import Catalog
 
     return Catalog.load()
 
 
-def to_json(result: Any, catalog: Any) -> dict[str, Any]:
+def to_json(result: Answer, catalog: Catalog) -> JsonObject:
     """`ask --json` of one answer: a mismatch's `answer` is the labelled reply in its language."""
-    data: dict[str, Any] = result.to_json()
-    if getattr(result, "mismatch", None) is not None:
+    data = result.to_json()
+    if result.mismatch is not None:
         from handlers.ask.mismatch import mismatch_text
 
         data["answer"] = mismatch_text(lambda key, **p: catalog.t(result.lang, key, **p), result)
     return data
 
 
-def _print_human(result: Any, catalog: Any) -> None:
+def _print_human(result: Answer, catalog: Catalog) -> None:
     from handlers.ask.mismatch import citation_label, mismatch_text
 
-    def t(key: str, **p: Any) -> str:
-        return str(catalog.t(result.lang, key, **p))
-    if result.abstained and getattr(result, "mismatch", None) is None:
+    def t(key: str, **p: object) -> str:
+        return catalog.t(result.lang, key, **p)
+
+    if result.abstained and result.mismatch is None:
         typer.echo(f"(not sure — confidence {result.confidence:.2f})")
         if result.hits:
             typer.echo("Closest sources:")
@@ -60,7 +67,7 @@ def _print_human(result: Any, catalog: Any) -> None:
         typer.echo(line + f"  [{c.doc_id}]")
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+def _rows(path: Path) -> Iterator[tuple[int, JsonObject | None, str | None]]:
     """(line number, the parsed question or None, the error or None) for each non-blank line."""
     with path.open(encoding="utf-8", errors="replace") as fh:
         for n, raw in enumerate(fh, start=1):
@@ -85,14 +92,14 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]
                 yield n, row, None
 
 
-def _batch(app: Any, path: Path, as_json: bool, country: str | None) -> None:
+def _batch(app: App, path: Path, as_json: bool, country: str | None) -> None:
     catalog = _catalog()
     answered = failed = 0
     for n, row, error in _rows(path):
         qid = row.get("id") if row is not None else None
         if error is not None:
             failed += 1
-            out: dict[str, Any] = {"id": qid, "line": n, "error": error}
+            out: JsonObject = {"id": qid, "line": n, "error": error}
         else:
             assert row is not None
             try:

@@ -10,12 +10,18 @@ import json
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
 from bot.cli_common import fail, print_json, state
+from handlers.jsondata import JsonObject
 from knowledge.errors import CivicError
+
+if TYPE_CHECKING:
+    from bookings.models import Booking
+    from bookings.service import BookingService
+    from handlers.messages import Reply
 
 bookings_app = typer.Typer(help="Booking requests: request, list, approve/reject/cancel, export.",
                            no_args_is_help=True)
@@ -29,7 +35,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(bookings_app, name="bookings")
 
 
-def _svc(ctx: typer.Context) -> Any:
+def _svc(ctx: typer.Context) -> BookingService:
     return state(ctx).app.bookings
 
 
@@ -55,7 +61,7 @@ def _bound(value: str | None, end: bool = False) -> datetime | None:
         fail(f"not a date or ISO date-time: {value!r}")
 
 
-def booking_dict(svc: Any, b: Any, names: dict[int, str]) -> dict[str, Any]:
+def booking_dict(svc: BookingService, b: Booking, names: dict[int, str]) -> JsonObject:
     return {"id": b.id, "room_id": b.room_id, "room": names.get(b.room_id, str(b.room_id)), "status": b.status,
             "start": svc.to_local(b.start_utc).isoformat(timespec="minutes"),
             "end": svc.to_local(b.end_utc).isoformat(timespec="minutes"),
@@ -127,31 +133,34 @@ def bookings_list(
         typer.echo("no bookings")
 
 
-def _echo_booking(r: dict[str, Any], err: bool = False) -> None:
+def _echo_booking(r: JsonObject, err: bool = False) -> None:
     typer.echo(f"#{r['id']:<4} {r['status']:<9} {r['start']} - {r['end'][11:]}  {r['room']:<16} "
                f"{r['org']} ({r['contact']}, {r['phone']}, {r['attendees']} ppl)", err=err)
 
 
-def notify_requesters(ctx: typer.Context, notices: list[Any]) -> int:
+def notify_requesters(ctx: typer.Context, notices: list[Reply]) -> int:
     """Queue notices made by a CLI command (Replies with a `target`: the requester's channel and chat)
     in the durable outbox; a running `civicbot run` (any replica) delivers them. Returns how many."""
     queued = state(ctx).app.outbox.enqueue(notices) if notices else 0
     for reply in notices:
-        target = reply.target
-        typer.echo(f"notice queued → {target.channel}: {reply.text[:80]}")
+        channel = reply.target.channel if reply.target is not None else "?"
+        typer.echo(f"notice queued → {channel}: {reply.text[:80]}")
     return int(queued)
 
 
-def _decide(ctx: typer.Context, action: str, booking_id: int, reason: str | None, by: str) -> None:
+def _decide(ctx: typer.Context, action: Literal["approve", "reject", "cancel"], booking_id: int, reason: str | None,
+            by: str) -> None:
     try:
-        b = getattr(_svc(ctx), action)(booking_id, by, reason)
+        svc = _svc(ctx)
+        decide = {"approve": svc.approve, "reject": svc.reject, "cancel": svc.cancel}[action]
+        b = decide(booking_id, by, reason)
     except CivicError as exc:
         fail(str(exc))
     typer.echo(f"booking {b.id}: {b.status}")
     _tell_requester(ctx, b, reason)
 
 
-def _tell_requester(ctx: typer.Context, b: Any, reason: str | None) -> None:
+def _tell_requester(ctx: typer.Context, b: Booking, reason: str | None) -> None:
     """The requester hears about the decision once, through the outbox that `civicbot run` delivers."""
     from handlers.booking.notify import notify_decision
     from handlers.i18n import Catalog

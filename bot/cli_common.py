@@ -6,19 +6,22 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from bot import redact
 from bot.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from bot.app import App
+
 
 class CliState:
     def __init__(self, data_dir: Path | None) -> None:
         self.data_dir = data_dir
         self._settings: Settings | None = None
-        self._app: Any = None
+        self._app: App | None = None
 
     @property
     def settings(self) -> Settings:
@@ -30,7 +33,7 @@ class CliState:
         return self._settings
 
     @property
-    def app(self) -> Any:
+    def app(self) -> App:
         """The composition root (bot.app.App), built on first use."""
         if self._app is None:
             from bot.app import App
@@ -61,7 +64,7 @@ def state(ctx: typer.Context) -> CliState:
     return obj
 
 
-def print_json(data: Any) -> None:
+def print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 

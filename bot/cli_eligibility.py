@@ -7,16 +7,21 @@ Exit codes: 0 done; 1 bad input (file, date, program) with a clear message on st
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from bot.cli_common import check_lang, fail, print_json, state
+from handlers.jsondata import JsonObject
 
 if TYPE_CHECKING:
+    from knowledge.eligibility.registry import RuleRegistry
     from knowledge.eligibility.render import DecisionJSON
+
+T = TypeVar("T")
 
 MISSING_EXIT = 3
 LANGS = ("vi", "ru", "en")
@@ -28,23 +33,23 @@ def register(app: typer.Typer) -> None:
     app.add_typer(eligibility, name="eligibility")
 
 
-def _rules(ctx: typer.Context) -> Any:
+def _rules(ctx: typer.Context) -> RuleRegistry:
     registry = state(ctx).app.rules
     for err in registry.errors:
         typer.echo(f"warning: rule file rejected: {err}", err=True)
     return registry
 
 
-def _on(registry: Any, program: str, on: str | None) -> date:
+def _on(registry: RuleRegistry, program: str, on: str | None) -> date:
     if on is None:
-        return registry.today(program, datetime.now(UTC))  # type: ignore[no-any-return]
+        return registry.today(program, datetime.now(UTC))
     try:
         return date.fromisoformat(on)
     except ValueError:
         fail(f"--on: expected a date as YYYY-MM-DD, got {on!r}")
 
 
-def _guard(call: Any) -> Any:
+def _guard(call: Callable[[], T]) -> T:
     from knowledge.errors import CivicError
 
     try:
@@ -92,7 +97,7 @@ def questions(
     registry = _rules(ctx)
     day = _guard(lambda: _on(registry, program, on))
     rs = _guard(lambda: registry.resolve(program, day))
-    items = [
+    items: list[JsonObject] = [
         {
             "id": q.id,
             "type": q.type,
@@ -144,7 +149,7 @@ def check(
         raise typer.Exit(MISSING_EXIT)
 
 
-def _read_answers(path: Path) -> dict[str, Any]:
+def _read_answers(path: Path) -> JsonObject:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -11,13 +11,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli_common import fail, print_json, state
+from handlers.jsondata import JsonObject
 from knowledge.errors import CivicError
 from knowledge.types import AddResult, DocInfo, DocMeta
+
+if TYPE_CHECKING:
+    from knowledge.store import KnowledgeBase
+    from retrieval.service import SearchService
 
 kb_app = typer.Typer(help="The knowledge base: documents the bot answers from.", no_args_is_help=True)
 ProgressFn = Callable[[int, int], None]
@@ -51,25 +56,16 @@ def progress_bar(label: str, quiet: bool) -> Iterator[ProgressFn | None]:
         yield update
 
 
-def _search(ctx: typer.Context) -> Any:
-    """The search service, or None while retrieval has no service yet."""
-    try:
-        return state(ctx).app.search
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("retrieval"):
-            return None
-        raise
+def _search(ctx: typer.Context) -> SearchService:
+    return state(ctx).app.search
 
 
 def refresh_indexes(ctx: typer.Context, quiet: bool) -> None:
-    search = _search(ctx)
-    if search is None or not hasattr(search, "refresh"):
-        return
     with progress_bar("Indexing", quiet) as progress:
-        search.refresh(progress=progress)
+        _search(ctx).refresh(progress=progress)
 
 
-def _kb(ctx: typer.Context) -> Any:
+def _kb(ctx: typer.Context) -> KnowledgeBase:
     return state(ctx).app.kb
 
 
@@ -84,7 +80,7 @@ def _echo_results(results: list[AddResult], as_json: bool) -> None:
     typer.echo(f"{len(results)} document(s), {changed} changed, {sum(r.chunks for r in results)} chunks.")
 
 
-def _doc_json(d: DocInfo) -> dict[str, Any]:
+def _doc_json(d: DocInfo) -> JsonObject:
     data = d.to_json()
     data.pop("meta", None)
     return data
@@ -230,10 +226,8 @@ def rebuild(
     if rechunk:
         with progress_bar("Chunking", as_json) as progress:
             kb.rechunk(progress=progress)
-    search = _search(ctx)
-    if search is not None and hasattr(search, "rebuild"):
-        with progress_bar("Indexing", as_json) as progress:
-            search.rebuild(progress=progress)
+    with progress_bar("Indexing", as_json) as progress:
+        _search(ctx).rebuild(progress=progress)
     info = {"documents": kb.count_documents(), "chunks": kb.count_chunks(), "corpus_version": kb.corpus_version()}
     if as_json:
         print_json(info)

@@ -7,18 +7,25 @@ requester gets a notice in their language through the durable outbox (handlers/b
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli_bookings import JSON_OPT, _day, _echo_booking, _svc, booking_dict
 from bot.cli_common import fail, print_json, state
+from handlers.jsondata import JsonObject
 from knowledge.errors import CivicError
+
+if TYPE_CHECKING:
+    from bookings.models import Booking, Room
+    from bookings.service import BookingService
+    from handlers.i18n import Catalog
+    from handlers.messages import Reply
 
 rooms_app = typer.Typer(help="Rooms of the House of NGOs: capacity, hours, closed dates.", no_args_is_help=True)
 
 
-def room_dict(room: Any) -> dict[str, Any]:
+def room_dict(room: Room) -> JsonObject:
     return {"id": room.id, "name": room.name, "name_vi": room.name_vi, "name_ru": room.name_ru,
             "capacity": room.capacity, "equipment": room.equipment,
             "hours": {d: f"{a}-{b}" for d, (a, b) in room.hours.items()}, "max_hours": room.max_hours,
@@ -138,13 +145,13 @@ def rooms_close(ctx: typer.Context, room: str = typer.Argument(..., help="Room i
                 typer.echo(f"#{b.id}: requested from the CLI, no chat to notify ({b.contact_name}, {b.phone})")
 
 
-def _catalog() -> Any:
+def _catalog() -> Catalog:
     from handlers.i18n import Catalog
 
     return Catalog.load()
 
 
-def closure_notices(catalog: Any, svc: Any, cancelled: list[Any]) -> list[Any]:
+def closure_notices(catalog: Catalog, svc: BookingService, cancelled: list[Booking]) -> list[Reply]:
     from handlers.booking.notify import closure_notices as notices
 
     return notices(catalog, svc, cancelled)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli_common import check_lang, check_question, fail, print_json, state
+from handlers.jsondata import JsonObject
+
+if TYPE_CHECKING:
+    from retrieval.evaluate import LabelledQuery
 
 MODES = ("hybrid", "bm25", "dense")
 ProgressFn = Callable[[int, int], None]
@@ -122,7 +127,7 @@ def _eval_retrieval(
         fail(str(exc))
     with _eval_dir(data_dir) as directory:
         results = _run_eval(ctx, directory, corpus, labelled, modes, k, strip, as_json)
-    out: Any = results if mode == "all" else results[mode]
+    out: object = results if mode == "all" else results[mode]
     if as_json:
         print_json(out)
         return
@@ -141,9 +146,9 @@ def _eval_dir(data_dir: Path | None) -> Iterator[Path]:
 
 
 def _run_eval(
-    ctx: typer.Context, directory: Path, corpus: Path, labelled: list[Any], modes: list[str],
+    ctx: typer.Context, directory: Path, corpus: Path, labelled: list[LabelledQuery], modes: list[str],
     k: int, strip: bool, quiet: bool,
-) -> dict[str, dict[str, Any]]:  # fmt: skip
+) -> dict[str, JsonObject]:  # fmt: skip
     from bot.app import App
     from knowledge.errors import CivicError
     from retrieval.eval_corpus import import_corpus
@@ -160,11 +165,11 @@ def _run_eval(
     service = app.search
     with progress_bar("embedding passages", quiet) as progress:
         service.refresh(progress=progress)
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[str, JsonObject] = {}
     for mode in modes:
         with progress_bar(f"evaluating {mode}", quiet) as progress:
             results[mode] = evaluate(
-                lambda text, m=mode: service.timed_search(text, k=max(k, 10), mode=m),  # type: ignore[misc]
+                functools.partial(service.timed_search, k=max(k, 10), mode=mode),
                 labelled, strip=strip, progress=progress,
             )  # fmt: skip
     return results

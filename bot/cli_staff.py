@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot import cli_web
 from bot.cli_common import fail, print_json, state
 
+if TYPE_CHECKING:
+    from handlers.roles import UserRef
+    from handlers.staff.service import StaffService
+    from handlers.staff.stats import Stats
 
-def _service(ctx: typer.Context, *, with_kb: bool = False) -> Any:
+
+def _service(ctx: typer.Context, *, with_kb: bool = False) -> StaffService:
     from handlers.staff.service import StaffService
 
     app = state(ctx).app
@@ -30,7 +35,7 @@ USER_HELP = ("The user as CHANNEL:ID: telegram:ID, zalo_bot:ID, zalo_oa:ID or co
              "(zalo:ID when one Zalo channel is configured).")
 
 
-def _user(ctx: typer.Context, text: str, *, allow_legacy: bool = False) -> Any:
+def _user(ctx: typer.Context, text: str, *, allow_legacy: bool = False) -> UserRef:
     """CHANNEL:ID → UserRef; a bare id is refused with the accepted forms (no channel to assume here)."""
     from handlers.roles import BadUserRef
 
@@ -105,7 +110,7 @@ def _register_roles(app: typer.Typer) -> None:
             typer.echo("no staff yet (set ADMIN_IDS or run: civicbot staff add telegram:ID)")
 
 
-def _print_stats(s: dict[str, Any]) -> None:
+def _print_stats(s: Stats) -> None:
     q = s["questions"]
     typer.echo(f"{s['days']} days, {s['from']} .. {s['to']} ({s['timezone']})")
     typer.echo(f"questions: {q['total']}  answered: {q['answered']}  abstained: {q['abstained']}"
@@ -118,8 +123,8 @@ def _print_stats(s: dict[str, Any]) -> None:
     typer.echo(f"feedback: up {fb['up']} down {fb['down']} ratio {fb['ratio']}")
     for g in s["top_topics"]:
         typer.echo(f"  asked x{g['count']} [{g['lang']}]: {g['question']}")
-    for d in s["top_documents"]:
-        typer.echo(f"  doc {d['doc_id']} ({d['title']}): {d['answers']} answers")
+    for doc in s["top_documents"]:
+        typer.echo(f"  doc {doc['doc_id']} ({doc['title']}): {doc['answers']} answers")
     typer.echo(f"handoffs: {s['handoffs']}")
     typer.echo(f"eligibility: {s['eligibility']}")
     typer.echo(f"bookings: {s['bookings']}")

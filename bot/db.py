@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, create_engine
 
 
@@ -21,7 +21,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+        def _on_connect(dbapi_conn: sqlite3.Connection, _rec: object) -> None:
             dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
@@ -32,7 +32,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn: Any) -> None:
+        def _on_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
@@ -57,15 +57,19 @@ def import_models() -> tuple[ModuleType, ...]:
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+LEGACY_STAMP = "0009"
+"""Where a database made before the migrations is stamped once its missing tables are created; the
+migrations after it then run on it, so each checks before it adds (0010: `kb_document.text`)."""
 
 
 def create_schema(engine: Engine, *, pseudonym_key: bytes | None = None) -> None:
     """Bring the schema up to date: Alembic `upgrade head` (SQLite and PostgreSQL alike).
 
     A database made before migrations existed (tables but no `alembic_version`) gets its missing
-    tables created and is stamped. On PostgreSQL an advisory lock keeps replicas that start
-    together from migrating twice. `pseudonym_key` lets a migration convert rows keyed by raw ids
-    into keyed pseudonyms (migrations/versions/0003_privacy.py) instead of dropping them."""
+    tables created, is stamped at `LEGACY_STAMP` and upgraded from there (the columns its old tables
+    lack). On PostgreSQL an advisory lock keeps replicas that start together from migrating twice.
+    `pseudonym_key` lets a migration convert rows keyed by raw ids into keyed pseudonyms
+    (migrations/versions/0003_privacy.py) instead of dropping them."""
     import_models()
     if not any(MIGRATIONS_DIR.glob("versions/*.py")):
         SQLModel.metadata.create_all(engine)
@@ -84,6 +88,5 @@ def create_schema(engine: Engine, *, pseudonym_key: bytes | None = None) -> None
         tables = set(inspect(conn).get_table_names())
         if tables and "alembic_version" not in tables:
             SQLModel.metadata.create_all(conn)
-            command.stamp(config, "head")
-        else:
-            command.upgrade(config, "head")
+            command.stamp(config, LEGACY_STAMP)
+        command.upgrade(config, "head")

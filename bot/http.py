@@ -45,7 +45,7 @@ class Health:
                 report["redis"] = bool(redis.ping())
             except Exception as exc:
                 report["redis"], report["redis_error"] = False, type(exc).__name__
-        search = self.app.__dict__.get("search")  # never build the index for a health check
+        search = self.app.built_search  # never build the index for a health check
         version = search.corpus_version if search is not None else -1
         report["index_loaded"] = version >= 0
         report["index_version"] = version
@@ -56,7 +56,7 @@ class Health:
 def build_web_app(app: App, hub: Hub, channels: Sequence[Channel]) -> web.Application:
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     health = Health(app, channels)
-    metrics = Metrics(hub, engine=app.engine, search=app.__dict__.get("search"))
+    metrics = Metrics(hub, engine=app.engine, search=app.built_search)
 
     async def healthz(_: web.Request) -> web.Response:
         report = await asyncio.to_thread(health.check)

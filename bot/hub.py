@@ -19,7 +19,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.channels.base import Channel
@@ -28,6 +28,9 @@ from handlers.messages import Incoming, Reply, Target
 from handlers.outbox import Outbox
 
 log = logging.getLogger(__name__)
+
+Notify = Callable[[str, str, Sequence[Reply]], Awaitable[None]]
+"""`await notify(channel, chat_id, replies)`: deliver replies that answer no update (`Hub.notify`)."""
 
 
 class Hub:
@@ -42,6 +45,11 @@ class Hub:
         self.latencies_ms: list[float] = []
         if dialog.services.fetch_file is None:
             dialog.services.fetch_file = self.fetch_file_sync
+
+    @property
+    def dialog_metrics(self) -> Counter[str]:
+        """The dialog's own counters (failures it answered with an apology), for /metrics."""
+        return self.dialog.metrics
 
     def register(self, channel: Channel) -> None:
         self.channels[channel.name] = channel

@@ -25,20 +25,28 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
+from handlers.jsondata import JsonObject
 from handlers.leases import release_dead
 from handlers.reliability_models import InboxRow
 from knowledge.models import utcnow
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 log = logging.getLogger(__name__)
 
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
+Handler = Callable[[JsonObject], Awaitable[None]]
+StreamEntries = Sequence[tuple[bytes | str, Mapping[bytes | str, bytes | str] | None]]
+"""Entries of a Redis stream as the client returns them: (id, fields), fields None once deleted."""
+StreamReply = Sequence[tuple[bytes | str, StreamEntries]]
+"""`XREADGROUP` in the client's default protocol (RESP2): [(stream, entries), ...]."""
 
 
 class RetryLater(Exception):
@@ -48,7 +56,7 @@ class RetryLater(Exception):
 class RedisInbox:
     def __init__(
         self,
-        client: Any,
+        client: Redis,
         stream: str = "civicbot:inbox:zalo_oa",
         *,
         group: str = "replicas",
@@ -66,9 +74,9 @@ class RedisInbox:
         self.batch = batch
         self.block_ms = block_ms
         self.max_len = max_len
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
-    def put(self, payload: dict[str, Any]) -> str:
+    def put(self, payload: JsonObject) -> str:
         """Store one accepted event durably (call before acknowledging the webhook)."""
         entry_id = self.client.xadd(
             self.stream, {"event": json.dumps(payload, ensure_ascii=False)}, maxlen=self.max_len, approximate=True
@@ -82,16 +90,16 @@ class RedisInbox:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    def read(self) -> list[tuple[str, dict[str, Any]]]:
+    def read(self) -> list[tuple[str, JsonObject]]:
         answer = self.client.xreadgroup(self.group, self.consumer, {self.stream: ">"}, count=self.batch,
                                         block=self.block_ms)
-        return [entry for _, entries in answer or [] for entry in _decode(entries)]
+        return [entry for _, entries in cast(StreamReply | None, answer) or [] for entry in _decode(entries)]
 
-    def claim_stale(self) -> list[tuple[str, dict[str, Any]]]:
+    def claim_stale(self) -> list[tuple[str, JsonObject]]:
         """Entries another consumer read but never acknowledged within `claim_after_s`."""
         answer = self.client.xautoclaim(self.stream, self.group, self.consumer,
                                         min_idle_time=int(self.claim_after_s * 1000), start_id="0-0", count=self.batch)
-        return _decode(answer[1]) if answer else []
+        return _decode(cast(StreamEntries, answer[1])) if answer else []
 
     def ack(self, entry_id: str) -> None:
         pipe = self.client.pipeline()
@@ -126,7 +134,7 @@ class RedisInbox:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _handle(self, handler: Handler, entry_id: str, payload: dict[str, Any]) -> None:
+    async def _handle(self, handler: Handler, entry_id: str, payload: JsonObject) -> None:
         try:
             await handler(payload)
         except RetryLater:
@@ -136,15 +144,15 @@ class RedisInbox:
         await asyncio.to_thread(self.ack, entry_id)
 
 
-def _decode(entries: Any) -> list[tuple[str, dict[str, Any]]]:
-    out: list[tuple[str, dict[str, Any]]] = []
+def _decode(entries: StreamEntries | None) -> list[tuple[str, JsonObject]]:
+    out: list[tuple[str, JsonObject]] = []
     for entry_id, fields in entries or []:
         if not fields:  # deleted meanwhile
             continue
         raw = fields.get(b"event") or fields.get("event")
         key = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
         try:
-            payload = json.loads(raw)
+            payload = json.loads(raw) if raw is not None else None
         except (TypeError, ValueError):
             payload = None
         if not isinstance(payload, dict):
@@ -172,12 +180,12 @@ class SqlInbox:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inflight: set[int] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
-    def put(self, payload: dict[str, Any], key: str | None = None) -> None:
+    def put(self, payload: JsonObject, key: str | None = None) -> None:
         self.put_many([(key or json.dumps(payload, sort_keys=True)[:180], payload)])
 
-    def put_many(self, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
+    def put_many(self, items: Sequence[tuple[str, JsonObject]]) -> int:
         """Store updates durably, each once per key; returns how many were new. Call before confirming."""
         new = 0
         now = utcnow()
@@ -197,13 +205,13 @@ class SqlInbox:
             self._loop.call_soon_threadsafe(self._wake.set)
         return new
 
-    def claim(self, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    def claim(self, limit: int) -> list[tuple[int, JsonObject]]:
         now = utcnow()
         t = self.table
         free = or_(t.c.lease_until.is_(None), t.c.lease_until < now)
         query = (select(t.c.id, t.c.payload).where(t.c.stream == self.stream, t.c.status == "pending", free)
                  .order_by(t.c.id).limit(limit))
-        out: list[tuple[int, dict[str, Any]]] = []
+        out: list[tuple[int, JsonObject]] = []
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
@@ -246,7 +254,7 @@ class SqlInbox:
         while not stop.is_set():
             self._wake.clear()
             free = min(self.batch, self.max_inflight - len(self._inflight))
-            entries: list[tuple[int, dict[str, Any]]] = []
+            entries: list[tuple[int, JsonObject]] = []
             if free > 0:
                 try:
                     entries = await asyncio.to_thread(self.claim, free)
@@ -265,7 +273,7 @@ class SqlInbox:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=10)
 
-    async def _handle(self, handler: Handler, row_id: int, payload: dict[str, Any]) -> None:
+    async def _handle(self, handler: Handler, row_id: int, payload: JsonObject) -> None:
         try:
             try:
                 await handler(payload)

@@ -19,47 +19,51 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar, TypeVarTuple
 
+from bot.hub import Hub
+from handlers.flow import Ctx
 from handlers.jobs import MAX_ATTEMPTS, Job, JobStore
 from handlers.leases import take_over_dead
 from handlers.messages import Reply, Target
 from handlers.outbox import Outbox
 from handlers.staff.flow import service_of
-from handlers.staff.upload import UPLOAD_JOB, run_upload_job, upload_job_ctx
+from handlers.staff.upload import UPLOAD_JOB, Progress, run_upload_job, upload_job_ctx
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
-def in_daemon_thread(fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+def in_daemon_thread(fn: Callable[[*Ts], T], *args: *Ts) -> asyncio.Future[T]:
     """Run `fn` in a daemon thread: a stopping bot does not wait for a long job (it resumes later)."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
-    def settle(value: Any, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
+    def settle(value: T) -> None:
+        if not future.done():
             future.set_result(value)
 
+    def fail(error: BaseException) -> None:
+        if not future.done():
+            future.set_exception(error)
+
     def target() -> None:
-        value, error = None, None
         try:
             value = fn(*args)
         except BaseException as exc:
-            error = exc
-        with contextlib.suppress(RuntimeError):  # the loop is gone: the bot stopped meanwhile
-            loop.call_soon_threadsafe(settle, value, error)
+            with contextlib.suppress(RuntimeError):  # the loop is gone: the bot stopped meanwhile
+                loop.call_soon_threadsafe(fail, exc)
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, value)
 
     threading.Thread(target=target, daemon=True, name="job").start()
     return future
 
 
 class JobWorker:
-    def __init__(self, store: JobStore, hub: Any, outbox: Outbox, *, owner: str | None = None,
+    def __init__(self, store: JobStore, hub: Hub, outbox: Outbox, *, owner: str | None = None,
                  poll_s: float = 1.0, progress_every_s: float = 20.0) -> None:
         self.store = store
         self.hub = hub
@@ -129,7 +133,7 @@ class JobWorker:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.store.heartbeat, job_id)
 
-    def _progress(self, job_id: int, ctx: Any, name: str, home: Target) -> Any:
+    def _progress(self, job_id: int, ctx: Ctx, name: str, home: Target) -> Progress:
         """A progress callback for the job thread: a message to the uploader now and then."""
         started = time.monotonic()
         last = [started]

@@ -20,18 +20,41 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy.engine import Engine
+
+from handlers.logs import ActivityLog
+from handlers.outbox import Outbox
+from knowledge.queries import corpus_version
+
+if TYPE_CHECKING:
+    from prometheus_client.metrics_core import Metric
+
+    from retrieval.service import SearchService
 
 log = logging.getLogger(__name__)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 ERROR_KEYS = {"errors_total": "dialog", "send_errors_total": "send", "undeliverable_total": "undeliverable"}
 DIALOG_ERROR_KEYS = {"infrastructure_errors_total": "infrastructure", "internal_errors_total": "internal"}
+
+
+class Observed(Protocol):
+    """What /metrics reads of a hub (bot.hub.Hub): its counters, the dialog's, and update latencies
+    (the list is replaced by one that also feeds the histogram)."""
+
+    latencies_ms: list[float]
+
+    @property
+    def metrics(self) -> Mapping[str, int]: ...
+
+    @property
+    def dialog_metrics(self) -> Mapping[str, int]: ...
 
 
 class _ObservedList(list[float]):
@@ -47,14 +70,15 @@ class _ObservedList(list[float]):
 
 
 class _HubCollector(Collector):
-    def __init__(self, hub: Any, engine: Any = None, search: Any = None, db_every_s: float = 5.0) -> None:
+    def __init__(self, hub: Observed, engine: Engine | None = None, search: SearchService | None = None,
+                 db_every_s: float = 5.0) -> None:
         self.hub = hub
         self.engine = engine
         self.search = search
         self.db_every_s = db_every_s
         self._db_cache: tuple[float, dict[str, int]] = (0.0, {})
 
-    def collect(self) -> Iterator[Any]:
+    def collect(self) -> Iterator[Metric]:
         counters: dict[str, int] = dict(self.hub.metrics)
         updates = CounterMetricFamily("civicbot_updates", "Updates received", labels=["channel"])
         replies = CounterMetricFamily("civicbot_replies", "Replies delivered", labels=["channel"])
@@ -76,7 +100,7 @@ class _HubCollector(Collector):
                 replies.add_metric([channel], value)
         for key, kind in ERROR_KEYS.items():
             errors.add_metric([kind], counters.get(key, 0))
-        dialog_counters = dict(getattr(getattr(self.hub, "dialog", None), "metrics", None) or {})
+        dialog_counters = self.hub.dialog_metrics
         for key, kind in DIALOG_ERROR_KEYS.items():
             errors.add_metric([kind], dialog_counters.get(key, 0))
         yield from (updates, replies, errors, media, oa_quota, oa_refused)
@@ -90,7 +114,7 @@ class _HubCollector(Collector):
         if "corpus_version" in db:
             version.add_metric(["db"], db["corpus_version"])
         if self.search is not None:
-            version.add_metric(["index"], getattr(self.search, "corpus_version", -1))
+            version.add_metric(["index"], self.search.corpus_version)
         yield version
         outbox = GaugeMetricFamily("civicbot_outbox_rows", "Outbox rows by status (all replicas)", labels=["status"])
         for key, value in db.items():
@@ -111,20 +135,10 @@ class _HubCollector(Collector):
         return numbers
 
 
-def db_counts(engine: Any) -> dict[str, int]:
-    from sqlalchemy import func, select
-    from sqlmodel import Session, col
-
-    from handlers.models import QueryLog
-    from knowledge.models import CorpusState
-
-    with Session(engine) as s:
-        rows = s.execute(select(col(QueryLog.abstained), func.count()).group_by(col(QueryLog.abstained))).all()
-        version = s.execute(select(col(CorpusState.version)).where(col(CorpusState.id) == 1)).scalar()
-    by = {bool(a): int(n) for a, n in rows}
-    numbers = {"answered": by.get(False, 0), "abstained": by.get(True, 0), "corpus_version": int(version or 0)}
-    from handlers.outbox import Outbox
-
+def db_counts(engine: Engine) -> dict[str, int]:
+    """Answered / abstained questions (all replicas), the corpus version and outbox rows by status."""
+    numbers = dict(ActivityLog(engine).answer_counts())
+    numbers["corpus_version"] = corpus_version(engine)
     numbers.update({f"outbox:{status}": n for status, n in Outbox(engine).counts().items()})
     return numbers
 
@@ -132,7 +146,7 @@ def db_counts(engine: Any) -> dict[str, int]:
 class Metrics:
     """One registry per process (several apps in one test process never clash)."""
 
-    def __init__(self, hub: Any, *, engine: Any = None, search: Any = None) -> None:
+    def __init__(self, hub: Observed, *, engine: Engine | None = None, search: SearchService | None = None) -> None:
         self.registry = CollectorRegistry()
         self.latency = Histogram(
             "civicbot_update_latency_seconds", "Update received → replies delivered",

@@ -19,31 +19,19 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol
 
 from handlers.messages import Incoming, Reply
-from handlers.state import Deduper
-
-if TYPE_CHECKING:
-    from handlers.state_redis import ClaimResult
+from handlers.state import Deduper, Leases
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["done", "duplicate", "busy"]
 
 
-@runtime_checkable
-class Leases(Protocol):
-    """A deduper that leases keys across replicas (handlers.state_redis.RedisDeduper)."""
-
-    def claim(self, key: str, lease_s: int | None = None) -> ClaimResult: ...
-
-    def complete(self, key: str) -> None: ...
-
-    def release(self, key: str) -> None: ...
-
-
 class Processor(Protocol):
+    """The hub's entry point (bot.hub.Hub.process)."""
+
     async def process(self, msg: Incoming) -> list[Reply]: ...
 
 

@@ -15,7 +15,7 @@ import os
 import random
 import socket
 from collections.abc import Mapping, MutableMapping
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.channels.base import Channel
 from handlers.i18n import Catalog
@@ -78,7 +78,7 @@ class OutboxWorker:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:outbox"
         self._wake = asyncio.Event()
         self._inflight: set[int] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         self._wake.set()
@@ -131,14 +131,15 @@ class OutboxWorker:
                 message_id = await adapter.send(row.chat_id, row.reply)
             except MaybeDelivered as exc:  # it may have arrived: recorded as sent, never sent twice
                 log.warning("outbox row %s to %s maybe delivered (%s); not resent", row.id, row.channel, exc)
-                metrics["maybe_delivered_total"] += 1
+                metrics["maybe_delivered_total"] = metrics.get("maybe_delivered_total", 0) + 1
                 await asyncio.to_thread(self.outbox.mark_sent, row.id, None)
                 return
             except Exception as exc:
                 await self._failed(adapter, row, exc)
                 return
             await asyncio.to_thread(self.outbox.mark_sent, row.id, message_id)
-            metrics[f"replies_total:{row.channel}"] += 1
+            key = f"replies_total:{row.channel}"
+            metrics[key] = metrics.get(key, 0) + 1
             if row.reply.track and message_id is not None:
                 await self.hub.on_sent(row.reply.track, str(message_id))
         except Exception:  # bookkeeping failed (database): the lease expires and the row is retried
@@ -167,13 +168,13 @@ class OutboxWorker:
         reason = undeliverable_reason(adapter, exc)
         if reason is not None:
             log.warning("outbox row %s to %s undeliverable: %s", row.id, row.channel, reason)
-            metrics["undeliverable_total"] += 1
+            metrics["undeliverable_total"] = metrics.get("undeliverable_total", 0) + 1
             await asyncio.to_thread(self.outbox.mark_undeliverable, row.id, reason)
             await self._tell_staff(row, reason)
             return
         wait = retry_after(exc)
         if wait is None:
             wait = min(BACKOFF_BASE_S * 2 ** min(row.attempts, 10), BACKOFF_CAP_S) * (1 + random.random() / 5)
-        metrics["send_retries_total"] += 1
+        metrics["send_retries_total"] = metrics.get("send_retries_total", 0) + 1
         log.warning("outbox row %s to %s: %s; retry in %.1fs", row.id, row.channel, type(exc).__name__, wait)
         await asyncio.to_thread(self.outbox.retry_later, row.id, wait, f"{type(exc).__name__}: {exc}")

@@ -23,7 +23,10 @@ import re
 import threading
 import traceback
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 MASK = "<redacted>"
 MIN_SECRET_LEN = 6
@@ -85,23 +88,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def secret_values(settings: Any) -> list[str]:
+def secret_values(settings: Settings) -> list[str]:
     """Every secret value configured in `settings`: SecretStr fields and URL passwords."""
     from pydantic import SecretStr
 
     values: list[str] = []
-    for name in type(settings).model_fields:
-        value = getattr(settings, name, None)
+    for value in settings.model_dump().values():
         if isinstance(value, SecretStr):
             values.append(value.get_secret_value())
-    for url in (getattr(settings, "database_url", None), getattr(settings, "redis_url", None)):
+    for url in (settings.database_url, settings.redis_url):
         m = _URL_PASSWORD.search(url or "")
         if m:
             values.append(m.group("pw"))
     return [v for v in values if v]
 
 
-def install(settings: Any = None, extra: Iterable[str] = ()) -> None:
+def install(settings: Settings | None = None, extra: Iterable[str] = ()) -> None:
     """Redact every log record of this process from now on (idempotent; adds `settings`' secrets)."""
     global _installed
     if settings is not None:
@@ -115,7 +117,7 @@ def install(settings: Any = None, extra: Iterable[str] = ()) -> None:
         _installed = True
         previous = logging.getLogRecordFactory()
 
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
             return redact_record(previous(*args, **kwargs))
 
         logging.setLogRecordFactory(factory)

@@ -12,14 +12,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_S = 2.0
 
 
-async def watch_corpus(search: Any, stop: asyncio.Event, interval_s: float = DEFAULT_INTERVAL_S) -> None:
+class Refreshable(Protocol):
+    """A replica's search index (retrieval.service.SearchService)."""
+
+    @property
+    def corpus_version(self) -> int: ...
+
+    def refresh(self) -> bool: ...
+
+
+async def watch_corpus(search: Refreshable, stop: asyncio.Event, interval_s: float = DEFAULT_INTERVAL_S) -> None:
     """Call `search.refresh()` (in a worker thread) every `interval_s` seconds until `stop` is set."""
     failures = 0
     while not stop.is_set():
@@ -27,7 +36,7 @@ async def watch_corpus(search: Any, stop: asyncio.Event, interval_s: float = DEF
             changed = await asyncio.to_thread(search.refresh)
             failures = 0
             if changed:
-                log.info("search index refreshed to corpus version %s", getattr(search, "corpus_version", "?"))
+                log.info("search index refreshed to corpus version %s", search.corpus_version)
         except Exception as exc:  # the database may be briefly unreachable; keep serving the old index
             failures += 1
             log.warning("corpus refresh failed (%d in a row): %s", failures, exc)

@@ -12,12 +12,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
+from bot.hub import Notify
 from handlers.i18n import Catalog
-from handlers.messages import Reply
+from handlers.messages import Reply, Target
+from handlers.state import Deduper
 from knowledge.eligibility.coverage import CoverageWarning, running_out
+from knowledge.eligibility.registry import RuleRegistry
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.hub import Hub
 
 log = logging.getLogger(__name__)
 
@@ -35,34 +43,53 @@ def coverage_text(catalog: Catalog, lang: str, warnings: list[CoverageWarning], 
     return "\n".join(lines)
 
 
-async def check_once(app: Any, hub: Any, today: date) -> bool:
-    """Send today's warning to the staff chat if there is one and no replica sent it yet."""
-    target = app.staff_target
-    if target is None:
-        return False
-    text = coverage_text(app.dialog.catalog, _staff_lang(app), app.rules.coverage(today), today)
-    if text is None:
-        return False
-    claimed = await asyncio.to_thread(app.deduper.first_time, f"rule-coverage:{today.isoformat()}")
-    if not claimed:
-        return False
-    await hub.notify(target.channel, target.chat_id, [Reply(text)])
-    return True
+@dataclass
+class CoverageAlert:
+    """The daily check: the rules it reads, the deduper that lets one replica a day send, where to."""
+
+    rules: RuleRegistry
+    deduper: Deduper
+    notify: Notify
+    catalog: Catalog
+    target: Target | None
+    """The staff chat (None: nothing is sent)."""
+    lang: str
+    """The staff language."""
+
+    @classmethod
+    def of(cls, app: App, hub: Hub) -> CoverageAlert:
+        settings = app.settings
+        return cls(app.rules, app.deduper, hub.notify, app.dialog.catalog, app.staff_target,
+                   settings.staff_lang or settings.default_lang)
+
+    async def check_once(self, today: date) -> bool:
+        """Send today's warning to the staff chat if there is one and no replica sent it yet."""
+        target = self.target
+        if target is None:
+            return False
+        text = coverage_text(self.catalog, self.lang, self.rules.coverage(today), today)
+        if text is None:
+            return False
+        claimed = await asyncio.to_thread(self.deduper.first_time, f"rule-coverage:{today.isoformat()}")
+        if not claimed:
+            return False
+        await self.notify(target.channel, target.chat_id, [Reply(text)])
+        return True
+
+    async def watch(self, stop: asyncio.Event, interval_s: float = 3600.0,
+                    clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        """Check every `interval_s` seconds; at most one message per day across replicas."""
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(self.rules.refresh)
+                await self.check_once(clock().date())
+            except Exception:
+                log.exception("the daily eligibility-table check failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
 
-def _staff_lang(app: Any) -> str:
-    lang = getattr(app.settings, "staff_lang", None) or app.settings.default_lang
-    return str(lang)
-
-
-async def watch_rule_coverage(app: Any, hub: Any, stop: asyncio.Event, interval_s: float = 3600.0,
+async def watch_rule_coverage(app: App, hub: Hub, stop: asyncio.Event, interval_s: float = 3600.0,
                               clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:  # fmt: skip
-    """Check every `interval_s` seconds; at most one message per day across replicas."""
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(app.rules.refresh)
-            await check_once(app, hub, clock().date())
-        except Exception:
-            log.exception("the daily eligibility-table check failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+    """The daily check of `civicbot run` (see `CoverageAlert.watch`)."""
+    await CoverageAlert.of(app, hub).watch(stop, interval_s, clock)

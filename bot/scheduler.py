@@ -12,23 +12,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from handlers.booking.views import reminder_replies
+from bookings.models import Booking
+from bookings.service import BookingService
+from bot.hub import Notify
+from handlers.booking.views import reminder_replies, stored_id
 from handlers.i18n import Catalog
 from handlers.messages import MaybeDelivered, Reply, Target, Undeliverable
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[str, str, Sequence[Reply]], Awaitable[None]]
+Deliver = Notify
 
 
 class ReminderScheduler:
     def __init__(
         self,
-        service: Any,
+        service: BookingService,
         deliver: Deliver,
         offsets_h: Sequence[float] = (24.0, 2.0),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -54,7 +56,8 @@ class ReminderScheduler:
         sent: list[tuple[int, int]] = []
         for item in due:
             b, offset = item.booking, item.offset_minutes
-            claimed = await asyncio.to_thread(self.service.claim_reminder, b.id, offset, at)
+            booking_id = stored_id(b)
+            claimed = await asyncio.to_thread(self.service.claim_reminder, booking_id, offset, at)
             if not claimed:
                 continue
             try:
@@ -64,20 +67,20 @@ class ReminderScheduler:
                 log.warning("reminder for booking %s maybe delivered; not resent", b.id)
             except Undeliverable as refused:  # refused for good: recorded, staff told, never retried
                 log.warning("reminder for booking %s undeliverable: %s", b.id, refused.reason)
-                await asyncio.to_thread(self.service.mark_reminder_undelivered, b.id, offset, at)
+                await asyncio.to_thread(self.service.mark_reminder_undelivered, booking_id, offset, at)
                 await self._tell_staff(b, refused)
                 continue
             except Exception as exc:
                 # no traceback: a platform's error text may quote the chat id (the hub logs the send by pseudonym)
                 detail = f"{type(exc).__name__}: {exc}".replace(b.chat_id, "<chat>") if b.chat_id else repr(exc)
                 log.error("reminder for booking %s failed (%s); will retry", b.id, detail[:300])
-                await asyncio.to_thread(self.service.release_reminder, b.id, offset)
+                await asyncio.to_thread(self.service.release_reminder, booking_id, offset)
                 continue
-            await asyncio.to_thread(self.service.mark_reminder_sent, b.id, offset, at)
-            sent.append((b.id, offset))
+            await asyncio.to_thread(self.service.mark_reminder_sent, booking_id, offset, at)
+            sent.append((booking_id, offset))
         return sent
 
-    async def _tell_staff(self, booking: Any, refused: Undeliverable) -> None:
+    async def _tell_staff(self, booking: Booking, refused: Undeliverable) -> None:
         if self.staff_target is None:
             return
         t = self.catalog.t

@@ -91,7 +91,6 @@ class SqlTokenStore:
     def __init__(self, engine: Engine, app_id: str, initial: Tokens | None = None) -> None:
         self.engine = engine
         self.app_id = app_id
-        SQLModel.metadata.create_all(engine, tables=[ZaloOAToken.__table__])  # type: ignore[attr-defined]
         if initial is not None:
             self._seed(initial)
 

@@ -8,14 +8,13 @@ no staff service) the refusal is only logged.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from handlers.flow import Ctx
 
 log = logging.getLogger(__name__)
 
 
-def audit_refusal(ctx: Ctx, action: str, *, target: str | None = None, **details: Any) -> None:
+def audit_refusal(ctx: Ctx, action: str, *, target: str | None = None, **details: object) -> None:
     log.info("refused %s for %s", action, ctx.user_hash)
     if ctx.services.staff is None and ctx.services.roles is None:
         return

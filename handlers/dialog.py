@@ -13,16 +13,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from handlers.ask.smalltalk import route as small_talk
 from handlers.dialog_input import message_lang, text_limit, too_long
 from handlers.errors import classify
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog, pick_lang
+from handlers.jsondata import JsonObject
 from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, normalize_incoming, numbered_choices
 from handlers.pseudonym import Pseudonyms
-from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter
+from handlers.state import Deduper, DialogStateStore, MemoryDeduper, MemoryRateLimiter, RateLimiter
 from knowledge.errors import CivicError
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ class Dialog:
         flows: Iterable[Flow],
         states: DialogStateStore,
         *,
-        deduper: Any = None,
-        limiter: Any = None,
+        deduper: Deduper | None = None,
+        limiter: RateLimiter | None = None,
         default_lang: str = "vi",
         salt: bytes = b"",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -58,8 +58,8 @@ class Dialog:
         self.services = services
         self.flows: dict[str, Flow] = {f.name: f for f in flows}
         self.states = states
-        self.deduper = deduper or MemoryDeduper()
-        self.limiter = limiter or MemoryRateLimiter()
+        self.deduper: Deduper = deduper or MemoryDeduper()
+        self.limiter: RateLimiter = limiter or MemoryRateLimiter()
         self.default_lang = default_lang
         self.salt = salt
         self.pseudonyms = Pseudonyms(salt)
@@ -319,13 +319,13 @@ class Dialog:
         return [Reply(ctx.t("common.flood"))]
 
     @staticmethod
-    def _with_flood(stored: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    def _with_flood(stored: JsonObject, session: JsonObject) -> JsonObject:
         kept = dict(stored)
         if "lang" in session:
             kept["lang"] = session["lang"]
         return kept
 
-    def _save(self, key: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    def _save(self, key: str, before: JsonObject, after: JsonObject) -> None:
         after.pop("flood_warned", None)
         if after != before:
             self.states.set(key, after)

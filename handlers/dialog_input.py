@@ -10,8 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from handlers.flow import FlowSettings
 from handlers.messages import Incoming
 from knowledge.ingest.lang import detect_language
 
@@ -30,10 +29,10 @@ def message_lang(msg: Incoming) -> str | None:
     return found if found in ("vi", "ru") else None
 
 
-def text_limit(settings: dict[str, Any], staff: bool) -> int:
-    key, default = ("max_staff_text_chars", MAX_STAFF_TEXT_CHARS) if staff else ("max_text_chars", MAX_TEXT_CHARS)
-    value = settings.get(key, default)
-    return int(value) if isinstance(value, int) and value > 0 else default
+def text_limit(settings: FlowSettings, staff: bool) -> int:
+    value = settings.get("max_staff_text_chars") if staff else settings.get("max_text_chars")
+    default = MAX_STAFF_TEXT_CHARS if staff else MAX_TEXT_CHARS
+    return value if isinstance(value, int) and value > 0 else default
 
 
 def too_long(msg: Incoming, limit: int) -> int | None:

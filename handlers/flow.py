@@ -42,52 +42,99 @@ Rules:
 - To message someone else (the staff chat, a requester): `Reply(..., target=Target(ch, chat))`;
   `ctx.staff_target` is the staff chat (None when not configured).
 - Times: `ctx.now` is an aware UTC datetime (injected clock); convert with zoneinfo for display.
+- Services: `ctx.services` (:class:`Services`) holds typed services, None where not configured;
+  hide the flow in `available()` when it needs one, and take it with
+  `need(ctx.services.bookings, "the booking service")` (a missing one is a bug: generic apology).
+  A fake in tests implements the same port (handlers/ports.py) or is the real class on SQLite.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypedDict, TypeVar
 
 from handlers.i18n import Catalog
+from handlers.jsondata import JsonObject
 from handlers.messages import Choice, Incoming, Reply, Target
+from handlers.ports import Answering, FetchFile, SearchIndex
 from handlers.pseudonym import Pseudonyms
+
+if TYPE_CHECKING:  # the concrete services, for types only (importing them here would load every area)
+    from bookings.service import BookingService
+    from handlers.jobs import JobStore
+    from handlers.logs import ActivityLog
+    from handlers.outbox import Outbox
+    from handlers.roles import RoleStore
+    from handlers.staff.lang import StaffLangStore
+    from handlers.staff.service import StaffService
+    from knowledge.eligibility.log import EligibilityLog
+    from knowledge.eligibility.registry import RuleRegistry
+    from knowledge.store import KnowledgeBase
+
+T = TypeVar("T")
 
 
 class Stale(Exception):
     """An outdated or unknown button was pressed."""
 
 
+class FlowSettings(TypedDict, total=False):
+    """Plain values flows may need, from the settings (bot/app.py `App.flow_settings`)."""
+
+    timezone: str
+    house_timezone: str
+    max_upload_mb: int
+    max_text_chars: int
+    max_staff_text_chars: int
+    reminder_hours: list[float]
+    staff_lang: str
+    data_dir: str
+    console_url: str
+
+
 @dataclass
 class Services:
-    """Everything the flows may use; built by the composition root (bot/app.py)."""
+    """Everything the flows may use; built by the composition root (bot/app.py). None: not
+    configured here (a flow that needs it is hidden, see `Flow.available`, and `need` refuses it)."""
 
-    answerer: Any = None
-    search: Any = None
-    kb: Any = None
-    rules: Any = None
-    eligibility_log: Any = None
-    """knowledge.eligibility.log.EligibilityLog: results without personal identifiers."""
-    bookings: Any = None
-    roles: Any = None
-    logs: Any = None
-    """handlers.logs.ActivityLog: query log, feedback, handoffs."""
-    staff: Any = None
-    """Staff tools service (issue 6), if any."""
+    answerer: Answering | None = None
+    search: SearchIndex | None = None
+    kb: KnowledgeBase | None = None
+    rules: RuleRegistry | None = None
+    eligibility_log: EligibilityLog | None = None
+    """Eligibility results without personal identifiers."""
+    bookings: BookingService | None = None
+    roles: RoleStore | None = None
+    logs: ActivityLog | None = None
+    """Query log, feedback, handoffs."""
+    staff: StaffService | None = None
+    """Staff tools service (issue 6)."""
     staff_target: Target | None = None
-    staff_langs: Any = None
-    """handlers.staff_lang.StaffLangStore: staff members' /lang choices per chat (None: STAFF_LANG only)."""
-    settings: dict[str, Any] = field(default_factory=dict)
+    staff_langs: StaffLangStore | None = None
+    """Staff members' /lang choices per chat (None: STAFF_LANG only)."""
+    settings: FlowSettings = field(default_factory=lambda: FlowSettings())
     """Plain values flows may need: timezone, house_timezone, max_upload_mb, reminder offsets..."""
-    fetch_file: Any = None
-    """SYNC, thread-safe `(channel, file_ref) -> bytes`, provided by the hub (bot/hub.py) from the
-    channel adapters' async downloads; raises on network errors. None when no channel can download."""
-    outbox: Any = None
-    """handlers.outbox.Outbox: durable delivery of notifications (None: replies go out directly)."""
-    jobs: Any = None
-    """handlers.jobs.JobStore: slow work (uploads) as background jobs; set only where a job worker
-    runs (`civicbot run`). None: the work runs inline."""
+    fetch_file: FetchFile | None = None
+    """Provided by the hub (bot/hub.py) from the channel adapters' async downloads. None when no
+    channel can download."""
+    outbox: Outbox | None = None
+    """Durable delivery of notifications (None: replies go out directly)."""
+    jobs: JobStore | None = None
+    """Slow work (uploads) as background jobs; set only where a job worker runs (`civicbot run`).
+    None: the work runs inline."""
+
+
+class ServiceMissing(RuntimeError):
+    """A flow was reached (an old button, a typed command) without a service it needs."""
+
+
+def need(service: T | None, what: str) -> T:
+    """`service`, which the caller cannot work without (a bug or a misconfiguration when missing:
+    the dialog answers with its generic apology, as for any internal error)."""
+    if service is None:
+        raise ServiceMissing(f"{what} is not configured")
+    return service
 
 
 @dataclass
@@ -96,21 +143,24 @@ class Ctx:
     lang: str
     catalog: Catalog
     services: Services
-    session: dict[str, Any]
+    session: JsonObject
+    """The conversation's persisted state (JSON): language, the active flow and its `data`, ..."""
     now: datetime
     salt: bytes = b""
 
-    def t(self, key: str, /, **params: Any) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         return self.catalog.t(self.lang, key, **params)
 
     @property
-    def data(self) -> dict[str, Any]:
+    def data(self) -> JsonObject:
         """The active flow's own state (persisted with the session)."""
-        return self.session.setdefault("data", {})  # type: ignore[no-any-return]
+        data: JsonObject = self.session.setdefault("data", {})
+        return data
 
     @property
     def flow(self) -> str | None:
-        return self.session.get("flow")
+        flow = self.session.get("flow")
+        return flow if isinstance(flow, str) else None
 
     def enter(self, flow_name: str) -> None:
         self.session["flow"] = flow_name

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 import yaml
+
+from handlers.jsondata import JsonObject
 
 LANGS = ("vi", "ru", "en")
 FALLBACK = "en"
@@ -37,7 +38,7 @@ class Catalog:
     def has(self, key: str, lang: str | None = None) -> bool:
         return key in self.messages.get(lang or FALLBACK, {})
 
-    def t(self, lang: str, key: str, /, **params: Any) -> str:
+    def t(self, lang: str, key: str, /, **params: object) -> str:
         """The text for `key` in `lang` (else English, else the key itself), formatted with params."""
         template = self.messages.get(lang, {}).get(key)
         if template is None:
@@ -52,7 +53,7 @@ class Catalog:
             return template
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+def _flatten(data: JsonObject, prefix: str = "") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for key, value in data.items():
         full = f"{prefix}{key}"

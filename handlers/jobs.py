@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
+from handlers.jsondata import JsonObject
 from handlers.leases import release_dead
 from handlers.reliability_models import JobRow
 from knowledge.models import utcnow
@@ -28,7 +28,7 @@ MAX_ATTEMPTS = 3
 class Job:
     id: int
     kind: str
-    payload: dict[str, Any]
+    payload: JsonObject
     attempts: int
     """Runs started before this one (> 0: it was interrupted)."""
 
@@ -38,7 +38,7 @@ class JobStore:
         self.engine = engine
         self.lease_s = lease_s
 
-    def enqueue(self, kind: str, payload: dict[str, Any]) -> int:
+    def enqueue(self, kind: str, payload: JsonObject) -> int:
         now = utcnow()
         with self.engine.begin() as conn:
             result = conn.execute(insert(TABLE).values(
@@ -69,7 +69,7 @@ class JobStore:
 
     def heartbeat(self, job_id: int, progress: str | None = None) -> None:
         """Extend the lease (and record progress) while the job runs."""
-        values: dict[str, Any] = {"lease_until": utcnow() + timedelta(seconds=self.lease_s), "updated_at": utcnow()}
+        values: dict[str, object] = {"lease_until": utcnow() + timedelta(seconds=self.lease_s), "updated_at": utcnow()}
         if progress is not None:
             values["progress"] = progress[:200]
         with self.engine.begin() as conn:
@@ -84,7 +84,7 @@ class JobStore:
         """Jobs of this host's processes that died go back to the queue (they run again)."""
         return release_dead(self.engine, TABLE, status="queued")
 
-    def get(self, job_id: int) -> dict[str, Any] | None:
+    def get(self, job_id: int) -> dict[str, object] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(TABLE).where(TABLE.c.id == job_id)).mappings().first()
         return dict(row) if row is not None else None

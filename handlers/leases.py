@@ -12,9 +12,8 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.engine import Engine
 
 
@@ -40,7 +39,7 @@ def dead_owners(owners: list[str], host: str | None = None) -> list[str]:
     return dead
 
 
-def release_dead(engine: Engine, table: Table, *where: Any, **values: object) -> list[str]:
+def release_dead(engine: Engine, table: Table, *where: ColumnElement[bool], **values: object) -> list[str]:
     """Release the leases of this host's dead processes on the rows matching `where` (the caller's
     own rows: call it when the caller starts), setting `values` too; returns their owners."""
     leased = (table.c.lease_until.is_not(None), table.c.owner.is_not(None), *where)

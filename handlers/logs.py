@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -125,3 +125,10 @@ class ActivityLog:
                 s.add(q)
             s.add(row)
             s.commit()
+
+    def answer_counts(self) -> dict[str, int]:
+        """Questions answered and abstained, over the whole log (every replica writes it)."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(col(QueryLog.abstained), func.count()).group_by(col(QueryLog.abstained))).all()
+        by = {bool(abstained): int(n) for abstained, n in rows}
+        return {"answered": by.get(False, 0), "abstained": by.get(True, 0)}

@@ -11,7 +11,7 @@ Nothing here knows which messenger it serves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Literal
 
 from knowledge.textnorm import clean_input
 
@@ -105,18 +105,16 @@ class Incoming:
         return parts[1].strip() if len(parts) > 1 else ""
 
 
-_TEXT_FIELDS = ("text", "callback", "caption", "user_name", "reply_to_text")
-
-
 def normalize_incoming(msg: Incoming) -> Incoming:
     """`msg` with NUL, control and zero-width characters removed from every text it carries
     (knowledge/textnorm.py): a word with a ZWSP inside is the word; only ZWSPs is an empty message."""
-    changes: dict[str, Any] = {}
-    for name in _TEXT_FIELDS:
-        value = getattr(msg, name)
-        if value and (cleaned := clean_input(value)) != value:
-            changes[name] = cleaned
-    return replace(msg, **changes) if changes else msg
+    cleaned = replace(msg, text=_clean(msg.text), callback=_clean(msg.callback), caption=_clean(msg.caption),
+                      user_name=_clean(msg.user_name), reply_to_text=_clean(msg.reply_to_text))
+    return msg if cleaned == msg else cleaned
+
+
+def _clean(value: str | None) -> str | None:
+    return clean_input(value) if value else value
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Table, and_, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -172,7 +171,7 @@ class Outbox:
                 next_at=now + timedelta(seconds=wait_s), lease_until=None, owner=None, error=reason[:300],
                 attempts=TABLE.c.attempts + 1))
 
-    def _finish(self, row_id: int, status: str, error: str | None, **values: Any) -> None:
+    def _finish(self, row_id: int, status: str, error: str | None, **values: object) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(TABLE).where(TABLE.c.id == row_id).values(
                 status=status, error=error[:300] if error else None, lease_until=None,

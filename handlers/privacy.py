@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import Table, and_, delete, inspect, or_, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -30,7 +30,9 @@ from sqlmodel import SQLModel
 
 from bookings.models import ACTIVE_STATUSES, Booking, BookingLog
 from handlers.models import DialogStateRow, QueryLog
+from handlers.ports import Audit
 from handlers.pseudonym import Pseudonyms
+from handlers.state import DialogStateStore, RateLimiter
 from knowledge.eligibility.models import EligibilityResult
 from knowledge.errors import ValidationError
 from knowledge.models import utcnow
@@ -101,10 +103,10 @@ class Privacy:
         engine: Engine,
         pseudonyms: Pseudonyms,
         *,
-        states: Any = None,
-        limiter: Any = None,
+        states: DialogStateStore | None = None,
+        limiter: RateLimiter | None = None,
         retention_days: int = 180,
-        audit: Callable[..., Any] | None = None,
+        audit: Audit | None = None,
         clock: Callable[[], datetime] = utcnow,
         channels: Iterable[str] = CHANNELS,
     ) -> None:
@@ -127,9 +129,9 @@ class Privacy:
         channel, user_id = parse_user(user, self.channels)
         report = Report()
         prefix = self.pseudonyms.state_prefix(channel, user_id)
-        if self.states is not None and hasattr(self.states, "delete_prefix"):
+        if self.states is not None:
             report.add("dialog_state", self.states.delete_prefix(prefix))
-        if self.limiter is not None and hasattr(self.limiter, "forget"):
+        if self.limiter is not None:
             self.limiter.forget(self.pseudonyms.rate_key(channel, user_id))
         user_hash = self.pseudonyms.user_hash(channel, user_id)
         with self.engine.begin() as conn:
@@ -150,7 +152,7 @@ class Privacy:
             self._blank_bookings(conn, report, "forget", channel=channel, user_id=user_id)
         if self.audit is not None:
             self.audit(actor, "privacy_forget", channel=channel,
-                       target=self.pseudonyms.audit_ref(channel, user_id), **report.counts)
+                       target=self.pseudonyms.audit_ref(channel, user_id), outcome="ok", **report.counts)
         log.info("forgot %s (%d rows)", self.pseudonyms.audit_ref(channel, user_id), report.total)
         return report
 
@@ -159,7 +161,7 @@ class Privacy:
         """Apply the retention period: delete or blank personal data older than `RETENTION_DAYS`."""
         cutoff = (now or self.clock()) - self.retention
         report = Report()
-        if self.states is not None and hasattr(self.states, "delete_legacy"):
+        if self.states is not None:
             report.add("redis_state_raw_keys", self.states.delete_legacy())
         with self.engine.begin() as conn:
             existing = set(inspect(conn).get_table_names())

@@ -10,23 +10,30 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from handlers.jsondata import JsonObject
 from handlers.models import DialogStateRow, ProcessedUpdate
 from knowledge.models import utcnow
 
 
 class DialogStateStore(Protocol):
-    def get(self, key: str) -> dict[str, Any] | None: ...
-    def set(self, key: str, value: dict[str, Any]) -> None: ...
+    def get(self, key: str) -> JsonObject | None: ...
+    def set(self, key: str, value: JsonObject) -> None: ...
     def delete(self, key: str) -> None: ...
     def delete_prefix(self, prefix: str) -> int:
         """Delete every key starting with `prefix` (one user's conversations); returns how many."""
+        ...
+
+    def delete_legacy(self) -> int:
+        """Delete conversations keyed by raw messenger ids (written before keys were pseudonyms);
+        returns how many. 0 where there can be none (SQL rows were converted by a migration)."""
         ...
 
 
@@ -34,6 +41,20 @@ class Deduper(Protocol):
     def first_time(self, key: str) -> bool:
         """True the first time a key is seen (atomically, across replicas for shared stores)."""
         ...
+
+
+ClaimResult = Literal["new", "pending", "done"]
+
+
+@runtime_checkable
+class Leases(Protocol):
+    """A deduper that also leases keys across replicas (handlers/state_redis.py `RedisDeduper`), for
+    webhooks acknowledged only after the work is done: `claim` → "new" (yours: handle it, then
+    `complete` or `release`), "pending" (another worker is on it), "done" (handled already)."""
+
+    def claim(self, key: str, lease_s: int | None = None) -> ClaimResult: ...
+    def complete(self, key: str) -> None: ...
+    def release(self, key: str) -> None: ...
 
 
 class RateLimiter(Protocol):
@@ -46,12 +67,12 @@ class MemoryStateStore:
         self._data: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> JsonObject | None:
         with self._lock:
             raw = self._data.get(key)
         return json.loads(raw) if raw is not None else None
 
-    def set(self, key: str, value: dict[str, Any]) -> None:
+    def set(self, key: str, value: JsonObject) -> None:
         raw = json.dumps(value, ensure_ascii=False)
         with self._lock:
             self._data[key] = raw
@@ -67,6 +88,9 @@ class MemoryStateStore:
                 del self._data[k]
         return len(keys)
 
+    def delete_legacy(self) -> int:
+        return 0  # a process's memory holds no keys of an older version
+
 
 class SqlStateStore:
     """One row per conversation; single Core statements (this runs on every update)."""
@@ -75,12 +99,12 @@ class SqlStateStore:
         self.engine = engine
         self.table: Table = DialogStateRow.__table__  # type: ignore[attr-defined]
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> JsonObject | None:
         with self.engine.connect() as conn:
             raw = conn.execute(select(self.table.c.data).where(self.table.c.key == key)).scalar()
         return json.loads(raw) if raw is not None else None
 
-    def set(self, key: str, value: dict[str, Any]) -> None:
+    def set(self, key: str, value: JsonObject) -> None:
         raw = json.dumps(value, ensure_ascii=False)
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -97,6 +121,9 @@ class SqlStateStore:
         pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self.engine.begin() as conn:
             return int(conn.execute(delete(self.table).where(self.table.c.key.like(pattern, escape="\\"))).rowcount)
+
+    def delete_legacy(self) -> int:
+        return 0  # migrations/versions/0003_privacy.py converted (or dropped) the rows keyed by raw ids
 
 
 class MemoryDeduper:
@@ -145,7 +172,7 @@ class SqlDeduper:
 class MemoryRateLimiter:
     """A sliding window: at most `limit` messages per `window_s` seconds per key."""
 
-    def __init__(self, limit: int = 30, window_s: float = 60.0, clock: Any = time.monotonic) -> None:
+    def __init__(self, limit: int = 30, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window_s = window_s
         self.clock = clock

@@ -19,9 +19,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-ClaimResult = Literal["new", "pending", "done"]
+from handlers.jsondata import JsonObject
+from handlers.state import ClaimResult
+
+if TYPE_CHECKING:
+    from redis import Redis
+
 
 _CLAIM = """
 local v = redis.call('GET', KEYS[1])
@@ -66,19 +72,19 @@ _PSEUDONYMOUS = re.compile(r"[a-z_]+:[0-9a-f]{32}:[0-9a-f]{32}")
 class RedisStateStore:
     """Dialog state, one JSON string per key, expiring `ttl_s` after the last write (default 30 days)."""
 
-    def __init__(self, client: Any, *, prefix: str = DEFAULT_PREFIX, ttl_s: int = 30 * 24 * 3600) -> None:
+    def __init__(self, client: Redis, *, prefix: str = DEFAULT_PREFIX, ttl_s: int = 30 * 24 * 3600) -> None:
         self.client = client
         self.prefix = prefix + "state:"
         self.ttl_s = ttl_s
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> JsonObject | None:
         raw = self.client.get(self.prefix + key)
         if raw is None:
             return None
         value = json.loads(raw)
         return value if isinstance(value, dict) else None
 
-    def set(self, key: str, value: dict[str, Any]) -> None:
+    def set(self, key: str, value: JsonObject) -> None:
         self.client.set(self.prefix + key, json.dumps(value, ensure_ascii=False), ex=self.ttl_s)
 
     def delete(self, key: str) -> None:
@@ -92,9 +98,9 @@ class RedisStateStore:
         """Delete state keys written before keys were pseudonyms (`<channel>:<raw chat>:<raw user>`)."""
         return self._delete_matching(self.prefix + "*", keep=_PSEUDONYMOUS.fullmatch)
 
-    def _delete_matching(self, pattern: str, keep: Any = None) -> int:
+    def _delete_matching(self, pattern: str, keep: Callable[[str], object] | None = None) -> int:
         removed = 0
-        batch: list[Any] = []
+        batch: list[bytes | str] = []
         for key in self.client.scan_iter(match=pattern, count=500):
             if keep is not None:
                 text = key.decode() if isinstance(key, bytes) else str(key)
@@ -119,7 +125,7 @@ class RedisDeduper:
     """
 
     def __init__(
-        self, client: Any, *, prefix: str = DEFAULT_PREFIX, ttl_s: int = 2 * 24 * 3600, lease_s: int = 30
+        self, client: Redis, *, prefix: str = DEFAULT_PREFIX, ttl_s: int = 2 * 24 * 3600, lease_s: int = 30
     ) -> None:
         self.client = client
         self.prefix = prefix + "seen:"
@@ -152,12 +158,12 @@ class RedisRateLimiter:
 
     def __init__(
         self,
-        client: Any,
+        client: Redis,
         *,
         limit: int = 30,
         window_s: float = 60.0,
         prefix: str = DEFAULT_PREFIX,
-        clock_ms: Any = None,
+        clock_ms: Callable[[], float] | None = None,
     ) -> None:
         if limit < 1 or window_s <= 0:
             raise ValueError("the rate limit needs limit >= 1 and window_s > 0")

@@ -8,10 +8,9 @@ day's row does not exist yet.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
@@ -28,7 +27,7 @@ class ChannelUsage(SQLModel, table=True):
     count: int = 0
 
 
-TABLE: Any = ChannelUsage.__table__  # type: ignore[attr-defined]
+TABLE: Table = ChannelUsage.__table__  # type: ignore[attr-defined]
 
 
 class UsageCounter:

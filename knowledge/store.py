@@ -22,8 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, inspect, select
-from sqlalchemy import text as sql_text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col
@@ -31,6 +30,7 @@ from sqlmodel import Session, col
 from knowledge.ingest.jsonl import parse_jsonl
 from knowledge.ingest.pipeline import Prepared, iter_files, prepare_file, prepare_text
 from knowledge.models import Chunk, CorpusState, Document, utcnow
+from knowledge.queries import corpus_version
 from knowledge.rows import Resolver, add_result, batches, chunk_values, doc_info, document_values, same_document
 from knowledge.types import AddResult, ChunkInfo, DocInfo, DocMeta, Progress
 
@@ -42,7 +42,6 @@ class KnowledgeBase:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _add_missing_text_column(engine)
 
     # ---- adding -------------------------------------------------------------------------------
     def add_file(self, path: Path | str, meta: DocMeta | None = None, *, added_by: str | None = None,
@@ -141,8 +140,7 @@ class KnowledgeBase:
         return [ChunkInfo(*row) for row in rows]
 
     def corpus_version(self) -> int:
-        with Session(self.engine) as s:
-            return int(s.execute(select(col(CorpusState.version)).where(col(CorpusState.id) == 1)).scalar() or 0)
+        return corpus_version(self.engine)
 
     def count_chunks(self) -> int:
         with Session(self.engine) as s:
@@ -223,12 +221,3 @@ class KnowledgeBase:
         state.version += 1
         state.updated_at = utcnow()
 
-
-def _add_missing_text_column(engine: Engine) -> None:
-    """Databases created before `kb_document.text` existed get the column (empty for old rows)."""
-    inspector = inspect(engine)
-    if not inspector.has_table("kb_document"):
-        return
-    if "text" not in {c["name"] for c in inspector.get_columns("kb_document")}:
-        with engine.begin() as conn:
-            conn.execute(sql_text("ALTER TABLE kb_document ADD COLUMN text TEXT NOT NULL DEFAULT ''"))

@@ -16,22 +16,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from sqlalchemy.engine import Engine
+
 from knowledge.textnorm import clean_input
 from retrieval.confidence import ConfidenceModel
 from retrieval.constraint_check import Mismatch
-from retrieval.context import UNKNOWN, term_idf, with_siblings
+from retrieval.context import UNKNOWN, PassageContext
 from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
 from retrieval.sentence_model import SentenceModel
 from retrieval.sentences import content_terms, detect_lang, has_number, plain
 from retrieval.sentvec import sentence_similarity
+from retrieval.types import SearchHit
 from retrieval.vetting import Plan
 
 
 class Searcher(Protocol):
+    """A search over the knowledge base in `engine` (whose documents the answer also reads)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
     def search(self, query: str, k: int = 5, lang: str | None = None, region: str | None = None,
-               program: str | None = None, mode: str = "hybrid") -> list[Any]: ...
+               program: str | None = None, mode: str = "hybrid") -> list[SearchHit]: ...
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class Answer:
     abstained: bool
     confidence: float
     citations: list[Citation] = field(default_factory=list)
-    hits: list[Any] = field(default_factory=list)
+    hits: list[SearchHit] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
     generated: bool = False
     """True when an LLM rephrased the extractive answer."""
@@ -188,6 +196,8 @@ class Answerer:
                  llm_model: str | None = None, llm_api_key: str | None = None, llm_timeout_s: float = 8.0,
                  *, model: ConfidenceModel | None = None) -> None:
         self.search = search
+        self.context = PassageContext(search.engine)
+        """Sibling chunks and corpus-wide word weights, read from the knowledge base."""
         embedder = getattr(getattr(search, "embedder", None), "name", None)
         self.model = model or ConfidenceModel.load(embedder=embedder)
         self.threshold = threshold if threshold is not None else self.model.threshold
@@ -236,7 +246,7 @@ class Answerer:
         feats: dict[str, float] = {}
         confidence = 0.0
         if hit is not None and text:
-            feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=term_idf(self.search),
+            feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=self.context.term_idf(),
                              best=ext)
             confidence = self.model.predict(feats)
         staff = plan.curated(question, pool[:3])
@@ -244,7 +254,7 @@ class Answerer:
         if staff is not None and not doc_better:
             qa_hit, sim = staff
             text, hit = _qa_text(qa_hit), qa_hit
-            feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim, idf=term_idf(self.search))
+            feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim, idf=self.context.term_idf())
             confidence = max(sim, self.model.predict(feats))
         return text, hit, feats, confidence
 
@@ -252,6 +262,6 @@ class Answerer:
         """(answer text, its hit, False, the extraction score, the extract) from the documents of `pool`."""
         dense = sentence_similarity(self.search, q.text)
         model = self.sentence_model if dense is not None else self.lexical_sentence_model
-        ext: Extract = extract(q, with_siblings(self.search, pool), dense=dense, model=model)
+        ext: Extract = extract(q, self.context.with_siblings(pool), dense=dense, model=model)
         best = max((s.score for s in ext.sentences), default=0.0)
         return ext.text, ext.hit, False, best, ext

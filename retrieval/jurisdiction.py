@@ -70,9 +70,9 @@ _CACHE: dict[int, tuple[int, dict[str, DocInfo]]] = {}
 
 
 def _version(engine: Any) -> int:
-    from retrieval.corpus import corpus_version
+    from knowledge.queries import corpus_version
 
-    return int(corpus_version(engine))
+    return corpus_version(engine)
 
 
 def documents(search: Any, hits: Sequence[Any]) -> dict[str, DocInfo]:

@@ -41,10 +41,10 @@ from bot.channels.telegram_inbox import ALLOWED_UPDATES, poll_into_inbox
 from bot.channels.telegram_send import register_commands, send_reply, undeliverable_reason
 from bot.channels.telegram_updates import callback_to_incoming, message_to_incoming
 from bot.inbox import SqlInbox
-from bot.once import Leases, run_once
+from bot.once import run_once
 from handlers.i18n import Catalog
 from handlers.messages import Incoming, Reply
-from handlers.state import Deduper
+from handlers.state import Deduper, Leases
 
 log = logging.getLogger(__name__)
 _LEASED: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_update_leased", default=False)

@@ -41,11 +41,11 @@ from bot.channels.zalo_bot import (
 from bot.channels.zalo_bot_api import ZaloApiError, ZaloBotApi
 from bot.channels.zalo_bot_updates import to_incoming
 from bot.inbox import SqlInbox
-from bot.once import Leases, handle_once
+from bot.once import handle_once
 from bot.retry import RetryPolicy
 from bot.speech import SpeechToText, transcribed
 from handlers.messages import Reply
-from handlers.state import Deduper
+from handlers.state import Deduper, Leases
 
 log = logging.getLogger(__name__)
 

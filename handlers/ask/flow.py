@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.ask.mismatch import citation_label, country_reply, mismatch_text
 from handlers.audit import audit_refusal
-from handlers.flow import Ctx, Flow, Stale
+from handlers.flow import Ctx, Flow, Services, Stale, need
+from handlers.jsondata import JsonObject
+from handlers.logs import ActivityLog
 from handlers.messages import Choice, Reply, Target
+from handlers.ports import Answering
 from handlers.staff.lang import staff_lang
+from retrieval.types import SearchHit
+
+if TYPE_CHECKING:  # types only: answering loads the retrieval models
+    from retrieval.answer import Answer, Citation
 
 SNIPPET_CHARS = 500
 SOURCE_CHARS = 3500
@@ -20,7 +27,7 @@ class AskFlow(Flow):
     menu_key = "menu.ask"
     commands = ("ask", "contact", "country")
 
-    def available(self, services: Any) -> bool:
+    def available(self, services: Services) -> bool:
         return services.answerer is not None
 
     def start(self, ctx: Ctx) -> list[Reply]:
@@ -53,11 +60,11 @@ class AskFlow(Flow):
             raise Stale()
         qid = int(parts[-1])
         if action == "fb" and len(parts) == 4:
-            ok = ctx.services.logs.set_feedback(qid, ctx.user_hash, 1 if parts[2] == "up" else -1)
+            ok = _logs(ctx).set_feedback(qid, ctx.user_hash, 1 if parts[2] == "up" else -1)
             return [Reply(ctx.t("ask.thanks_feedback" if ok else "common.stale_button"))]
         last = ctx.session.get("ask_last") or {}
         if action == "fwd":
-            query = ctx.services.logs.get_query(qid)
+            query = _logs(ctx).get_query(qid)
             if query is None or query.user_hash != ctx.user_hash:
                 raise Stale()
             return self._handoff(ctx, query.question, query_id=qid)
@@ -72,12 +79,12 @@ class AskFlow(Flow):
     # ---- answering ---------------------------------------------------------------------
     def answer(self, ctx: Ctx, question: str) -> list[Reply]:
         started = time.perf_counter()
-        result = ctx.services.answerer.answer(question, ctx.lang, channel=ctx.msg.channel,
+        result = _answerer(ctx).answer(question, ctx.lang, channel=ctx.msg.channel,
                                               country=ctx.session.get("country"))
         latency_ms = (time.perf_counter() - started) * 1000
         lang = result.lang if result.lang in ("vi", "ru") else ctx.lang
         ctx.lang = lang
-        qid = ctx.services.logs.log_query(
+        qid = _logs(ctx).log_query(
             channel=ctx.msg.channel,
             user_hash=ctx.user_hash,
             lang=lang,
@@ -93,7 +100,7 @@ class AskFlow(Flow):
             "offset": 0,
             "sources": [_hit_dict(h) for h in result.hits[:3]],
         }
-        if result.abstained and getattr(result, "mismatch", None) is None:
+        if result.abstained and result.mismatch is None:
             return [self._abstain_reply(ctx, result, qid)]
         body = mismatch_text(ctx.t, result) if result.abstained else result.text
         text = body + "\n\n" + self._sources_text(ctx, result.citations)
@@ -103,7 +110,7 @@ class AskFlow(Flow):
         ]
         return [Reply(text, choices=rows)]
 
-    def _abstain_reply(self, ctx: Ctx, result: Any, qid: int) -> Reply:
+    def _abstain_reply(self, ctx: Ctx, result: Answer, qid: int) -> Reply:
         lines = [ctx.t("ask.not_sure")]
         near = [h for h in result.hits[:3]]
         if near:
@@ -119,21 +126,20 @@ class AskFlow(Flow):
             rows.append([Choice(ctx.t("ask.more"), f"ask:more:{qid}")])
         return Reply("\n".join(lines), choices=rows)
 
-    def _sources_text(self, ctx: Ctx, citations: list[Any]) -> str:
+    def _sources_text(self, ctx: Ctx, citations: list[Citation]) -> str:
         lines = [ctx.t("ask.sources")]
         for c in citations:
             line = f"• {citation_label(ctx.t, c)}"
-            published = getattr(c, "published", None)
-            if published:
-                line += f" ({published})"
+            if c.published:
+                line += f" ({c.published})"
             if c.url:
                 line += f" — {c.url}"
             lines.append(line)
         return "\n".join(lines)
 
-    def _more(self, ctx: Ctx, last: dict[str, Any]) -> list[Reply]:
+    def _more(self, ctx: Ctx, last: JsonObject) -> list[Reply]:
         offset = int(last.get("offset", 0)) + 1
-        result = ctx.services.answerer.answer(last["q"], ctx.lang, k=3, offset=offset, channel=ctx.msg.channel,
+        result = _answerer(ctx).answer(last["q"], ctx.lang, k=3, offset=offset, channel=ctx.msg.channel,
                                               country=ctx.session.get("country"))
         hits = list(result.hits)[:3]
         if not hits:
@@ -148,7 +154,7 @@ class AskFlow(Flow):
         rows = [[Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")]]
         return [Reply("\n\n".join(parts), choices=rows)]
 
-    def _source(self, ctx: Ctx, last: dict[str, Any]) -> list[Reply]:
+    def _source(self, ctx: Ctx, last: JsonObject) -> list[Reply]:
         sources = last.get("sources") or []
         if not sources:
             return [Reply(ctx.t("ask.no_more"))]
@@ -170,7 +176,7 @@ class AskFlow(Flow):
         target = ctx.staff_target
         if target is None:
             return [Reply(ctx.t("ask.no_staff"))]
-        hid = ctx.services.logs.open_handoff(
+        hid = _logs(ctx).open_handoff(
             channel=ctx.msg.channel, chat_id=ctx.msg.chat_id, lang=ctx.lang, query_id=query_id,
         )
         staff_text = ctx.catalog.t(
@@ -186,7 +192,7 @@ class AskFlow(Flow):
         """Someone replied in the staff chat to the bot's forwarded question (matched by message id
         only): relayed to the asker when they have the staff role (checked now), else refused and
         audited. A reply to any other message is not a staff answer ([]: handled as usual)."""
-        logs = ctx.services.logs
+        logs = _logs(ctx)
         found = logs.find_handoff(ctx.msg.reply_to_message_id)
         if found is None:
             return []
@@ -201,16 +207,24 @@ class AskFlow(Flow):
             Reply(ctx.t("ask.relayed", id=found.id)),
         ]
 
-    def on_sent(self, services: Any, track: str, message_id: str) -> None:
+    def on_sent(self, services: Services, track: str, message_id: str) -> None:
         if track.startswith("handoff:") and track[8:].isdigit():
-            services.logs.set_handoff_message(int(track[8:]), message_id)
+            need(services.logs, "the activity log").set_handoff_message(int(track[8:]), message_id)
 
 
-def _hit_dict(hit: Any) -> dict[str, Any]:
+def _answerer(ctx: Ctx) -> Answering:
+    return need(ctx.services.answerer, "the answerer")
+
+
+def _logs(ctx: Ctx) -> ActivityLog:
+    return need(ctx.services.logs, "the activity log")
+
+
+def _hit_dict(hit: SearchHit) -> JsonObject:
     return {
         "title": hit.title,
         "url": hit.url,
-        "published": str(hit.published) if getattr(hit, "published", None) else None,
+        "published": str(hit.published) if hit.published else None,
         "text": hit.text,
         "doc_id": hit.doc_id,
     }

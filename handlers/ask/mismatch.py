@@ -4,10 +4,13 @@ and labelled ("I have no information about Hà Giang. The nearest I have is abou
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.flow import Ctx, Stale
 from handlers.messages import Choice, Reply
+
+if TYPE_CHECKING:  # types only: answering loads the retrieval models
+    from retrieval.answer import Answer, Citation
 
 Translate = Callable[..., str]
 """`t(key, **params)` in the reader's language."""
@@ -26,9 +29,11 @@ def _value(t: Translate, kind: str, value: str) -> str:
     return value
 
 
-def mismatch_text(t: Translate, result: Any) -> str:
+def mismatch_text(t: Translate, result: Answer) -> str:
     """The labelled reply: what is missing, then the nearest fact the knowledge base has."""
     mm = result.mismatch
+    if mm is None:  # not a mismatch: the answer as it is
+        return result.text
     lines = [t("constraints.no_info", asked=_value(t, mm.kind, mm.asked))]
     if result.text:
         if mm.found:
@@ -39,10 +44,10 @@ def mismatch_text(t: Translate, result: Any) -> str:
     return "\n".join(lines)
 
 
-def citation_label(t: Translate, citation: Any) -> str:
+def citation_label(t: Translate, citation: Citation) -> str:
     """A citation's title, marked when it is a curated staff answer."""
     title = str(citation.title)
-    if getattr(citation, "kind", "document") == "qa":
+    if citation.kind == "qa":
         return f"{title} ({t('constraints.staff_answer')})"
     return title
 

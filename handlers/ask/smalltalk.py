@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from handlers.ask.smalltalk_classify import Verdict, classify
-from handlers.flow import Ctx, Flow
+from handlers.flow import Ctx, Flow, need
 from handlers.messages import Choice, Reply
 from retrieval.analyzers import has_diacritics, is_cyrillic
 
@@ -89,7 +89,7 @@ def _intent(ctx: Ctx, verdict: Verdict, flows: Mapping[str, Flow]) -> Routed | N
 def _program(ctx: Ctx) -> str:
     """The one eligibility program offered first in the reply language and in force today, if only
     one is (vi → the Vietnamese poverty standard, ru → Kazakhstan's ASP); else "" (the program list)."""
-    rules = ctx.services.rules
+    rules = need(ctx.services.rules, "the eligibility rules")
     found = []
     for program in rules.programs():
         versions = rules.versions(program)

@@ -17,10 +17,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from handlers.jsondata import JsonObject
 from retrieval.analyzers import expand_abbreviations, fold
 
 LEXICON = Path(__file__).with_name("smalltalk_lexicon.yaml")
@@ -97,7 +97,7 @@ def _symbols(text: str) -> tuple[list[str], str]:
 
 
 class Classifier:
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: JsonObject) -> None:
         self.max_left = int(data.get("max_left", 2))
         self.order: list[str] = list(data["categories_order"])
         self.emoji = {e: cat for cat, items in (data.get("emoji") or {}).items() for e in items}

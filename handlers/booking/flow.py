@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
-from typing import Any
 
+from bookings.models import Room
 from bookings.rules import clean_text, fail, parse_attendees, parse_phone
 from bookings.service import Requester
 from handlers.booking import staff, views
 from handlers.booking.dates import TypedDay, parse_clock, parse_duration, parse_typed_day
-from handlers.flow import Ctx, Flow, Stale
+from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.messages import Choice, Reply
 from handlers.staff.lang import staff_lang
 
@@ -38,7 +38,7 @@ class BookingFlow(Flow):
     def __init__(self) -> None:
         self._available_cache: tuple[float, bool] | None = None
 
-    def available(self, services: Any) -> bool:
+    def available(self, services: Services) -> bool:
         """Shown only when rooms exist; cached for a few seconds (the menu asks on every update)."""
         if services.bookings is None:
             return False
@@ -99,7 +99,7 @@ class BookingFlow(Flow):
 
     # ---- questions ----------------------------------------------------------------------
     def _ask(self, ctx: Ctx) -> list[Reply]:
-        step, svc = ctx.data.get("step", "room"), ctx.services.bookings
+        step, svc = ctx.data.get("step", "room"), staff.bookings(ctx)
         if step == "room":
             rooms = svc.list_rooms()
             rows = [[Choice(views.room_line(ctx.catalog, ctx.lang, r), f"bk:room:{r.id}")] for r in rooms]
@@ -107,7 +107,7 @@ class BookingFlow(Flow):
         room = svc.get_room(ctx.data["room"])
         if step == "day":
             page = int(ctx.data.get("page", 0))
-            days = svc.open_days(room.id, views.page_start(self._today(ctx), page), views.PAGE_DAYS)
+            days = svc.open_days(int(ctx.data["room"]), views.page_start(self._today(ctx), page), views.PAGE_DAYS)
             rows = views.calendar_rows(ctx.catalog, ctx.lang, days, page)
             text = ctx.t("booking.pick_day", room=room.display_name(ctx.lang))
             return [Reply(text, choices=rows + [ctx.nav(self.name)])]
@@ -135,17 +135,17 @@ class BookingFlow(Flow):
             return [Reply(text, choices=rows)]
         return [Reply(ctx.t(TEXT_STEPS[step]), choices=[ctx.nav(self.name)], input="text")]
 
-    def _ask_slot(self, ctx: Ctx, room: Any) -> list[Reply]:
-        svc, day = ctx.services.bookings, date.fromisoformat(ctx.data["day"])
-        starts = svc.free_starts(room.id, day)
+    def _ask_slot(self, ctx: Ctx, room: Room) -> list[Reply]:
+        svc, day = staff.bookings(ctx), date.fromisoformat(ctx.data["day"])
+        starts = svc.free_starts(int(ctx.data["room"]), day)
         text = ctx.t("booking.pick_slot", room=room.display_name(ctx.lang), date=views.fmt_date(day), tz=svc.tz.key)
-        busy = svc.busy(room.id, day)
+        busy = svc.busy(int(ctx.data["room"]), day)
         if busy:
             text += "\n" + ctx.t("booking.busy_note", spans=", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in busy))
         return [Reply(text, choices=views.slot_rows(starts) + [ctx.nav(self.name)], input="text")]
 
-    def _ask_duration(self, ctx: Ctx, room: Any) -> list[Reply]:
-        limit = ctx.services.bookings.max_minutes(room.id, self._start(ctx))
+    def _ask_duration(self, ctx: Ctx, room: Room) -> list[Reply]:
+        limit = staff.bookings(ctx).max_minutes(int(ctx.data["room"]), self._start(ctx))
         options = views.duration_options(limit)
         buttons = [Choice(views.fmt_hours(m, ctx.catalog, ctx.lang), f"bk:dur:{m}") for m in options]
         rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
@@ -155,7 +155,7 @@ class BookingFlow(Flow):
 
     # ---- answers ------------------------------------------------------------------------
     def _answer(self, ctx: Ctx, step: str, value: str, from_button: bool = False) -> list[Reply]:
-        svc = ctx.services.bookings
+        svc = staff.bookings(ctx)
         if step == "room":
             ctx.data.update(room=svc.get_room(value).id, page=0)
         elif step == "day":
@@ -198,7 +198,7 @@ class BookingFlow(Flow):
         return self._take_day(ctx, typed.day)
 
     def _take_day(self, ctx: Ctx, day: date) -> list[Reply]:
-        svc = ctx.services.bookings
+        svc = staff.bookings(ctx)
         ctx.data.pop("far", None)
         refusal = svc.day_refusal(ctx.data["room"], day)
         if refusal is not None:
@@ -211,7 +211,7 @@ class BookingFlow(Flow):
 
     def _answer_slot(self, ctx: Ctx, value: str) -> list[Reply]:
         clock = (int(value[:2]), int(value[2:])) if len(value) == 4 and value.isdigit() else parse_clock(value)
-        svc, day = ctx.services.bookings, date.fromisoformat(ctx.data["day"])
+        svc, day = staff.bookings(ctx), date.fromisoformat(ctx.data["day"])
         starts = {(t.hour, t.minute) for t in svc.free_starts(ctx.data["room"], day)}
         if clock is None:
             return [Reply(ctx.t("booking.bad_slot"))] + self._ask(ctx)
@@ -226,7 +226,7 @@ class BookingFlow(Flow):
 
     def _answer_duration(self, ctx: Ctx, value: str, from_button: bool) -> list[Reply]:
         minutes = int(value) if from_button and value.isdigit() else parse_duration(value)
-        limit = ctx.services.bookings.max_minutes(ctx.data["room"], self._start(ctx))
+        limit = staff.bookings(ctx).max_minutes(ctx.data["room"], self._start(ctx))
         if minutes is None or not 0 < minutes <= limit:
             max_text = views.fmt_hours(limit, ctx.catalog, ctx.lang)
             return [Reply(ctx.t("booking.bad_duration", max=max_text))] + self._ask(ctx)
@@ -234,7 +234,7 @@ class BookingFlow(Flow):
         return self._ask(ctx)
 
     def _submit(self, ctx: Ctx) -> list[Reply]:
-        d, svc, msg = ctx.data, ctx.services.bookings, ctx.msg
+        d, svc, msg = ctx.data, staff.bookings(ctx), ctx.msg
         start = self._start(ctx)
         made = svc.request(room=d["room"], start=start, end=start + timedelta(minutes=int(d["minutes"])),
                            org=d["org"], contact=d["contact"], phone=d["phone"], attendees=d["attendees"],
@@ -251,7 +251,7 @@ class BookingFlow(Flow):
         return replies
 
     def _toggle_equipment(self, ctx: Ctx, arg: str) -> list[Reply]:
-        items = ctx.services.bookings.get_room(ctx.data["room"]).equipment
+        items = staff.bookings(ctx).get_room(ctx.data["room"]).equipment
         chosen: list[str] = list(ctx.data.get("equipment", []))
         if arg == "done":
             ctx.data["step"] = "purpose"
@@ -265,23 +265,23 @@ class BookingFlow(Flow):
     def _next(self, ctx: Ctx, step: str, direction: int) -> str:
         """The neighbouring step; the equipment step only when the room has equipment."""
         index = STEPS.index(step) + direction
-        if STEPS[index] == "equip" and not ctx.services.bookings.get_room(ctx.data["room"]).equipment:
+        if STEPS[index] == "equip" and not staff.bookings(ctx).get_room(ctx.data["room"]).equipment:
             index += direction
         return STEPS[index]
 
     # ---- helpers ------------------------------------------------------------------------
     def _today(self, ctx: Ctx) -> date:
-        return ctx.services.bookings.to_local(ctx.now).date()  # type: ignore[no-any-return]
+        return staff.bookings(ctx).to_local(ctx.now).date()
 
     def _start(self, ctx: Ctx) -> datetime:
         return datetime.combine(date.fromisoformat(ctx.data["day"]),
                                 datetime.strptime(ctx.data["start"], "%H:%M").time())
 
-    def _summary(self, ctx: Ctx, room: Any) -> dict[str, Any]:
+    def _summary(self, ctx: Ctx, room: Room) -> dict[str, object]:
         d, start = ctx.data, self._start(ctx)
         end = start + timedelta(minutes=int(d["minutes"]))
         return {"room": room.display_name(ctx.lang), "date": views.fmt_date(start.date()), "start": f"{start:%H:%M}",
-                "end": f"{end:%H:%M}", "tz": ctx.services.bookings.tz.key, "org": d["org"], "contact": d["contact"],
+                "end": f"{end:%H:%M}", "tz": staff.bookings(ctx).tz.key, "org": d["org"], "contact": d["contact"],
                 "phone": d["phone"], "attendees": d["attendees"], "purpose": d["purpose"],
                 "equipment": views.equipment_text(ctx.catalog, ctx.lang, d.get("equipment", [])) or "—"}
 

@@ -10,8 +10,8 @@ the requester hears about it exactly once, delivered by a running `civicbot run`
 
 from __future__ import annotations
 
-from typing import Any
-
+from bookings.models import Booking
+from bookings.service import BookingService
 from handlers.booking import views
 from handlers.i18n import Catalog
 from handlers.messages import Reply
@@ -21,7 +21,7 @@ DECISIONS = {"approved": "booking.approved_user", "rejected": "booking.rejected_
              "cancelled": "booking.cancelled_by_staff_user"}
 
 
-def decision_reply(catalog: Catalog, svc: Any, b: Any, reason: str | None = None) -> Reply | None:
+def decision_reply(catalog: Catalog, svc: BookingService, b: Booking, reason: str | None = None) -> Reply | None:
     """The requester's message about booking `b`'s current status (None: nobody to tell)."""
     target = views.requester_target(b)
     key = DECISIONS.get(b.status)
@@ -34,11 +34,12 @@ def decision_reply(catalog: Catalog, svc: Any, b: Any, reason: str | None = None
     return Reply(catalog.t(b.lang, key, **params), target=target, choices=choices)
 
 
-def dedup_key(b: Any) -> str:
+def dedup_key(b: Booking) -> str:
     return f"booking:{b.id}:{b.status}"
 
 
-def notify_decision(outbox: Outbox, catalog: Catalog, svc: Any, b: Any, reason: str | None = None) -> bool:
+def notify_decision(outbox: Outbox, catalog: Catalog, svc: BookingService, b: Booking,
+                    reason: str | None = None) -> bool:
     """Queue the requester's notification once; False when there is nobody to tell or it was queued."""
     reply = decision_reply(catalog, svc, b, reason)
     if reply is None:
@@ -46,7 +47,7 @@ def notify_decision(outbox: Outbox, catalog: Catalog, svc: Any, b: Any, reason: 
     return outbox.enqueue([reply], dedup_key=dedup_key(b)) > 0
 
 
-def closure_notice(catalog: Catalog, svc: Any, b: Any) -> Reply | None:
+def closure_notice(catalog: Catalog, svc: BookingService, b: Booking) -> Reply | None:
     """The notice for one booking a room closure cancelled, in the requester's language, to their
     chat; None for a booking made without a chat (from the CLI)."""
     target = views.requester_target(b)
@@ -57,12 +58,12 @@ def closure_notice(catalog: Catalog, svc: Any, b: Any) -> Reply | None:
     return Reply(text, target=target)
 
 
-def closure_notices(catalog: Catalog, svc: Any, bookings: list[Any]) -> list[Reply]:
+def closure_notices(catalog: Catalog, svc: BookingService, bookings: list[Booking]) -> list[Reply]:
     """The notices for every booking a room closure cancelled that has a chat to tell."""
     return [n for b in bookings if (n := closure_notice(catalog, svc, b)) is not None]
 
 
-def notify_closures(outbox: Outbox, catalog: Catalog, svc: Any, bookings: list[Any]) -> int:
+def notify_closures(outbox: Outbox, catalog: Catalog, svc: BookingService, bookings: list[Booking]) -> int:
     """Queue each closure notice once (keyed by booking); returns how many were queued."""
     queued = 0
     for b in bookings:

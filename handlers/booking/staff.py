@@ -6,14 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bookings.rules import clean_text
+from bookings.service import BookingService
 from handlers.audit import audit_refusal
 from handlers.booking import views
-from handlers.flow import Ctx, Stale
+from handlers.flow import Ctx, Stale, need
 from handlers.messages import Choice, Reply
 from handlers.staff.lang import staff_lang
 from knowledge.errors import Forbidden
 
 LIST_LIMIT = 10
+
+
+def bookings(ctx: Ctx) -> BookingService:
+    """The booking service (the booking flow is hidden without one; an old button may still come)."""
+    return need(ctx.services.bookings, "the booking service")
 
 
 def _require_staff(ctx: Ctx, action: str, booking_id: int | None = None) -> None:
@@ -33,7 +39,7 @@ def _who(ctx: Ctx) -> str:
 
 def approve(ctx: Ctx, booking_id: int) -> list[Reply]:
     _require_staff(ctx, "approve", booking_id)
-    svc = ctx.services.bookings
+    svc = bookings(ctx)
     b = svc.approve(booking_id, _actor(ctx))
     replies = [Reply(ctx.t("booking.approved_staff", id=b.id, who=_who(ctx)))]
     target = views.requester_target(b)
@@ -45,7 +51,7 @@ def approve(ctx: Ctx, booking_id: int) -> list[Reply]:
 
 def ask_reject_reason(ctx: Ctx, booking_id: int) -> list[Reply]:
     _require_staff(ctx, "reject", booking_id)
-    b = ctx.services.bookings.get(booking_id)
+    b = bookings(ctx).get(booking_id)
     if b.status != "pending":
         return [Reply(ctx.t("error.booking.bad_status", id=b.id, status=ctx.t(f"booking.status_{b.status}")))]
     ctx.enter("bk")
@@ -69,7 +75,7 @@ def reject_no_reason(ctx: Ctx, booking_id: int) -> list[Reply]:
 
 def _reject(ctx: Ctx, booking_id: int, reason: str | None) -> list[Reply]:
     _require_staff(ctx, "reject", booking_id)
-    svc = ctx.services.bookings
+    svc = bookings(ctx)
     b = svc.reject(booking_id, _actor(ctx), reason)
     shown = reason or ctx.t("booking.no_reason_given")
     replies = [Reply(ctx.t("booking.rejected_staff", id=b.id, who=_who(ctx), reason=shown))]
@@ -84,7 +90,7 @@ def _reject(ctx: Ctx, booking_id: int, reason: str | None) -> list[Reply]:
 
 def ask_cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
     """Cancelling asks first: the booking as it stands, then Yes, cancel / No, keep it."""
-    svc = ctx.services.bookings
+    svc = bookings(ctx)
     b = svc.get(booking_id)
     if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
         _require_staff(ctx, "cancel", booking_id)
@@ -101,7 +107,7 @@ def keep(ctx: Ctx, booking_id: int) -> list[Reply]:
 
 def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
     """The requester cancels their own booking (after confirming); staff may cancel any."""
-    svc = ctx.services.bookings
+    svc = bookings(ctx)
     b = svc.get(booking_id)
     own = (b.channel, b.requester_id) == (ctx.msg.channel, ctx.msg.user_id)
     if not own:
@@ -120,7 +126,7 @@ def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
 
 
 def send_ics(ctx: Ctx, booking_id: int) -> list[Reply]:
-    svc = ctx.services.bookings
+    svc = bookings(ctx)
     b = svc.get(booking_id)
     if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
         _require_staff(ctx, "ics", booking_id)
@@ -130,7 +136,7 @@ def send_ics(ctx: Ctx, booking_id: int) -> list[Reply]:
 
 
 def my_bookings(ctx: Ctx) -> list[Reply]:
-    svc = ctx.services.bookings
+    svc = bookings(ctx)
     mine = svc.list_bookings(requester=(ctx.msg.channel, ctx.msg.user_id), upcoming=True)[:LIST_LIMIT]
     reply = views.booking_lines(ctx.catalog, ctx.lang, svc, mine, owner=True)
     return [reply] if reply is not None else [Reply(ctx.t("booking.mine_empty"))]
@@ -138,7 +144,7 @@ def my_bookings(ctx: Ctx) -> list[Reply]:
 
 def pending(ctx: Ctx) -> list[Reply]:
     _require_staff(ctx, "pending")
-    svc = ctx.services.bookings
+    svc = bookings(ctx)
     waiting = svc.list_bookings(status="pending", upcoming=True)
     if not waiting:
         return [Reply(ctx.t("booking.pending_empty"))]

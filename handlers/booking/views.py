@@ -7,15 +7,22 @@ All text comes from the catalogs (`booking.*`); times are shown in the house tim
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from bookings.models import WEEKDAYS
+from bookings.models import WEEKDAYS, Booking, Room
 from bookings.rooms import fold_name
+from bookings.service import BookingService
 from handlers.i18n import Catalog
 from handlers.messages import Choice, OutgoingDocument, Reply, Target
 from knowledge.errors import CivicError
 
 PAGE_DAYS = 14
+
+
+def stored_id(b: Booking) -> int:
+    """The id of a booking the service returned (it stores every booking before returning it)."""
+    if b.id is None:
+        raise ValueError("a booking that was never stored")
+    return b.id
 
 
 def fmt_date(d: date) -> str:
@@ -44,7 +51,7 @@ def refusal_text(catalog: Catalog, lang: str, exc: CivicError) -> str:
     return catalog.t(lang, f"error.{exc.code}", **exc.params)
 
 
-def day_refusal_text(catalog: Catalog, lang: str, room: Any, day: date, exc: CivicError) -> str:
+def day_refusal_text(catalog: Catalog, lang: str, room: Room, day: date, exc: CivicError) -> str:
     """Why a day cannot be booked: the closure reason, or which weekdays the room is open."""
     if exc.code == "booking.closed_weekday":
         open_days: list[str] = [str(d) for d in exc.params.get("open_days") or ()]  # type: ignore[attr-defined]
@@ -57,14 +64,14 @@ def day_refusal_text(catalog: Catalog, lang: str, room: Any, day: date, exc: Civ
     return refusal_text(catalog, lang, exc)
 
 
-def room_line(catalog: Catalog, lang: str, room: Any) -> str:
+def room_line(catalog: Catalog, lang: str, room: Room) -> str:
     items = room.equipment
     extra = catalog.t(lang, "booking.room_equipment", items=equipment_text(catalog, lang, items)) if items else ""
     return catalog.t(lang, "booking.room_line", name=room.display_name(lang), capacity=room.capacity,
                      equipment=extra)
 
 
-def facts(catalog: Catalog, lang: str, svc: Any, b: Any) -> dict[str, Any]:
+def facts(catalog: Catalog, lang: str, svc: BookingService, b: Booking) -> dict[str, object]:
     """The message parameters of a booking, in house time."""
     start, end = svc.to_local(b.start_utc), svc.to_local(b.end_utc)
     room = svc.get_room(b.room_id)
@@ -77,28 +84,29 @@ def facts(catalog: Catalog, lang: str, svc: Any, b: Any) -> dict[str, Any]:
     }
 
 
-def staff_card(catalog: Catalog, lang: str, svc: Any, b: Any, target: Target | None = None) -> Reply:
+def staff_card(catalog: Catalog, lang: str, svc: BookingService, b: Booking, target: Target | None = None) -> Reply:
     """A request as staff see it, with Approve / Reject buttons."""
     rows = [[Choice(catalog.t(lang, "booking.approve"), f"bk:ap:{b.id}"),
              Choice(catalog.t(lang, "booking.reject"), f"bk:rj:{b.id}")]]
     return Reply(catalog.t(lang, "booking.staff_new", **facts(catalog, lang, svc, b)), choices=rows, target=target)
 
 
-def requester_target(b: Any) -> Target | None:
+def requester_target(b: Booking) -> Target | None:
     return Target(b.channel, b.chat_id) if b.chat_id else None
 
 
-def ics_choice(catalog: Catalog, lang: str, b: Any) -> Choice:
+def ics_choice(catalog: Catalog, lang: str, b: Booking) -> Choice:
     return Choice(catalog.t(lang, "booking.ics_button", id=b.id), f"bk:ics:{b.id}")
 
 
-def ics_reply(catalog: Catalog, lang: str, svc: Any, b: Any) -> Reply:
-    content = svc.booking_ics(b.id, lang).encode("utf-8")
+def ics_reply(catalog: Catalog, lang: str, svc: BookingService, b: Booking) -> Reply:
+    content = svc.booking_ics(stored_id(b), lang).encode("utf-8")
     doc = OutgoingDocument(f"booking-{b.id}.ics", content, "text/calendar")
     return Reply(catalog.t(lang, "booking.ics_caption", id=b.id), document=doc)
 
 
-def reminder_replies(catalog: Catalog, svc: Any, b: Any, offset_minutes: int, now_utc: datetime) -> list[Reply]:
+def reminder_replies(catalog: Catalog, svc: BookingService, b: Booking, offset_minutes: int,
+                     now_utc: datetime) -> list[Reply]:
     """The reminder for one booking, in the requester's language, with its .ics button."""
     lang = b.lang
     left = max(0, int((b.start_utc - now_utc).total_seconds() // 60))
@@ -108,7 +116,8 @@ def reminder_replies(catalog: Catalog, svc: Any, b: Any, offset_minutes: int, no
     return [Reply(text, choices=[[ics_choice(catalog, lang, b)]], on_undelivered=f"#{b.id}")]
 
 
-def booking_lines(catalog: Catalog, lang: str, svc: Any, bookings: list[Any], owner: bool) -> Reply | None:
+def booking_lines(catalog: Catalog, lang: str, svc: BookingService, bookings: list[Booking],
+                  owner: bool) -> Reply | None:
     """`/mybookings`: one line per booking, a Cancel button (and .ics when approved)."""
     if not bookings:
         return None
@@ -141,7 +150,7 @@ def calendar_rows(catalog: Catalog, lang: str, days: list[tuple[date, bool]], pa
     return rows + [paging]
 
 
-def equipment_reply(catalog: Catalog, lang: str, room: Any, chosen: list[str], nav: list[Choice]) -> Reply:
+def equipment_reply(catalog: Catalog, lang: str, room: Room, chosen: list[str], nav: list[Choice]) -> Reply:
     """Toggle buttons for the room's equipment (☑ chosen, ☐ not) and Done."""
     rows = [[Choice(("☑ " if item in chosen else "☐ ") + equipment_label(catalog, lang, item), f"bk:eq:{i}")]
             for i, item in enumerate(room.equipment)]

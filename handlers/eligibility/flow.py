@@ -16,14 +16,15 @@ from __future__ import annotations
 import logging
 from datetime import date
 from fractions import Fraction
-from typing import Any
 
 from handlers.eligibility.result import prev_quarter_months, quarter_months, result_replies
 from handlers.eligibility.steps import decidable_options, echo_amount, money, period_buttons, remaining
-from handlers.flow import Ctx, Flow, Services, Stale
+from handlers.flow import Ctx, Flow, Services, Stale, need
+from handlers.jsondata import JsonObject
 from handlers.messages import Choice, Reply
 from knowledge.eligibility.engine import Decision, Value, evaluate, quarter_of
 from knowledge.eligibility.periods import period_word
+from knowledge.eligibility.registry import RuleRegistry
 from knowledge.eligibility.render import prompt_text
 from knowledge.eligibility.schema import Option, Question, RuleSet
 from knowledge.eligibility.values import check_range, coerce_answer, in_unit, read_amount
@@ -45,9 +46,7 @@ class EligibilityFlow(Flow):
 
     # ---- entry -------------------------------------------------------------------------
     def start(self, ctx: Ctx) -> list[Reply]:
-        refresh = getattr(ctx.services.rules, "refresh", None)
-        if refresh is not None:
-            refresh()  # staff edits in <data_dir>/rules take effect at the next check
+        _rules(ctx).refresh()  # staff edits in <data_dir>/rules take effect at the next check
         ctx.data.clear()
         ctx.data["step"] = "program"
         return self._programs(ctx)
@@ -55,12 +54,12 @@ class EligibilityFlow(Flow):
     def on_command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
         ctx.enter(self.name)
         wanted = args.strip().lower()
-        if wanted and wanted in ctx.services.rules.programs():
+        if wanted and wanted in _rules(ctx).programs():
             return self._pick(ctx, wanted)
         return self.start(ctx)
 
     def _programs(self, ctx: Ctx) -> list[Reply]:
-        rules = ctx.services.rules
+        rules = _rules(ctx)
         rows: list[list[Choice]] = []
         for program in rules.menu_order(ctx.lang):
             try:
@@ -74,7 +73,7 @@ class EligibilityFlow(Flow):
         return [Reply(ctx.t("eligibility.choose_program"), choices=[*rows, ctx.nav(self.name)])]
 
     def _pick(self, ctx: Ctx, program: str) -> list[Reply]:
-        rules = ctx.services.rules
+        rules = _rules(ctx)
         on = rules.today(program, ctx.now)
         rs = rules.resolve(program, on)
         ctx.data.clear()
@@ -91,7 +90,7 @@ class EligibilityFlow(Flow):
         if ctx.flow != self.name:
             raise Stale()
         if kind == "p" and ctx.data.get("step") == "program":
-            if rest not in ctx.services.rules.programs():
+            if rest not in _rules(ctx).programs():
                 raise Stale()
             return self._pick(ctx, rest)
         if kind == "a" and ctx.data.get("step") == "question":
@@ -175,7 +174,7 @@ class EligibilityFlow(Flow):
 
     # ---- the engine --------------------------------------------------------------------
     def _load(self, ctx: Ctx) -> tuple[RuleSet, dict[str, Value], date]:
-        rules = ctx.services.rules
+        rules = _rules(ctx)
         on = date.fromisoformat(ctx.data["on"])
         versions = [v for v in rules.versions(ctx.data["program"]) if v.version == ctx.data["version"]]
         rs = versions[0] if versions else rules.resolve(ctx.data["program"], on)
@@ -185,7 +184,7 @@ class EligibilityFlow(Flow):
         """Ask the next question that can still change the outcome, or show the result."""
         rs, typed, on = self._load(ctx)
         try:
-            decision = evaluate(rs, typed, on, ctx.services.rules.tables)
+            decision = evaluate(rs, typed, on, _rules(ctx).tables)
         except NotFound as exc:
             return self._no_data(ctx, rs, on, exc)
         if decision.missing:
@@ -229,7 +228,7 @@ class EligibilityFlow(Flow):
                       input="text" if text_input else "choice")]
 
     def _log(self, ctx: Ctx, decision: Decision) -> None:
-        sink = getattr(ctx.services, "eligibility_log", None)
+        sink = ctx.services.eligibility_log
         if sink is None or decision.outcome is None:
             return
         try:
@@ -258,11 +257,16 @@ def _button_value(q: Question, raw: str) -> Value:
     raise Stale()
 
 
-def _dump(value: Value) -> Any:
+def _rules(ctx: Ctx) -> RuleRegistry:
+    return need(ctx.services.rules, "the eligibility rules")
+
+
+def _dump(value: Value) -> str | bool:
+    """An answer as stored in the dialog state (JSON): amounts as exact fraction strings."""
     return str(value) if isinstance(value, Fraction) else value
 
 
-def _typed(rs: RuleSet, stored: dict[str, Any]) -> dict[str, Value]:
+def _typed(rs: RuleSet, stored: JsonObject) -> dict[str, Value]:
     out: dict[str, Value] = {}
     for qid, raw in stored.items():
         q = rs.question(qid)

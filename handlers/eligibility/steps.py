@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
-from typing import Any
 
 from handlers.eligibility.result import currency_symbol
-from handlers.flow import Ctx
+from handlers.flow import Ctx, need
+from handlers.jsondata import JsonObject
 from handlers.messages import Choice
 from knowledge.eligibility.engine import Value, evaluate
 from knowledge.eligibility.periods import unit_period
@@ -51,7 +51,7 @@ def period_buttons(ctx: Ctx, q: Question) -> list[list[Choice]]:
     return [[Choice(ctx.t(f"eligibility.period_button.{p}"), f"elig:u:{p}") for p in q.periods or []]]
 
 
-def remaining(rs: RuleSet, answers: dict[str, Any]) -> int:
+def remaining(rs: RuleSet, answers: JsonObject) -> int:
     """Every question not answered yet that may still be asked: the progress total never grows
     (the check may end sooner when the answers already decide it)."""
     return sum(1 for q in rs.questions if q.ask and q.id not in answers)
@@ -67,7 +67,7 @@ def decidable_options(
     missing: list[Option] = []
     for option in q.options or []:
         try:
-            evaluate(rs, {**typed, q.id: option.id}, on, ctx.services.rules.tables)
+            evaluate(rs, {**typed, q.id: option.id}, on, need(ctx.services.rules, "the eligibility rules").tables)
         except NotFound:
             missing.append(option)
             continue

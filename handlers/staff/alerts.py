@@ -3,14 +3,12 @@ removed a document, who answered a question. Written in the staff language (`sta
 
 from __future__ import annotations
 
-from typing import Any
-
 from handlers.flow import Ctx
 from handlers.messages import Reply
 from handlers.staff.lang import staff_lang
 
 
-def staff_alert(ctx: Ctx, key: str, **params: Any) -> list[Reply]:
+def staff_alert(ctx: Ctx, key: str, **params: object) -> list[Reply]:
     """A note to the staff chat, unless there is none or the change was made in that chat."""
     target = ctx.staff_target
     if target is None or (ctx.msg.channel, ctx.msg.chat_id) == (target.channel, target.chat_id):

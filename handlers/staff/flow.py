@@ -14,12 +14,11 @@ answer this question" (offered by the ask flow under an abstention).
 
 from __future__ import annotations
 
-from typing import Any
-
-from handlers.flow import Ctx, Flow, Stale
+from handlers.flow import Ctx, Flow, Services, Stale, need
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Reply, Target
-from handlers.roles import CHANNELS, LEGACY, BadUserRef
+from handlers.models import Role
+from handlers.roles import CHANNELS, LEGACY, BadUserRef, RoleStore
 from handlers.staff.alerts import staff_alert
 from handlers.staff.service import Relay, StaffService
 from handlers.staff.upload import handle_upload
@@ -33,11 +32,16 @@ def service_of(ctx: Ctx) -> StaffService:
     """`services.staff`, else one built on the roles' database (cached on the services)."""
     svc = ctx.services.staff
     if svc is None:
-        svc = StaffService(ctx.services.roles.engine, kb=ctx.services.kb,
+        logs = ctx.services.logs
+        svc = StaffService(_roles(ctx).engine, kb=ctx.services.kb,
                            timezone=ctx.services.settings.get("timezone", "Asia/Ho_Chi_Minh"),
-                           pseudonyms=getattr(ctx.services.logs, "pseudonyms", None) or ctx.pseudonyms)
+                           pseudonyms=logs.pseudonyms if logs is not None else ctx.pseudonyms)
         ctx.services.staff = svc
-    return svc  # type: ignore[no-any-return]
+    return svc
+
+
+def _roles(ctx: Ctx) -> RoleStore:
+    return need(ctx.services.roles, "the role store")
 
 
 def relay_replies(catalog: Catalog, relays: list[Relay]) -> list[Reply]:
@@ -244,7 +248,7 @@ class StaffFlow(Flow):
     def _roles(self, ctx: Ctx, args: str) -> list[Reply]:
         """`/staff list|add|remove|confirm`: users are CHANNEL:ID, a bare id is on this chat's channel."""
         words = args.split()
-        roles = ctx.services.roles
+        roles = _roles(ctx)
         if not words or words[0].lower() == "list":
             return [Reply(self._role_lines(ctx, roles.list()))]
         verb, target = words[0].lower(), words[1] if len(words) > 1 else ""
@@ -275,7 +279,7 @@ class StaffFlow(Flow):
         return [Reply(ctx.t("staff.roles.removed" if removed else "staff.roles.not_found", user_id=str(user)))]
 
     @staticmethod
-    def _role_lines(ctx: Ctx, rows: list[Any]) -> str:
+    def _role_lines(ctx: Ctx, rows: list[Role]) -> str:
         lines = [ctx.t("staff.roles.header", n=len(rows))]
         for r in rows:
             if r.channel == LEGACY:
@@ -294,5 +298,5 @@ class StaffFlow(Flow):
             raise Stale()
         return [Reply(ctx.t("staff.optin.done"))]
 
-    def available(self, services: Any) -> bool:
+    def available(self, services: Services) -> bool:
         return services.roles is not None

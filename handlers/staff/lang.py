@@ -9,13 +9,14 @@ Staff have their own language, independent of `CIVICBOT_DEFAULT_LANG` (which is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from handlers.flow import Services
 from handlers.messages import Target
 from knowledge.models import utcnow
 
@@ -37,7 +38,7 @@ class StaffLangChoice(SQLModel, table=True):
 
 
 class StaffLangStore:
-    def __init__(self, engine: Engine, clock: Any = utcnow) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
         self.clock = clock
 
@@ -60,12 +61,12 @@ class StaffLangStore:
         return row.lang if row else None
 
 
-def staff_lang(services: Any, target: Target | None = None) -> str:
+def staff_lang(services: Services, target: Target | None = None) -> str:
     """The language to write to staff in (see the module docstring); `target` defaults to the staff chat."""
     target = target or services.staff_target
-    store = getattr(services, "staff_langs", None)
+    store = services.staff_langs
     if store is not None and target is not None:
         chosen = store.for_chat(target.channel, target.chat_id)
         if chosen:
-            return str(chosen)
-    return str(services.settings.get("staff_lang") or FALLBACK_STAFF_LANG)
+            return chosen
+    return services.settings.get("staff_lang") or FALLBACK_STAFF_LANG

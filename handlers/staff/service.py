@@ -13,29 +13,26 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from handlers.models import Handoff, QueryLog
 from handlers.pseudonym import DEV_PSEUDONYMS, Pseudonyms
 from handlers.staff.grouping import Group, Question, find_group, group_questions
 from handlers.staff.models import AnswerOptIn, AuditEntry, CuratedAnswer
-from handlers.staff.stats import compute_stats
+from handlers.staff.stats import Stats, compute_stats
 from knowledge.errors import NotFound, ValidationError
 from knowledge.models import insert_returning_id, utcnow
+
+if TYPE_CHECKING:
+    from knowledge.store import KnowledgeBase
 
 MAX_ANSWER_CHARS = 4000
 MAX_OPEN = 5000
 """At most this many of the most recent open questions are grouped."""
-
-
-def _ensure_tables(engine: Engine) -> None:
-    """Create the staff tables if the schema set-up did not (checkfirst: a few cheap queries)."""
-    tables = [AuditEntry.__table__, CuratedAnswer.__table__, AnswerOptIn.__table__]  # type: ignore[attr-defined]
-    SQLModel.metadata.create_all(engine, tables=tables)
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class StaffService:
         self,
         engine: Engine,
         *,
-        kb: Any = None,
+        kb: KnowledgeBase | None = None,
         timezone: str = "Asia/Ho_Chi_Minh",
         clock: Callable[[], datetime] = utcnow,
         pseudonyms: Pseudonyms = DEV_PSEUDONYMS,
@@ -81,14 +78,13 @@ class StaffService:
         self.kb = kb
         self.pseudonyms = pseudonyms
         """Keys the refs by which opt-ins and handoffs name a question (never its query-log id)."""
-        _ensure_tables(engine)
         self.timezone = timezone
         self.clock = clock
 
     # ---- audit -----------------------------------------------------------------------------
     def audit(
         self, actor: str, action: str, /, *, channel: str = "", target: str | None = None,
-        outcome: str = "ok", **details: Any,
+        outcome: str = "ok", **details: object,
     ) -> int:
         row = AuditEntry(
             created_at=self.clock(), actor=str(actor)[:200], channel=channel, action=action[:40],
@@ -184,7 +180,7 @@ class StaffService:
             f"{group.question}\n{answer}", meta, kind="qa", added_by=actor,
             source=f"staff:{actor}:{now.date().isoformat()}",
         )
-        return str(getattr(result, "doc_id", result))
+        return result.doc_id
 
     @staticmethod
     def _resolve(s: Session, query_ids: Iterable[int]) -> int:
@@ -252,7 +248,7 @@ class StaffService:
             s.commit()
 
     # ---- statistics ------------------------------------------------------------------------
-    def stats(self, days: int = 7) -> dict[str, Any]:
+    def stats(self, days: int = 7) -> Stats:
         if days < 1 or days > 3660:
             raise ValidationError("staff.bad_days", message="days must be between 1 and 3660", value=days)
         return compute_stats(self.engine, days=days, now=self.clock(), timezone=self.timezone)

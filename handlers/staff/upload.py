@@ -19,15 +19,19 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from handlers.flow import Ctx, Services
+from handlers.flow import Ctx, Services, need
 from handlers.i18n import Catalog
+from handlers.jsondata import JsonObject
 from handlers.messages import Attachment, Incoming, Reply
 from handlers.staff.alerts import staff_alert
 from knowledge.errors import CivicError, IngestError
 from knowledge.ingest.meta import meta_from_mapping
-from knowledge.types import SUPPORTED_LANGS, DocMeta
+from knowledge.types import SUPPORTED_LANGS, AddResult, DocMeta
+
+if TYPE_CHECKING:
+    from handlers.staff.service import StaffService
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +95,7 @@ def safe_name(file_name: str | None, ext: str) -> str:
 class _Refused(Exception):
     """A step refused the file: `key` is the catalog text, `code` goes to the audit log."""
 
-    def __init__(self, key: str, code: str, **params: Any) -> None:
+    def __init__(self, key: str, code: str, **params: object) -> None:
         super().__init__(code)
         self.key, self.code, self.params = key, code, params
 
@@ -100,14 +104,14 @@ UPLOAD_JOB = "upload"
 Progress = Callable[[int, int], None]
 
 
-def handle_upload(ctx: Ctx, service: Any) -> list[Reply]:
+def handle_upload(ctx: Ctx, service: StaffService) -> list[Reply]:
     """Reply to a document a staff member sent (the role was checked by the caller)."""
     if ctx.services.jobs is not None:
         return _queue(ctx, service)
     return _process(ctx, service, None)
 
 
-def _queue(ctx: Ctx, service: Any) -> list[Reply]:
+def _queue(ctx: Ctx, service: StaffService) -> list[Reply]:
     """The cheap checks now; download, ingestion and indexing as a background job."""
     att = ctx.msg.attachment
     name = (att.file_name if att else None) or "?"
@@ -119,7 +123,7 @@ def _queue(ctx: Ctx, service: Any) -> list[Reply]:
     except _Refused as refused:
         return _refusal(ctx, service, refused, name, limit_mb)
     m = ctx.msg
-    job_id = ctx.services.jobs.enqueue(UPLOAD_JOB, {
+    job_id = need(ctx.services.jobs, "the job store").enqueue(UPLOAD_JOB, {
         "channel": m.channel, "chat_id": m.chat_id, "user_id": m.user_id, "user_name": m.user_name,
         "lang": ctx.lang, "caption": m.caption, "is_group": m.is_group, "file_ref": att.file_ref,
         "file_name": att.file_name, "mime_type": att.mime_type, "size": att.size,
@@ -128,7 +132,7 @@ def _queue(ctx: Ctx, service: Any) -> list[Reply]:
     return [Reply(ctx.t("reliability.upload.queued", file=name))]
 
 
-def upload_job_ctx(catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+def upload_job_ctx(catalog: Catalog, services: Services, payload: JsonObject) -> Ctx:
     """The context of the chat an upload job came from (for its texts, audit and alerts)."""
     att = Attachment(str(payload["file_ref"]), payload.get("file_name"), payload.get("mime_type"), payload.get("size"))
     msg = Incoming(channel=str(payload["channel"]), chat_id=str(payload["chat_id"]), user_id=str(payload["user_id"]),
@@ -137,14 +141,15 @@ def upload_job_ctx(catalog: Catalog, services: Services, payload: dict[str, Any]
     return Ctx(msg, str(payload.get("lang") or "vi"), catalog, services, {}, datetime.now(UTC))
 
 
-def run_upload_job(ctx: Ctx, service: Any, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
+def run_upload_job(ctx: Ctx, service: StaffService, progress: Progress | None, *,
+                   resumed: bool = False) -> list[Reply]:
     """For the job worker: download, ingest and index one upload; the replies to send (to the
     uploader's chat unless they carry a target). `resumed`: an earlier run was cut short (after
     its commit the document is "unchanged", but nobody was told it was added)."""
     return _process(ctx, service, progress, resumed=resumed)
 
 
-def _refusal(ctx: Ctx, service: Any, refused: _Refused, name: str, limit_mb: int) -> list[Reply]:
+def _refusal(ctx: Ctx, service: StaffService, refused: _Refused, name: str, limit_mb: int) -> list[Reply]:
     service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=name, outcome="failed",
                   code=refused.code)
     params = {"file": name, "limit_mb": limit_mb, "detail": "", "lang": "", **refused.params}
@@ -152,7 +157,7 @@ def _refusal(ctx: Ctx, service: Any, refused: _Refused, name: str, limit_mb: int
     return [Reply(ctx.t(refused.key, **params))]
 
 
-def _process(ctx: Ctx, service: Any, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
+def _process(ctx: Ctx, service: StaffService, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
     att = ctx.msg.attachment
     name = (att.file_name if att else None) or "?"
     limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
@@ -202,7 +207,7 @@ def _check(ctx: Ctx, att: Attachment, name: str, limit_mb: int) -> tuple[str, Do
 
 def _download(ctx: Ctx, att: Attachment, name: str, limit_mb: int) -> bytes:
     try:
-        content: bytes = ctx.services.fetch_file(ctx.msg.channel, att.file_ref)
+        content = need(ctx.services.fetch_file, "file downloads")(ctx.msg.channel, att.file_ref)
     except Exception as exc:  # network or platform error: say so, keep nothing
         log.warning("download of %s failed: %s", name, exc)
         raise _Refused("staff.upload.download_failed", "download_failed") from exc
@@ -211,11 +216,11 @@ def _download(ctx: Ctx, att: Attachment, name: str, limit_mb: int) -> bytes:
     return content
 
 
-def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: DocMeta) -> Any:
+def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: DocMeta) -> AddResult:
     """Write the bytes to a temporary file (with its extension: it selects the parser) and ingest.
     The document is identified by `<channel>:<original file name>`, so sending a file again
     replaces it; a caption title equal to an active document's title replaces that document."""
-    kb = ctx.services.kb
+    kb = need(ctx.services.kb, "the knowledge base")
     if meta.title and not meta.doc_id:
         wanted = " ".join(meta.title.split()).casefold()
         same = next((d for d in kb.list_documents() if d.kind == "document"

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from handlers.flow import Ctx
+from handlers.flow import Ctx, need
 from handlers.messages import Choice, Reply
 from handlers.staff.alerts import staff_alert
 from handlers.staff.grouping import Group
+from handlers.staff.service import StaffService
+from handlers.staff.stats import Stats
+from knowledge.types import DocInfo
+
+if TYPE_CHECKING:
+    from knowledge.store import KnowledgeBase
 
 PAGE_SIZE = 8
 SHOW_GROUPS = 10
@@ -31,15 +38,19 @@ def _short(text: str, limit: int = QUESTION_CHARS) -> str:
 
 
 class DocViews:
-    def __init__(self, ctx: Ctx, service: Any) -> None:
+    def __init__(self, ctx: Ctx, service: StaffService) -> None:
         self.ctx = ctx
         self.service = service
-        self.kb = ctx.services.kb
 
-    def _audit(self, action: str, target: str | None = None, **details: Any) -> None:
-        self.service.audit(self.ctx.msg.user_id, action, channel=self.ctx.msg.channel, target=target, **details)
+    @property
+    def kb(self) -> KnowledgeBase:
+        return need(self.ctx.services.kb, "the knowledge base")
 
-    def _resolve(self, ref: str) -> Any:
+    def _audit(self, action: str, target: str | None = None, **details: object) -> None:
+        self.service.audit(self.ctx.msg.user_id, action, channel=self.ctx.msg.channel, target=target, outcome="ok",
+                           **details)
+
+    def _resolve(self, ref: str) -> DocInfo | None:
         """The active document for a doc id or a `~hash` reference; None when there is none."""
         ref = ref.strip()
         if not ref.startswith("~"):
@@ -132,11 +143,11 @@ def render_unanswered(ctx: Ctx, groups: list[Group]) -> Reply:
     return Reply("\n".join(lines), choices=rows)
 
 
-def _counts(data: dict[str, Any]) -> str:
+def _counts(data: Mapping[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(data.items(), key=lambda kv: -kv[1])) or "0"
 
 
-def _labelled(ctx: Ctx, data: dict[str, Any]) -> str:
+def _labelled(ctx: Ctx, data: Mapping[str, int]) -> str:
     """Counts by code with each code in the reader's language (`stats_label.<code>`, else the code)."""
     def label(code: str) -> str:
         key = f"stats_label.{code}"
@@ -148,7 +159,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def render_stats(ctx: Ctx, s: dict[str, Any]) -> str:
+def render_stats(ctx: Ctx, s: Stats) -> str:
     t, q = ctx.t, s["questions"]
     lines = [
         t("staff.stats.header", days=s["days"], start=s["from"], end=s["to"]),

@@ -8,7 +8,7 @@ refusals and issued links are written to the audit log. The link is valid 10 min
 from __future__ import annotations
 
 from handlers.audit import audit_refusal
-from handlers.flow import Ctx, Flow, Services
+from handlers.flow import Ctx, Flow, Services, need
 from handlers.messages import Reply
 from handlers.staff.flow import service_of
 from handlers.web.auth import LINK_TTL, WebAuthStore
@@ -22,7 +22,7 @@ def signin_url(base: str, token: str) -> str:
 
 
 def web_store(services: Services) -> WebAuthStore:
-    return WebAuthStore(services.roles.engine)
+    return WebAuthStore(need(services.roles, "roles").engine)
 
 
 class WebFlow(Flow):

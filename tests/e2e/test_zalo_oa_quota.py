@@ -22,7 +22,6 @@ from sqlmodel import Session
 from bookings.service import Requester
 from bot.channels.zalo_oa_channel import to_incoming
 from bot.channels.zalo_oa_keeper import TokenKeeper
-from bot.db import make_engine
 from bot.hub import Hub
 from bot.metrics import Metrics
 from bot.outbox import OutboxWorker
@@ -35,6 +34,7 @@ from handlers.staff.stats import compute_stats
 from handlers.usage import UsageCounter
 from tests.e2e.test_zalo_oa import Replica, event, post, signed, texts
 from tests.fakes.booking_support import FakeClock, ask, make_service
+from tests.fakes.schema import migrated_sqlite
 from tests.fakes.zalo_api import FakeZalo
 
 
@@ -73,7 +73,7 @@ async def test_answers_go_out_as_free_replies_then_as_proactive_messages(tmp_pat
 async def test_minus_230_on_a_reminder_is_recorded_staff_told_never_retried(tmp_path: Path, fake: FakeZalo) -> None:
     r = await Replica(tmp_path, fake).start()
     clock = FakeClock()
-    svc = make_service(make_engine(f"sqlite:///{tmp_path / 'bk.sqlite'}"), clock)
+    svc = make_service(migrated_sqlite(tmp_path / "bk.sqlite"), clock)
     [booking] = ask(svc, "2026-12-03T10:00", "2026-12-03T12:00",
                     requester=Requester("zalo_oa", "u-old", "u-old", "vi"))
     svc.approve(booking.id or 0, "staff")
@@ -192,7 +192,7 @@ async def test_minus_230_through_the_outbox_marks_the_row_and_tells_staff(tmp_pa
     hub = Hub(r.hub.dialog, outbox=outbox)
     hub.register(r.channel)
     clock = FakeClock()
-    svc = make_service(make_engine(f"sqlite:///{tmp_path / 'bk.sqlite'}"), clock)
+    svc = make_service(migrated_sqlite(tmp_path / "bk.sqlite"), clock)
     [booking] = ask(svc, "2026-12-03T10:00", "2026-12-03T12:00",
                     requester=Requester("zalo_oa", "u-old", "u-old", "vi"))
     svc.approve(booking.id or 0, "staff")

@@ -1,38 +1,14 @@
-"""A fake answerer for dialog tests: answers from a fixed table of facts, abstains otherwise."""
+"""A fake answerer for dialog tests: answers from a fixed table of facts, abstains otherwise.
+
+It implements the answerer's port (handlers.ports.Answering) and returns the real result types
+(retrieval.answer.Answer with Citation and SearchHit), so the flows see exactly what they see in
+production.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-
-@dataclass
-class FakeHit:
-    doc_id: str
-    title: str
-    text: str
-    url: str | None = None
-    published: str | None = None
-    score: float = 1.0
-    lang: str = "vi"
-
-
-@dataclass
-class FakeCitation:
-    doc_id: str
-    title: str
-    url: str | None = None
-    published: str | None = None
-
-
-@dataclass
-class FakeAnswer:
-    text: str
-    lang: str
-    abstained: bool
-    confidence: float
-    citations: list[FakeCitation] = field(default_factory=list)
-    hits: list[FakeHit] = field(default_factory=list)
+from retrieval.answer import Answer, Citation
+from retrieval.types import SearchHit
 
 
 class FakeAnswerer:
@@ -40,16 +16,16 @@ class FakeAnswerer:
 
     def __init__(self, facts: dict[str, tuple[str, str, str]]) -> None:
         self.facts = facts
-        self.calls: list[tuple[str, Any]] = []
+        self.calls: list[tuple[str, str | None]] = []
 
     def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0,
-               **context: Any) -> FakeAnswer:
+               country: str | None = None, channel: str | None = None) -> Answer:
         self.calls.append((question, lang))
         qlang = "ru" if any("а" <= ch <= "я" for ch in question.lower()) else (lang or "vi")
-        hits = [FakeHit(d, t, s, url=f"https://example.org/{d}") for kw, (d, t, s) in self.facts.items()
-                if kw in question.lower()]
+        hits = [SearchHit(doc_id=d, chunk_id=n, title=t, score=1.0, lang="vi", text=s, url=f"https://example.org/{d}")
+                for n, (kw, (d, t, s)) in enumerate(self.facts.items(), start=1) if kw in question.lower()]
         hits = hits[offset:]
         if not hits:
-            return FakeAnswer("", qlang, True, 0.1)
+            return Answer("", qlang, True, 0.1)
         top = hits[0]
-        return FakeAnswer(top.text, qlang, False, 0.9, [FakeCitation(top.doc_id, top.title, top.url)], hits)
+        return Answer(top.text, qlang, False, 0.9, [Citation(top.doc_id, top.title, top.url)], hits)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bookings.service import BookingService
+from bot.db import create_schema
 from tests.fakes.pg import temp_schema
 
 # Tuesday 1 December 2026, 11:00 in Almaty (UTC+5): the "now" of most booking tests.
@@ -50,6 +51,7 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 @contextlib.contextmanager
 def pg_schema_engine(pool_size: int = 5) -> Iterator[Engine]:
-    """An engine on the test PostgreSQL confined to a fresh schema (see tests/fakes/pg.py)."""
+    """An engine on the test PostgreSQL confined to a fresh schema (see tests/fakes/pg.py), migrated."""
     with temp_schema("bk", pool_size=pool_size, max_overflow=5) as engine:
+        create_schema(engine)
         yield engine

@@ -33,9 +33,16 @@ class Recorder:
 
 
 class RunningBot:
+    """The hub as the delivery worker sees it (bot.outbox.DeliveryHub)."""
+
+    direct: tuple[str, ...] = ()
+
     def __init__(self, channel: Recorder) -> None:
         self.channels = {channel.name: channel}
         self.metrics: dict[str, int] = {}
+
+    async def on_sent(self, track: str, message_id: str) -> None:
+        return None
 
 
 @pytest.fixture(autouse=True)

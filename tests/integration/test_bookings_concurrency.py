@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from bookings.models import Booking
 from bookings.service import BookingService
-from bot.db import make_engine
 from knowledge.errors import CivicError
 from tests.fakes.booking_support import FakeClock, ask, make_service, pg_schema_engine
+from tests.fakes.schema import migrated_sqlite
 
 N = 20
 
@@ -67,7 +67,7 @@ def check_guard(engine: Engine, svc: BookingService) -> None:
 
 
 def test_twenty_racing_requests_sqlite(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'race.sqlite'}")
+    engine = migrated_sqlite(tmp_path / "race.sqlite")
     svc = make_service(engine, FakeClock())
     assert svc.guard == "trigger"
     check_race(svc)

@@ -28,6 +28,7 @@ class StuckDialog:
         self.services = real.services
         self.catalog = real.catalog
         self.default_lang, self.flows = real.default_lang, real.flows
+        self.pseudonyms = real.pseudonyms
         self.release = threading.Event()
         self.seen: list[Incoming] = []
 

@@ -56,9 +56,18 @@ class RecordingChannel(ChannelBase):
 
 
 class FakeHub:
+    """The hub as the delivery worker sees it (bot.outbox.DeliveryHub)."""
+
+    direct: tuple[str, ...] = ()
+
     def __init__(self, channel: RecordingChannel) -> None:
         self.channels = {channel.name: channel}
         self.metrics: dict[str, int] = defaultdict(int)
+        self.dialog_metrics: dict[str, int] = {}
+        self.sent_ids: list[tuple[str, str]] = []
+
+    async def on_sent(self, track: str, message_id: str) -> None:
+        self.sent_ids.append((track, message_id))
 
 
 @pytest.fixture()

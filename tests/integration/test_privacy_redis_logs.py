@@ -93,6 +93,9 @@ class _NoState:
     def delete_prefix(self, prefix: str) -> int:
         return 0
 
+    def delete_legacy(self) -> int:
+        return 0
+
 
 @pytest.mark.redis
 def test_purge_deletes_redis_state_keyed_by_raw_ids(client: Any, prefix: str) -> None:

@@ -10,12 +10,15 @@ import time
 from bot.hub import Hub
 from handlers.flow import Services
 from handlers.messages import Incoming, Reply
+from handlers.pseudonym import Pseudonyms
 
 
 class SlowDialog:
-    services = Services()
+    """The hub's side of the dialog (handle, on_sent, its services and pseudonyms), slowly."""
 
     def __init__(self) -> None:
+        self.services = Services()
+        self.pseudonyms = Pseudonyms(b"")
         self.handled: dict[str, list[int]] = {}
         self.lock = threading.Lock()
         self.rng = random.Random(3)

@@ -10,7 +10,7 @@ from knowledge.store import KnowledgeBase
 from knowledge.types import DocMeta
 from retrieval.answer import Answerer
 from retrieval.confidence import ConfidenceModel
-from retrieval.context import with_siblings
+from retrieval.context import PassageContext
 
 from .conftest import make_hit
 
@@ -44,18 +44,19 @@ def test_the_answer_can_come_from_another_chunk_of_the_document(tmp_path: Path) 
     assert len(kb.chunks("report")) >= 3
     search = OneChunkSearch(engine, kb, "report")
     assert "7,5 tỷ" not in search.hit.text
-    expanded = with_siblings(search, search.search("x"))
+    expanded = PassageContext(engine).with_siblings(search.search("x"))
     assert [h.doc_id for h in expanded] == ["report"] * len(kb.chunks("report"))
     assert expanded[0] is search.hit and all(h.score == 3.0 for h in expanded)
     ans = Answerer(search, threshold=0.0, model=ConfidenceModel({}, 0.0)).answer("tổng kinh phí hỗ trợ năm 2024")
     assert "7,5 tỷ đồng" in ans.text and ans.citations[0].doc_id == "report"
 
 
-def test_removed_documents_and_searches_without_engine_add_nothing(tmp_path: Path) -> None:
+def test_removed_documents_and_documents_not_in_the_knowledge_base_add_nothing(tmp_path: Path) -> None:
     engine, kb = _kb(tmp_path)
     kb.add_text("Dòng một.\n\n" + FILLER * 40, DocMeta(title="Gone", lang="vi"), doc_id="gone")
     search = OneChunkSearch(engine, kb, "gone")
     kb.remove("gone")
-    assert with_siblings(search, [search.hit]) == [search.hit]
+    context = PassageContext(engine)
+    assert context.with_siblings([search.hit]) == [search.hit]
     hit = make_hit("d", "Một câu.")
-    assert with_siblings(object(), [hit]) == [hit]
+    assert context.with_siblings([hit]) == [hit]

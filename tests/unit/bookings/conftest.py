@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bookings.service import BookingService
-from bot.db import make_engine
 from tests.fakes.booking_support import FakeClock, make_service
+from tests.fakes.schema import migrated_sqlite
 
 
 @pytest.fixture()
 def engine(tmp_path: Path) -> Engine:
-    return make_engine(f"sqlite:///{tmp_path / 'bk.sqlite'}")
+    return migrated_sqlite(tmp_path / "bk.sqlite")
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from bot.rule_alerts import check_once
+from bot.rule_alerts import CoverageAlert
 from handlers.i18n import Catalog
 from handlers.messages import Reply, Target
 from handlers.state import MemoryDeduper
@@ -28,6 +28,12 @@ def app(tmp_path: Path, target: Target | None, deduper: MemoryDeduper) -> Any:
     return SimpleNamespace(staff_target=target, rules=rules, deduper=deduper,
                            dialog=SimpleNamespace(catalog=Catalog.load()),
                            settings=SimpleNamespace(default_lang="ru"))
+
+
+async def check_once(a: Any, hub: FakeHub, today: date) -> bool:
+    """The check as `civicbot run` wires it (CoverageAlert.of), from the fake app's parts."""
+    alert = CoverageAlert(a.rules, a.deduper, hub.notify, a.dialog.catalog, a.staff_target, a.settings.default_lang)
+    return await alert.check_once(today)
 
 
 def test_staff_chat_warned_once_a_day(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from bot.db import import_models
+from bot.db import create_schema, import_models
 from knowledge.errors import IngestError
 from knowledge.models import Chunk, Document
 from knowledge.store import KnowledgeBase
@@ -181,8 +181,10 @@ def test_identical_content_elsewhere_is_not_a_duplicate(kb: KnowledgeBase, tmp_p
 
 
 def test_database_without_text_column_is_upgraded(engine: Engine, tmp_path: Path) -> None:
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # a database from before the column, at the revision before its migration
         conn.execute(text("ALTER TABLE kb_document DROP COLUMN text"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    create_schema(engine)  # the migrations own the schema (0010 adds the column)
     kb = KnowledgeBase(engine)
     path = tmp_path / "a.txt"
     path.write_text(VI, encoding="utf-8")

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from bot.db import create_schema
 from handlers.staff.service import StaffService
 from tests.fakes.pg import temp_schema
 
@@ -23,11 +24,7 @@ def pg() -> Iterator[Engine]:
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(pg: Engine) -> None:
-    from sqlmodel import SQLModel
-
-    from handlers.models import Handoff, QueryLog
-
-    SQLModel.metadata.create_all(pg, tables=[QueryLog.__table__, Handoff.__table__])  # type: ignore[attr-defined]
+    create_schema(pg)  # the migrations own the schema (and the audit table's triggers)
     svc = StaffService(pg)
     svc.audit("901", "upload", channel="telegram", target="doc-1", chunks=3)
     for sql in ("UPDATE staff_audit SET actor = 'x'", "DELETE FROM staff_audit"):
