@@ -1,7 +1,8 @@
 """Reading the corpus from SQL (the source of truth) and the passage-embedding cache.
 
-Only tables of `knowledge.models` are touched: chunks of active documents, the corpus version,
-and `kb_embedding` (vectors by (text hash, embedder name)), which this module fills.
+Only tables of `knowledge.models` are touched: chunks of active documents and `kb_embedding`
+(vectors by (text hash, embedder name)), which this module fills. The corpus version is read
+through `knowledge.queries.corpus_version`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from knowledge.models import Chunk, CorpusState, Document, EmbeddingCache
+from knowledge.models import Chunk, Document, EmbeddingCache
 from retrieval.embedders import Embedder
 from retrieval.sentvec import embed_chunk_sentences
 from retrieval.types import ChunkRecord, Progress
@@ -27,24 +28,6 @@ EMBED_BATCH = 16
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def corpus_version(engine: Engine) -> int:
-    """The corpus version, read on a raw connection without an explicit transaction: on SQLite
-    every SQLAlchemy transaction starts with BEGIN IMMEDIATE (a write lock), and this read runs
-    before every search, so it must never queue behind an ingestion that is writing."""
-    conn = engine.raw_connection()
-    try:
-        cursor = conn.cursor()
-        try:
-            cursor.execute(f"SELECT version FROM {CorpusState.__tablename__} WHERE id = 1")
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        conn.rollback()  # ends PostgreSQL's implicit read transaction; a no-op for SQLite
-    finally:
-        conn.close()
-    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _record_columns() -> tuple[Any, ...]:

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy.engine import Engine
 
+from knowledge.queries import corpus_version
 from retrieval import persist
-from retrieval.corpus import corpus_version, embed_records, load_records
+from retrieval.corpus import embed_records, load_records
 from retrieval.dense import DenseIndex
 from retrieval.embedders import Embedder
 from retrieval.fusion import Fuser, fuse

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from retrieval.extract import Query, term_coverage
 from retrieval.sentences import content_terms
 from retrieval.types import SearchHit
+from tests.fakes.schema import empty_knowledge_base
 
 POVERTY_VI = (
     "Chuẩn nghèo đa chiều giai đoạn 2022-2025 được quy định tại Nghị định 07/2021/NĐ-CP. "
@@ -42,8 +44,11 @@ def make_hit(doc_id: str, text: str, score: float = 0.5, *, title: str = "", lan
 class FakeSearch:
     """Ranks its passages by the share of the query's content words they contain (a real, if tiny, ranker)."""
 
-    def __init__(self, hits: list[SearchHit]) -> None:
+    def __init__(self, hits: list[SearchHit], engine: Engine | None = None) -> None:
         self.hits = hits
+        self.engine = engine or empty_knowledge_base()
+        """The knowledge base the answer reads sibling chunks and word weights from (empty by default:
+        the hits are all there is)."""
         self.calls: list[dict[str, Any]] = []
 
     def search(self, query: str, k: int = 5, lang: str | None = None, region: str | None = None,
