@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import Engine
 
-from knowledge.jsontypes import JSONDict
 from knowledge.queries import corpus_version
 from retrieval import persist
 from retrieval.corpus import embed_records, load_records
@@ -59,7 +58,7 @@ class SearchService:
         index = self._index
         return index.version if index is not None else -1
 
-    def stats(self) -> JSONDict:
+    def stats(self) -> dict[str, str | int | bool]:
         index = self._index
         return {
             "embedder": self.embedder.name,
