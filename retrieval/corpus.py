@@ -32,7 +32,7 @@ def _batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield items[i : i + size]
 
 
-def _record_columns() -> tuple[Any, ...]:  # SQL column expressions of several types
+def _record_columns() -> tuple[Any, ...]:
     c, d = Chunk, Document
     return tuple(col(x) for x in (
         c.id, c.doc_id, d.title, d.lang, c.text, c.text_hash, c.position,
