@@ -93,12 +93,15 @@ class DocumentCatalog:
         self.engine = engine
         self._cache: tuple[int, dict[str, DocInfo]] | None = None
         self._lock = threading.Lock()
+        self._errors: tuple[type[Exception], ...] = (SQLAlchemyError, engine.dialect.loaded_dbapi.Error)
+        """Database errors: SQLAlchemy's, and the driver's own (PEP 249 `Error`), which
+        `corpus_version` raises unwrapped (it reads on a raw DBAPI connection)."""
 
     def documents(self, hits: Sequence[SearchHit]) -> dict[str, DocInfo]:
         """DocInfo of every document among `hits` (from the hit itself when not in the knowledge base)."""
         try:
             known = self._read(list(dict.fromkeys(h.doc_id for h in hits)))
-        except SQLAlchemyError as exc:  # the answer must not fail because metadata could not be read
+        except self._errors as exc:  # the answer must not fail because metadata could not be read
             log.warning("document metadata unavailable: %s", type(exc).__name__)
             known = {}
         return from_hits(hits, known)
