@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
 from knowledge.models import Chunk, CorpusState, Document
@@ -36,15 +37,18 @@ def corpus_version(engine: Engine) -> int:
     """The corpus version (0 before the first write), read on a raw connection without an explicit
     transaction: on SQLite every SQLAlchemy transaction starts with BEGIN IMMEDIATE (a write lock),
     and this read runs before every search, so it must never queue behind an ingestion that writes."""
+    sql = f"SELECT version FROM {CorpusState.__tablename__} WHERE id = 1"
     conn = engine.raw_connection()
     try:
         cursor = conn.cursor()
         try:
-            cursor.execute(f"SELECT version FROM {CorpusState.__tablename__} WHERE id = 1")
+            cursor.execute(sql)
             row = cursor.fetchone()
         finally:
             cursor.close()
         conn.rollback()  # ends PostgreSQL's implicit read transaction; a no-op for SQLite
+    except engine.dialect.loaded_dbapi.Error as exc:  # the driver's own error, as SQLAlchemy would raise it
+        raise DBAPIError(sql, None, exc) from exc
     finally:
         conn.close()
     return int(row[0]) if row and row[0] is not None else 0

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from knowledge.jsontypes import JSONDict
 from retrieval.constraints import OPEN, DocNum, Facts, docnums, fold_key, programs, read
 from retrieval.gazetteer import NOT_PLACES, Entity, Gazetteer, gazetteer
 
@@ -26,7 +26,7 @@ class Mismatch:
     asked: str
     found: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JSONDict:
         return {"kind": self.kind, "asked": self.asked, "found": self.found}
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from retrieval.gazetteer import NOT_PLACES, Entity, Gazetteer, gazetteer, key, tokens
 
@@ -194,5 +194,5 @@ def read(text: str, g: Gazetteer | None = None) -> Facts:
     )
 
 
-def _unique(entities: Any) -> list[Entity]:
+def _unique(entities: Iterable[Entity]) -> list[Entity]:
     return list({e.id: e for e in entities}.values())

@@ -8,10 +8,11 @@ through `knowledge.queries.corpus_version`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Insert, Table, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -23,9 +24,10 @@ from retrieval.types import ChunkRecord, Progress
 
 BATCH = 500
 EMBED_BATCH = 16
+T = TypeVar("T")
 
 
-def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+def _batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -45,7 +47,7 @@ def load_records(engine: Engine, ids: Iterable[int] | None = None) -> list[Chunk
         .join(Document, col(Document.id) == col(Chunk.document_pk))
         .where(col(Document.status) == "active")
     )
-    rows: list[Any] = []
+    rows: list[Sequence[object]] = []
     with Session(engine) as session:
         if ids is None:
             rows = list(session.execute(base))
@@ -57,13 +59,24 @@ def load_records(engine: Engine, ids: Iterable[int] | None = None) -> list[Chunk
     return records
 
 
-def _record(row: tuple[Any, ...]) -> ChunkRecord:
+def _record(row: Sequence[object]) -> ChunkRecord:
     cid, doc_id, title, lang, text, text_hash, position, url, published, region, program, kind = row
     return ChunkRecord(
-        chunk_id=int(cid), doc_id=doc_id, title=title or "", lang=lang or "", text=text,
-        text_hash=text_hash, position=position or 0, url=url, published=published,
-        region=region, program=program, kind=kind or "document",
+        chunk_id=_int(cid), doc_id=str(doc_id), title=str(title or ""), lang=str(lang or ""), text=str(text),
+        text_hash=str(text_hash), position=_int(position or 0), url=_optional(url),
+        published=published if isinstance(published, date) else None,
+        region=_optional(region), program=_optional(program), kind=str(kind or "document"),
     )  # fmt: skip
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int):
+        raise TypeError(f"expected an integer column, got {type(value).__name__}")
+    return value
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def cached_vectors(engine: Engine, embedder: Embedder, hashes: Iterable[str]) -> dict[str, np.ndarray]:
@@ -97,8 +110,8 @@ def store_vectors(engine: Engine, embedder: Embedder, items: dict[str, np.ndarra
             pass
 
 
-def _insert_ignore(engine: Engine) -> Any:
-    table = EmbeddingCache.__table__  # type: ignore[attr-defined]
+def _insert_ignore(engine: Engine) -> Insert:
+    table: Table = EmbeddingCache.__table__  # type: ignore[attr-defined]
     if engine.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 

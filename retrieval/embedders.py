@@ -18,7 +18,7 @@ import importlib.util
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -78,27 +78,28 @@ def resolve_model_path(name_or_path: str) -> str:
     module_name = name_or_path.replace("-", "_")
     if module_name.isidentifier() and importlib.util.find_spec(module_name) is not None:
         module = importlib.import_module(module_name)
-        getter = getattr(module, "get_model_path", None)
+        getter = getattr(module, "get_model_path", None)  # a package named in the settings: dynamic
         if callable(getter):
             return str(getter())
     return name_or_path
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model; loaded with `local_files_only=True` (never downloads)."""
+    """A sentence-transformers model (any); loaded with `local_files_only=True` (never downloads)."""
 
     def __init__(self, model_name_or_path: str, *, device: str = "cpu", batch_size: int = 16) -> None:
         from sentence_transformers import SentenceTransformer
 
         path = resolve_model_path(model_name_or_path)
         try:
-            self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
+            self._model = SentenceTransformer(path, device=device, local_files_only=True)
         except OSError as exc:
             raise ValueError(
                 f"sentence-transformers model {model_name_or_path!r} is not available locally (models are "
                 "never downloaded at run time): give a local path, a model in the Hugging Face cache, "
                 "or an installed package that bundles one"
             ) from exc
+        # sentence-transformers < 5 names it get_sentence_embedding_dimension (deprecated since)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )

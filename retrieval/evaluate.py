@@ -13,10 +13,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from knowledge.jsontypes import as_list, as_object
 from retrieval.analyzers import nfc, strip_diacritics
 from retrieval.types import SearchHit
 
@@ -44,13 +44,15 @@ def load_queries(path: Path) -> list[LabelledQuery]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            relevant = tuple(str(x) for x in obj["relevant"])
+            obj = as_object(json.loads(line), "query")
+            relevant = tuple(str(x) for x in as_list(obj["relevant"], "relevant"))
             text = str(obj["text"])
             if not text.strip() or not relevant:
                 raise ValueError("empty text or relevant list")
-            answers = tuple(str(a) for a in obj.get("answers") or ())
-            out.append(LabelledQuery(str(obj.get("id", no)), text, obj.get("lang"), relevant, answers))
+            answers = tuple(str(a) for a in as_list(obj.get("answers") or [], "answers"))
+            lang = obj.get("lang")
+            out.append(LabelledQuery(str(obj.get("id", no)), text, None if lang is None else str(lang),
+                                     relevant, answers))
         except (ValueError, KeyError, TypeError) as exc:
             raise EvalInputError(f"{path}, line {no}: not a valid query ({exc})") from exc
     if not out:
@@ -84,7 +86,7 @@ def evaluate(
     *,
     strip: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+) -> dict[str, float]:
     """Run every query through `search` (returns hits and milliseconds) and average the metrics."""
     if queries:
         search(queries[0].text)  # warm-up: lazy loading, first-call allocations
@@ -98,7 +100,7 @@ def evaluate(
         if progress is not None:
             progress(i, len(queries))
     n = max(len(queries), 1)
-    result: dict[str, Any] = {name: round(total / n, 4) for name, total in sums.items()}
+    result: dict[str, float] = {name: round(total / n, 4) for name, total in sums.items()}
     result["queries"] = len(queries)
     result["p50_ms"] = round(float(np.percentile(times, 50)), 2) if times else 0.0
     result["p95_ms"] = round(float(np.percentile(times, 95)), 2) if times else 0.0

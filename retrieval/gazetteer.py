@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
 
 import Stemmer
 import yaml
+
+from knowledge.jsontypes import as_object
 
 DATA = Path(__file__).parent / "data" / "places.yaml"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -129,7 +130,7 @@ def tokens(text: str) -> list[tuple[str, int]]:
     return [(m.group(0), m.start()) for m in _TOKEN.finditer(unicodedata.normalize("NFC", text))]
 
 
-def _split(names: Any) -> tuple[str, ...]:
+def _split(names: object) -> tuple[str, ...]:
     if not names:
         return ()
     if isinstance(names, list):
@@ -159,20 +160,20 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path = DATA) -> Gazetteer:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = as_object(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, str(path))
         entities: list[Entity] = []
-        for cid, row in (data.get("countries") or {}).items():
+        for cid, row in _rows(data, "countries").items():
             entities.append(Entity(cid, "country", cid, _names(row), ambiguous=_ambiguity(row)))
-        for pid, row in (data.get("places") or {}).items():
+        for pid, row in _rows(data, "places").items():
             entities.append(Entity(pid, str(row.get("kind", "place")), str(row["country"]), _names(row),
-                                   row.get("parent"), row.get("merged_into"), _ambiguity(row)))
-        for pid, row in (data.get("programs") or {}).items():
+                                   _optional(row.get("parent")), _optional(row.get("merged_into")), _ambiguity(row)))
+        for pid, row in _rows(data, "programs").items():
             entities.append(Entity(pid, "program", str(row["country"]), _names(row)))
-        for oid, row in (data.get("organisations") or {}).items():
+        for oid, row in _rows(data, "organisations").items():
             entities.append(Entity(oid, "org", str(row["country"]), _names(row)))
-        admin = [w for v in (data.get("admin_words") or {}).values() for w in _split(v)]
-        words = {k: _split(v) for k, v in (data.get("program_words") or {}).items()}
-        codes = {k: _split(v) for k, v in (data.get("document_codes") or {}).items()}
+        admin = [w for v in _section(data, "admin_words").values() for w in _split(v)]
+        words = {k: _split(v) for k, v in _section(data, "program_words").items()}
+        codes = {k: _split(v) for k, v in _section(data, "document_codes").items()}
         return cls(entities, admin, words, codes)
 
     def find(self, text: str, kinds: Iterable[str] | None = None) -> list[Found]:
@@ -249,12 +250,26 @@ class Gazetteer:
         return None
 
 
-def _ambiguity(row: dict[str, Any]) -> str:
+def _section(data: Mapping[str, object], name: str) -> dict[str, object]:
+    """The mapping under `name` in the data file (empty when absent)."""
+    return as_object(data.get(name) or {}, name)
+
+
+def _rows(data: Mapping[str, object], name: str) -> dict[str, dict[str, object]]:
+    """The entries of a section of entities: id → its fields."""
+    return {k: as_object(v, f"{name}.{k}") for k, v in _section(data, name).items()}
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _ambiguity(row: Mapping[str, object]) -> str:
     value = row.get("ambiguous")
     return "cased" if value == "cased" else ("always" if value else "")
 
 
-def _names(row: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+def _names(row: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
     return {lang: _split(row.get(lang)) for lang in ("vi", "ru", "en") if row.get(lang)}
 
 

@@ -8,21 +8,29 @@ Russian is spoken in both, but in this knowledge base Russian readers are Kazakh
 NGOs, and the Russian versions of Vietnamese documents are reached by questions that name Vietnam).
 Documents of another country answer only when the question names that country; documents whose
 country is unknown are never excluded.
+
+A document's country and scope (`DocInfo`) come from its whole text in the knowledge base, read
+through `knowledge.doc_queries` by a `DocumentCatalog` that caches them per corpus version.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+import logging
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from knowledge.models import Document
+from knowledge.doc_queries import DocumentText, active_documents
+from knowledge.queries import corpus_version
 from retrieval.constraint_check import DocFacts, doc_facts
 from retrieval.constraints import Facts
+from retrieval.types import SearchHit
+
+log = logging.getLogger(__name__)
 
 CHANNEL_COUNTRY = {"zalo": "VN"}
 """Channel name prefix → country (`zalo_bot`, `zalo_oa`)."""
@@ -65,71 +73,82 @@ class DocInfo:
     questions: list[str] = field(default_factory=list)
     """A curated staff answer: the questions it was written for."""
 
+    @classmethod
+    def of_hit(cls, hit: SearchHit) -> DocInfo:
+        """What the hit itself says about its document (one not found in the knowledge base)."""
+        return cls(doc_facts(str(hit.title or ""), str(hit.text), hit.region), hit.kind,
+                   [str(hit.title)] if hit.title else [])
 
-_CACHE: dict[int, tuple[int, dict[str, DocInfo]]] = {}
+    @classmethod
+    def of_document(cls, doc: DocumentText) -> DocInfo:
+        return cls(doc_facts(doc.title, doc.text, doc.region), doc.kind, list(doc.questions))
 
 
-def _version(engine: Any) -> int:
-    from knowledge.queries import corpus_version
+class DocumentCatalog:
+    """DocInfo of the documents of one knowledge base (`engine`), read from SQL (the whole text, the
+    metadata) and cached per corpus version by this object. A database error while reading is logged
+    and the hits speak for their documents; nothing else is swallowed."""
 
-    return corpus_version(engine)
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._cache: tuple[int, dict[str, DocInfo]] | None = None
+        self._lock = threading.Lock()
+        self._errors: tuple[type[Exception], ...] = (SQLAlchemyError, engine.dialect.loaded_dbapi.Error)
+        """Database errors: SQLAlchemy's, and the driver's own (PEP 249 `Error`), which
+        `corpus_version` raises unwrapped (it reads on a raw DBAPI connection)."""
 
-
-def documents(search: Any, hits: Sequence[Any]) -> dict[str, DocInfo]:
-    """DocInfo of every document among `hits`: read from SQL (the whole text, the metadata) and
-    cached per corpus version; without an engine (a fake search), from the hits themselves."""
-    engine = getattr(search, "engine", None)
-    wanted = list(dict.fromkeys(h.doc_id for h in hits))
-    out: dict[str, DocInfo] = {}
-    cache: dict[str, DocInfo] = {}
-    if engine is not None:
+    def documents(self, hits: Sequence[SearchHit]) -> dict[str, DocInfo]:
+        """DocInfo of every document among `hits` (from the hit itself when not in the knowledge base)."""
         try:
-            version = _version(engine)
-            cached = _CACHE.get(id(engine))
-            if cached is None or cached[0] != version:
-                cached = (version, {})
-                _CACHE[id(engine)] = cached
-            cache = cached[1]
+            known = self._read(list(dict.fromkeys(h.doc_id for h in hits)))
+        except self._errors as exc:  # the answer must not fail because metadata could not be read
+            log.warning("document metadata unavailable: %s", type(exc).__name__)
+            known = {}
+        return from_hits(hits, known)
+
+    def _read(self, wanted: list[str]) -> dict[str, DocInfo]:
+        version = corpus_version(self.engine)
+        with self._lock:
+            if self._cache is None or self._cache[0] != version:
+                self._cache = (version, {})
+            cache = self._cache[1]
             missing = [d for d in wanted if d not in cache]
-            if missing:
-                cache.update(_load(engine, missing))
-        except Exception:  # the answer must not fail because metadata could not be read
-            cache = {}
-    for h in hits:
-        if h.doc_id in out:
-            continue
-        info = cache.get(h.doc_id)
-        if info is None:
-            info = DocInfo(doc_facts(str(h.title or ""), str(h.text), getattr(h, "region", None)),
-                           getattr(h, "kind", "document"), [str(h.title)] if h.title else [])
-        out[h.doc_id] = info
-    return out
+        if missing:
+            loaded = {doc.doc_id: DocInfo.of_document(doc) for doc in active_documents(self.engine, missing)}
+            with self._lock:
+                cache.update(loaded)
+        with self._lock:
+            return {d: cache[d] for d in wanted if d in cache}
 
 
-def _load(engine: Any, doc_ids: list[str]) -> dict[str, DocInfo]:
-    stmt = (select(Document.doc_id, Document.title, Document.region, Document.text, Document.kind,  # type: ignore[call-overload]
-                   Document.meta_json)
-            .where(Document.status == "active", Document.doc_id.in_(doc_ids)))  # type: ignore[attr-defined]
+_SHARED: weakref.WeakKeyDictionary[Engine, DocumentCatalog] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_catalog(engine: Engine) -> DocumentCatalog:
+    """The catalog of `engine` for callers that do not keep their own (its cache then lives as long
+    as the engine). An answerer should own a `DocumentCatalog` and pass it to `Plan.make`."""
+    with _SHARED_LOCK:
+        catalog = _SHARED.get(engine)
+        if catalog is None:
+            catalog = _SHARED[engine] = DocumentCatalog(engine)
+        return catalog
+
+
+def from_hits(hits: Sequence[SearchHit], known: Mapping[str, DocInfo]) -> dict[str, DocInfo]:
+    """DocInfo of every document among `hits`: from `known`, else from the first hit of the document."""
     out: dict[str, DocInfo] = {}
-    with Session(engine) as session:
-        for doc_id, title, region, text, kind, meta_json in session.execute(stmt):
-            questions: list[str] = []
-            if kind == "qa":
-                try:
-                    extra = json.loads(meta_json or "{}")
-                except ValueError:
-                    extra = {}
-                listed = extra.get("questions") if isinstance(extra, dict) else None
-                questions = [str(q) for q in listed] if isinstance(listed, list) else []
-                questions = questions or [str(title)]
-            out[str(doc_id)] = DocInfo(doc_facts(str(title), str(text), region), str(kind), questions)
+    for h in hits:
+        if h.doc_id not in out:
+            out[h.doc_id] = known.get(h.doc_id) or DocInfo.of_hit(h)
     return out
 
 
-def split(hits: Sequence[Any], docs: dict[str, DocInfo], ctx: Context) -> tuple[list[Any], list[Any]]:
+def split(hits: Sequence[SearchHit], docs: dict[str, DocInfo],
+          ctx: Context) -> tuple[list[SearchHit], list[SearchHit]]:
     """(hits the context allows, hits of other countries), each in the original order."""
-    allowed: list[Any] = []
-    other: list[Any] = []
+    allowed: list[SearchHit] = []
+    other: list[SearchHit] = []
     for h in hits:
         info = docs.get(h.doc_id)
         (allowed if info is None or ctx.allows(info.facts.country) else other).append(h)

@@ -18,13 +18,14 @@ import json
 import os
 import uuid
 import zipfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import faiss
 import numpy as np
 
+from knowledge.jsontypes import JSONDict, as_list, as_object
 from retrieval.bm25 import Vocabulary
 from retrieval.dense import DenseIndex
 from retrieval.hybrid import HybridIndex
@@ -50,7 +51,45 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_replace(tmp, path)
 
 
-def _record_json(r: ChunkRecord) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """The manifest of a saved index, checked: what the loaders need of it."""
+
+    embedder: str
+    dim: int
+    corpus_version: int
+    chunk_count: int
+    files: dict[str, str]
+    """`meta`, `tokens`, `dense` → file name in the index directory."""
+
+    @classmethod
+    def of(cls, raw: dict[str, object], path: Path) -> Manifest:
+        """`raw` (as `read_manifest` returns it) checked field by field, else IndexFormatError."""
+        try:
+            files = as_object(raw.get("files"), "files")
+            return cls(_str(raw.get("embedder")), _int(raw.get("dim")), _int(raw.get("corpus_version")),
+                       _int(raw.get("chunk_count")), {k: _str(files.get(k)) for k in ("meta", "tokens", "dense")})
+        except ValueError as exc:
+            raise IndexFormatError(f"{path}: {exc}") from exc
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _record_json(r: ChunkRecord) -> JSONDict:
     return {
         "chunk_id": r.chunk_id, "doc_id": r.doc_id, "title": r.title, "lang": r.lang, "text": r.text,
         "text_hash": r.text_hash, "position": r.position, "url": r.url,
@@ -59,12 +98,20 @@ def _record_json(r: ChunkRecord) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _record_from(d: dict[str, Any]) -> ChunkRecord:
-    published = date.fromisoformat(d["published"]) if d.get("published") else None
-    return ChunkRecord(**{**d, "published": published})
+def _record_from(value: object) -> ChunkRecord:
+    d = as_object(value, "record")
+    published = d.get("published")
+    return ChunkRecord(
+        chunk_id=_int(d.get("chunk_id")), doc_id=_str(d.get("doc_id")), title=_str(d.get("title")),
+        lang=_str(d.get("lang")), text=_str(d.get("text")), text_hash=_str(d.get("text_hash")),
+        position=_int(d.get("position", 0)), url=_opt_str(d.get("url")),
+        published=date.fromisoformat(_str(published)) if published else None,
+        region=_opt_str(d.get("region")), program=_opt_str(d.get("program")), kind=_str(d.get("kind", "document")),
+    )  # fmt: skip
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+def read_manifest(index_dir: Path) -> dict[str, object] | None:
+    """The manifest as written (its format version checked), None when there is none."""
     path = index_dir / MANIFEST
     if not path.exists():
         return None
@@ -74,7 +121,13 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
         raise IndexFormatError(f"{path}: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
         raise IndexFormatError(f"{path}: unknown index format")
-    return manifest
+    return {str(k): v for k, v in manifest.items()}
+
+
+def manifest(index_dir: Path) -> Manifest | None:
+    """The checked manifest of the index in `index_dir`, None when there is none."""
+    raw = read_manifest(index_dir)
+    return Manifest.of(raw, index_dir / MANIFEST) if raw is not None else None
 
 
 def save(index: HybridIndex, index_dir: Path, embedder_name: str) -> None:
@@ -82,18 +135,18 @@ def save(index: HybridIndex, index_dir: Path, embedder_name: str) -> None:
     generation = f"{index.version}-{uuid.uuid4().hex[:10]}"
     meta_name, dense_name = f"meta-{generation}.json", f"dense-{generation}.faiss"
     tokens_name = f"tokens-{generation}.npz"
-    meta = {"records": [_record_json(r) for r in index.records], "vocab": index.vocab.words}
+    meta: JSONDict = {"records": [_record_json(r) for r in index.records], "vocab": index.vocab.words}
     write_atomic(index_dir / meta_name, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
     write_atomic(index_dir / tokens_name, _tokens_npz(index.tokens))
     dense_tmp = index_dir / f".{dense_name}.tmp"
     index.dense.save(dense_tmp)
     _fsync_replace(dense_tmp, index_dir / dense_name)
-    manifest = {
+    written: JSONDict = {
         "format": FORMAT_VERSION, "embedder": embedder_name, "dim": index.dense.dim,
         "corpus_version": index.version, "chunk_count": len(index.records), "generation": generation,
         "files": {"meta": meta_name, "tokens": tokens_name, "dense": dense_name},
     }  # fmt: skip
-    write_atomic(index_dir / MANIFEST, json.dumps(manifest, indent=2).encode("utf-8"))
+    write_atomic(index_dir / MANIFEST, json.dumps(written, indent=2).encode("utf-8"))
     _cleanup(index_dir, keep={meta_name, tokens_name, dense_name, MANIFEST})
 
 
@@ -112,36 +165,34 @@ def _tokens_npz(tokens: list[np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-def load_meta(
-    index_dir: Path, manifest: dict[str, Any]
-) -> tuple[list[ChunkRecord], list[np.ndarray], Vocabulary]:
-    path = index_dir / str(manifest["files"]["meta"])
+def load_meta(index_dir: Path, manifest: Manifest) -> tuple[list[ChunkRecord], list[np.ndarray], Vocabulary]:
+    path = index_dir / manifest.files["meta"]
     try:
-        meta = json.loads(path.read_text("utf-8"))
-        records = [_record_from(d) for d in meta["records"]]
-        vocab = Vocabulary([str(w) for w in meta["vocab"]])
-        path = index_dir / str(manifest["files"]["tokens"])
+        meta = as_object(json.loads(path.read_text("utf-8")), "meta")
+        records = [_record_from(d) for d in as_list(meta.get("records"), "records")]
+        vocab = Vocabulary([str(w) for w in as_list(meta.get("vocab"), "vocab")])
+        path = index_dir / manifest.files["tokens"]
         with np.load(path) as npz:
             flat, offsets = npz["flat"], npz["offsets"]
         tokens = [flat[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise IndexFormatError(f"{path}: {exc}") from exc
-    if len(records) != len(tokens) or len(records) != manifest.get("chunk_count"):
-        raise IndexFormatError(f"{path}: {len(records)} records, manifest says {manifest.get('chunk_count')}")
+    if len(records) != len(tokens) or len(records) != manifest.chunk_count:
+        raise IndexFormatError(f"{path}: {len(records)} records, manifest says {manifest.chunk_count}")
     if len(flat) and (int(flat.max()) >= len(vocab) or int(flat.min()) < 0):
         raise IndexFormatError(f"{path}: token ids outside the vocabulary")
     return records, tokens, vocab
 
 
-def load(index_dir: Path, manifest: dict[str, Any]) -> HybridIndex:
+def load(index_dir: Path, manifest: Manifest) -> HybridIndex:
     """The snapshot the manifest describes, vectors included (same embedder assumed)."""
     records, tokens, vocab = load_meta(index_dir, manifest)
-    path = index_dir / str(manifest["files"]["dense"])
+    path = index_dir / manifest.files["dense"]
     try:
-        dense = DenseIndex.load(path, int(manifest["dim"]))
+        dense = DenseIndex.load(path, manifest.dim)
         stored = np.sort(faiss.vector_to_array(dense.index.id_map))  # type: ignore[attr-defined]
         if not np.array_equal(stored, np.array(sorted(r.chunk_id for r in records), dtype=np.int64)):
             raise ValueError("the vector ids do not match the chunk records")
-        return HybridIndex(int(manifest["corpus_version"]), records, tokens, vocab, dense)
+        return HybridIndex(manifest.corpus_version, records, tokens, vocab, dense)
     except (OSError, RuntimeError, ValueError) as exc:
         raise IndexFormatError(f"{path}: {exc}") from exc

@@ -16,7 +16,6 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -59,7 +58,7 @@ class SearchService:
         index = self._index
         return index.version if index is not None else -1
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> dict[str, str | int | bool]:
         index = self._index
         return {
             "embedder": self.embedder.name,
@@ -85,17 +84,17 @@ class SearchService:
 
     def _load_saved(self) -> None:
         try:
-            manifest = persist.read_manifest(self.index_dir)
+            manifest = persist.manifest(self.index_dir)
             if manifest is None:
                 return
-            if manifest.get("embedder") == self.embedder.name and manifest.get("dim") == self.embedder.dim:
+            if manifest.embedder == self.embedder.name and manifest.dim == self.embedder.dim:
                 self._swap(persist.load(self.index_dir, manifest), save=False)
             else:
                 records, tokens, vocab = persist.load_meta(self.index_dir, manifest)
                 dense = DenseIndex(self.embedder.dim)
                 dense.add(np.array([r.chunk_id for r in records], dtype=np.int64),
                           embed_records(self.engine, self.embedder, records))  # fmt: skip
-                self._swap(HybridIndex(int(manifest["corpus_version"]), records, tokens, vocab, dense))
+                self._swap(HybridIndex(manifest.corpus_version, records, tokens, vocab, dense))
             self._loaded_from_disk = True
         except persist.IndexFormatError as exc:
             log.warning("search index unreadable, it will be rebuilt from the database: %s", exc)
@@ -183,8 +182,9 @@ class SearchService:
             found = self._qvecs.get(query)
         return found[1] if found is not None else None
 
-    def timed_search(self, query: str, **kwargs: Any) -> tuple[list[SearchHit], float]:
+    def timed_search(self, query: str, k: int = 5, lang: str | None = None, region: str | None = None,
+                     program: str | None = None, mode: str = "hybrid") -> tuple[list[SearchHit], float]:
         """`search` and its wall time in milliseconds (for evaluation and benchmarks)."""
         start = time.perf_counter()
-        hits = self.search(query, **kwargs)
+        hits = self.search(query, k, lang, region, program, mode)
         return hits, (time.perf_counter() - start) * 1000.0

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, runtime_checkable
+
+from sqlalchemy.engine import Engine
 
 from retrieval import jurisdiction
 from retrieval.constraint_check import Mismatch, Source, affirms, vet
 from retrieval.constraints import Facts, read
 from retrieval.extract import Query
 from retrieval.sentences import content_terms
+from retrieval.types import SearchHit
 
-Attempt = tuple[str, Any, dict[str, float], float]
+Attempt = tuple[str, SearchHit | None, dict[str, float], float]
 """An answer tried on some hits: (text, its hit or None, features, confidence)."""
 
 QA_MIN_SIMILARITY = 0.7
@@ -44,25 +47,40 @@ def similarity(question: str, asked: Sequence[str]) -> float:
     return best
 
 
+@runtime_checkable
+class KnowledgeSource(Protocol):
+    """What the plan reads documents from: the search's knowledge base."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+
 @dataclass
 class Plan:
     asked: Facts
     context: jurisdiction.Context
     docs: dict[str, jurisdiction.DocInfo]
-    allowed: list[Any]
-    foreign: list[Any]
+    allowed: list[SearchHit]
+    foreign: list[SearchHit]
     lang: str
 
     @classmethod
-    def make(cls, search: Any, question: str, lang: str, hits: Sequence[Any], *, country: str | None = None,
-             channel: str | None = None) -> Plan:
+    def make(cls, search: object, question: str, lang: str, hits: Sequence[SearchHit], *,
+             country: str | None = None, channel: str | None = None,
+             catalog: jurisdiction.DocumentCatalog | None = None) -> Plan:
+        """The plan for `question` over `hits`. Documents are read through `catalog` (one the caller
+        keeps, caching across questions), else through the shared catalog of the search's knowledge
+        base; a search that declares none (the answerer's `Searcher` protocol does not promise
+        `engine` yet) leaves the hits to speak for their documents."""
         asked = read(question)
         ctx = jurisdiction.choose(asked, lang, chosen=country, channel=channel)
-        docs = jurisdiction.documents(search, hits)
+        if catalog is None and isinstance(search, KnowledgeSource):
+            catalog = jurisdiction.shared_catalog(search.engine)
+        docs = catalog.documents(hits) if catalog is not None else jurisdiction.from_hits(hits, {})
         allowed, foreign = jurisdiction.split(hits, docs, ctx)
         return cls(asked, ctx, docs, allowed, foreign, lang)
 
-    def settle(self, attempt: Callable[[Sequence[Any]], Attempt], pool: Sequence[Any], threshold: float,
+    def settle(self, attempt: Callable[[Sequence[SearchHit]], Attempt], pool: Sequence[SearchHit], threshold: float,
                *, foreign: bool = True) -> tuple[Attempt, Mismatch | None]:
         """The answer to give and its mismatch, if any. `attempt(hits)` answers from `hits`.
         An answer that contradicts a constraint is replaced by one from the documents that do not
@@ -75,13 +93,15 @@ class Plan:
         mismatch = self.check(text, hit) if hit is not None and confidence >= threshold else None
         if mismatch is not None and (narrowed := self.without_conflicts(pool)) != list(pool) and narrowed:
             retry = self.trim(attempt(narrowed))
-            if retry[1] is not None and retry[3] >= max(threshold, confidence) and self.check(*retry[:2]) is None \
-                    and self.affirms(mismatch.kind, *retry[:2]):
+            r_text, r_hit, _, r_confidence = retry
+            if r_hit is not None and r_confidence >= max(threshold, confidence) and self.check(r_text, r_hit) is None \
+                    and self.affirms(mismatch.kind, r_text, r_hit):
                 return retry, None
         if (hit is None or confidence < threshold) and self.foreign and foreign:
             other = self.trim(attempt(self.foreign))
-            if other[1] is not None and other[3] >= threshold and self.check(*other[:2]) is None:
-                return other, self.country_mismatch(other[1])
+            o_text, o_hit, _, o_confidence = other
+            if o_hit is not None and o_confidence >= threshold and self.check(o_text, o_hit) is None:
+                return other, self.country_mismatch(o_hit)
         return best, mismatch
 
     def trim(self, tried: Attempt) -> Attempt:
@@ -90,7 +110,7 @@ class Plan:
         with no such stretch the answer stays whole, to be vetted as a whole)."""
         text, hit, feats, confidence = tried
         lines = text.split("\n")
-        if hit is None or len(lines) < 2 or getattr(hit, "kind", "document") == "qa":
+        if hit is None or len(lines) < 2 or hit.kind == "qa":
             return tried
         wrong = [m for line in lines if (m := self.check(line, hit)) is not None]
         if not wrong:
@@ -98,21 +118,23 @@ class Plan:
         keep = [line for line in lines if self.check(line, hit) is None and self.affirms(wrong[0].kind, line, hit)]
         return ("\n".join(keep), hit, feats, confidence) if keep else tried
 
-    def check(self, text: str, hit: Any) -> Mismatch | None:
+    def info(self, hit: SearchHit) -> jurisdiction.DocInfo:
+        """What is known of `hit`'s document (from the hit itself for one the plan was not made with)."""
+        return self.docs.get(hit.doc_id) or jurisdiction.DocInfo.of_hit(hit)
+
+    def check(self, text: str, hit: SearchHit) -> Mismatch | None:
         """The constraint the answer `text` (taken from `hit`) contradicts, if any."""
-        info = self.docs.get(hit.doc_id)
-        if info is None:
-            info = jurisdiction.documents(None, [hit])[hit.doc_id]
+        info = self.info(hit)
         if info.kind == "qa":
             return vet(self.asked, Source(" ".join(info.questions), " ".join(info.questions), info.facts), self.lang)
         return vet(self.asked, Source(text, str(hit.text), info.facts), self.lang)
 
-    def affirms(self, kind: str, text: str, hit: Any) -> bool:
+    def affirms(self, kind: str, text: str, hit: SearchHit) -> bool:
         """The answer `text` (from `hit`) names what the question asked for `kind`."""
-        info = self.docs.get(hit.doc_id) or jurisdiction.documents(None, [hit])[hit.doc_id]
+        info = self.info(hit)
         return affirms(self.asked, Source(text, str(hit.text), info.facts), kind, None)
 
-    def country_mismatch(self, hit: Any) -> Mismatch:
+    def country_mismatch(self, hit: SearchHit) -> Mismatch:
         """An answer found only in another country's document than the conversation's."""
         from retrieval.gazetteer import gazetteer
 
@@ -122,10 +144,10 @@ class Plan:
             return (g.entities[c].label(self.lang) if c and c in g.entities else c)
         return Mismatch("country", str(label(self.context.country)), label(found))
 
-    def curated(self, question: str, hits: Sequence[Any]) -> tuple[Any, float] | None:
+    def curated(self, question: str, hits: Sequence[SearchHit]) -> tuple[SearchHit, float] | None:
         """The first staff answer among `hits` written for a question this one paraphrases."""
         for h in hits:
-            if getattr(h, "kind", "document") != "qa":
+            if h.kind != "qa":
                 continue
             info = self.docs.get(h.doc_id)
             asked = info.questions if info is not None and info.questions else [str(h.title)]
@@ -134,7 +156,7 @@ class Plan:
                 return h, sim
         return None
 
-    def without_conflicts(self, pool: Sequence[Any]) -> list[Any]:
+    def without_conflicts(self, pool: Sequence[SearchHit]) -> list[SearchHit]:
         """`pool` without the documents whose own scope contradicts the question (another place,
         country, program or document number named by the document as a whole)."""
         keep = []
