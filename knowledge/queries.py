@@ -48,7 +48,7 @@ def corpus_version(engine: Engine) -> int:
             cursor.close()
         conn.rollback()  # ends PostgreSQL's implicit read transaction; a no-op for SQLite
     except engine.dialect.loaded_dbapi.Error as exc:  # the driver's own error, as SQLAlchemy would raise it
-        raise DBAPIError(sql, None, exc) from exc
+        raise DBAPIError.instance(sql, None, exc, engine.dialect.loaded_dbapi.Error) from exc
     finally:
         conn.close()
     return int(row[0]) if row and row[0] is not None else 0
