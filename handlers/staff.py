@@ -35,7 +35,8 @@ def service_of(ctx: Ctx) -> StaffService:
     if svc is None:
         svc = StaffService(ctx.services.roles.engine, kb=ctx.services.kb,
                            timezone=ctx.services.settings.get("timezone", "Asia/Ho_Chi_Minh"),
-                           pseudonyms=getattr(ctx.services.logs, "pseudonyms", None) or ctx.pseudonyms)
+                           pseudonyms=getattr(ctx.services.logs, "pseudonyms", None) or ctx.pseudonyms,
+                           house_timezone=ctx.services.settings.get("house_timezone"))
         ctx.services.staff = svc
     return svc  # type: ignore[no-any-return]
 

@@ -76,8 +76,11 @@ class StaffService:
         timezone: str = "Asia/Ho_Chi_Minh",
         clock: Callable[[], datetime] = utcnow,
         pseudonyms: Pseudonyms = DEV_PSEUDONYMS,
+        house_timezone: str | None = None,
     ) -> None:
         self.engine = engine
+        self.house_timezone = house_timezone
+        """The House of NGOs' clock for rooms' occupancy in the statistics (None: `timezone`)."""
         self.kb = kb
         self.pseudonyms = pseudonyms
         """Keys the refs by which opt-ins and handoffs name a question (never its query-log id)."""
@@ -255,4 +258,5 @@ class StaffService:
     def stats(self, days: int = 7) -> dict[str, Any]:
         if days < 1 or days > 3660:
             raise ValidationError("staff.bad_days", message="days must be between 1 and 3660", value=days)
-        return compute_stats(self.engine, days=days, now=self.clock(), timezone=self.timezone)
+        return compute_stats(self.engine, days=days, now=self.clock(), timezone=self.timezone,
+                             house_timezone=self.house_timezone)
