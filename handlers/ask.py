@@ -8,7 +8,7 @@ from typing import Any
 from handlers.audit import audit_refusal
 from handlers.flow import Ctx, Flow, Stale
 from handlers.messages import Choice, Reply, Target
-from handlers.mismatch import citation_label, country_reply, mismatch_text
+from handlers.mismatch import Translate, citation_label, country_reply, mismatch_text
 from handlers.staff_lang import staff_lang
 
 SNIPPET_CHARS = 500
@@ -95,8 +95,7 @@ class AskFlow(Flow):
         }
         if result.abstained and getattr(result, "mismatch", None) is None:
             return [self._abstain_reply(ctx, result, qid)]
-        body = mismatch_text(ctx.t, result) if result.abstained else result.text
-        text = body + "\n\n" + self._sources_text(ctx, result.citations)
+        text = answer_text(ctx.t, result)
         rows = [
             [Choice("👍", f"ask:fb:up:{qid}"), Choice("👎", f"ask:fb:down:{qid}")],
             [Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")],
@@ -104,32 +103,15 @@ class AskFlow(Flow):
         return [Reply(text, choices=rows)]
 
     def _abstain_reply(self, ctx: Ctx, result: Any, qid: int) -> Reply:
-        lines = [ctx.t("ask.not_sure")]
         near = [h for h in result.hits[:3]]
-        if near:
-            lines.append(ctx.t("ask.closest_sources"))
-            lines.extend(f"• {h.title}" + (f" — {h.url}" if h.url else "") for h in near)
         rows: list[list[Choice]] = []
         if ctx.staff_target is not None:
-            lines.append(ctx.t("ask.offer_handoff"))
             rows.append([Choice(ctx.t("ask.forward"), f"ask:fwd:{qid}")])
         if ctx.services.staff is not None:
             rows.append([Choice(ctx.t("ask.notify_me"), f"staff:n:{qid}")])
         if near:
             rows.append([Choice(ctx.t("ask.more"), f"ask:more:{qid}")])
-        return Reply("\n".join(lines), choices=rows)
-
-    def _sources_text(self, ctx: Ctx, citations: list[Any]) -> str:
-        lines = [ctx.t("ask.sources")]
-        for c in citations:
-            line = f"• {citation_label(ctx.t, c)}"
-            published = getattr(c, "published", None)
-            if published:
-                line += f" ({published})"
-            if c.url:
-                line += f" — {c.url}"
-            lines.append(line)
-        return "\n".join(lines)
+        return Reply(abstain_text(ctx.t, result, handoff=ctx.staff_target is not None), choices=rows)
 
     def _more(self, ctx: Ctx, last: dict[str, Any]) -> list[Reply]:
         offset = int(last.get("offset", 0)) + 1
@@ -204,6 +186,37 @@ class AskFlow(Flow):
     def on_sent(self, services: Any, track: str, message_id: str) -> None:
         if track.startswith("handoff:") and track[8:].isdigit():
             services.logs.set_handoff_message(int(track[8:]), message_id)
+
+
+def answer_text(t: Translate, result: Any) -> str:
+    """The reply to an answered question (or a labelled mismatch) with its sources, as users get it."""
+    body = mismatch_text(t, result) if result.abstained else result.text
+    return body + "\n\n" + sources_text(t, result.citations)
+
+
+def abstain_text(t: Translate, result: Any, *, handoff: bool) -> str:
+    """The reply when the bot is not sure: the closest sources, and a person offered (`handoff`)."""
+    lines = [t("ask.not_sure")]
+    near = [h for h in result.hits[:3]]
+    if near:
+        lines.append(t("ask.closest_sources"))
+        lines.extend(f"• {h.title}" + (f" — {h.url}" if h.url else "") for h in near)
+    if handoff:
+        lines.append(t("ask.offer_handoff"))
+    return "\n".join(lines)
+
+
+def sources_text(t: Translate, citations: list[Any]) -> str:
+    lines = [t("ask.sources")]
+    for c in citations:
+        line = f"• {citation_label(t, c)}"
+        published = getattr(c, "published", None)
+        if published:
+            line += f" ({published})"
+        if c.url:
+            line += f" — {c.url}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _hit_dict(hit: Any) -> dict[str, Any]:

@@ -158,9 +158,9 @@ def _bars(chart: Chart) -> str:
             w = bar_w * value / top_value if top_value else 0
             y = y0 + k * per
             name = f"{s.name} " if len(chart.series) > 1 else ""
+            tip = escape(f"{label}: {name}{fmt(value, chart.percent)}")
             out.append(f'<rect x="{label_w}" y="{y}" width="{max(w, 0):.1f}" height="{per - 4}" '
-                       f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(f"{label}: {name}{fmt(value, chart.percent)}")}'
-                       f'</title></rect>')
+                       f'fill="{PALETTE[k % len(PALETTE)]}"><title>{tip}</title></rect>')
             out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + per - 6}" class="chart-value">'
                        f'{escape(fmt(value, chart.percent))}</text>')
     out.append("</svg>")
