@@ -229,6 +229,19 @@ class StaffService:
                 s.commit()
             return True
 
+    def waiting(self, query_ids: Iterable[int]) -> int:
+        """How many chats will get the answer to these questions relayed (opt-ins and handoffs not
+        yet answered), counted once per chat: what answering their group will reach."""
+        refs = [self.pseudonyms.ref("q", q) for q in query_ids]
+        if not refs:
+            return 0
+        with Session(self.engine) as s:
+            chats = {(o.channel, o.chat_id) for o in s.exec(select(AnswerOptIn).where(
+                col(AnswerOptIn.query_ref).in_(refs), col(AnswerOptIn.curated_id).is_(None))).all()}
+            chats |= {(h.channel, h.chat_id) for h in s.exec(select(Handoff).where(
+                col(Handoff.query_ref).in_(refs))).all()}
+        return len(chats)
+
     def pending_relays(self, curated_id: int | None = None) -> list[Relay]:
         """Answers not yet delivered, one per chat and answer (a chat that asked twice gets one)."""
         with Session(self.engine) as s:

@@ -21,7 +21,8 @@ PALETTE = ("#1f5f99", "#c25400", "#2e7d32", "#7b3fa0", "#8a6d00", "#a1334a")
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: tuple[float, ...]
+    values: tuple[float | None, ...]
+    """None: no figure (drawn as nothing, `—` in the table), e.g. the occupancy of a room never open."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
-        return not self.labels or all(v == 0 for s in self.series for v in s.values)
+        return not self.labels or all(not v for s in self.series for v in s.values)
 
 
 def fmt(value: float | None, percent: bool = False) -> str:
@@ -104,7 +105,7 @@ def _columns(chart: Chart) -> str:
     slot = max(min(640 / n, 48), 8)
     width = int(left + slot * n + 8)
     height = top + plot_h + bottom
-    totals = [sum(s.values[i] for s in chart.series) for i in range(len(chart.labels))]
+    totals = [sum(s.values[i] or 0 for s in chart.series) for i in range(len(chart.labels))]
     top_value = 1.0 if chart.percent else _nice_max(max(totals, default=0))
     out = _head(chart, width, height) + _legend(chart, 14)
     base = top + plot_h
@@ -118,7 +119,7 @@ def _columns(chart: Chart) -> str:
         y = float(base)
         for k, s in enumerate(chart.series):
             value = s.values[i]
-            h = plot_h * value / top_value if top_value else 0
+            h = plot_h * (value or 0) / top_value
             if h > 0:
                 y -= h
                 tip = f"{label}: {s.name} {fmt(value, chart.percent)}" if len(chart.series) > 1 else \
@@ -146,7 +147,7 @@ def _bars(chart: Chart) -> str:
     row_h = per * max(len(chart.series), 1) + gap
     width = label_w + bar_w + value_w
     height = top + row_h * max(len(chart.labels), 1)
-    top_value = 1.0 if chart.percent else _nice_max(max((v for s in chart.series for v in s.values), default=0))
+    top_value = 1.0 if chart.percent else _nice_max(max((v or 0 for s in chart.series for v in s.values), default=0))
     out = _head(chart, width, height) + _legend(chart, 14)
     for i, label in enumerate(chart.labels):
         y0 = top + i * row_h
@@ -155,7 +156,7 @@ def _bars(chart: Chart) -> str:
                    f'<title>{escape(label)}</title>{escape(shown)}</text>')
         for k, s in enumerate(chart.series):
             value = s.values[i]
-            w = bar_w * value / top_value if top_value else 0
+            w = bar_w * min(value or 0, top_value) / top_value
             y = y0 + k * per
             name = f"{s.name} " if len(chart.series) > 1 else ""
             tip = escape(f"{label}: {name}{fmt(value, chart.percent)}")
