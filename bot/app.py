@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
+def console_url(settings: Settings) -> str:
+    """The base of the staff console's links: PUBLIC_URL, else this machine's HTTP port."""
+    return (settings.public_url or f"http://127.0.0.1:{settings.http_port}").rstrip("/")
+
+
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -209,6 +214,7 @@ class App:
             "reminder_hours": s.reminder_offsets_h,
             "staff_lang": s.staff_lang or s.default_lang,
             "data_dir": str(s.data_dir),
+            "console_url": console_url(s),
         }
 
     def services(self, **overrides: Any) -> Any:

@@ -6,7 +6,18 @@ from pathlib import Path
 
 import typer
 
-from bot import cli_ask, cli_bookings, cli_chat, cli_eligibility, cli_kb, cli_privacy, cli_search, cli_staff, redact
+from bot import (
+    cli_ask,
+    cli_bookings,
+    cli_chat,
+    cli_eligibility,
+    cli_kb,
+    cli_privacy,
+    cli_search,
+    cli_staff,
+    cli_web,
+    redact,
+)
 from bot.cli_common import CliState
 
 app = typer.Typer(
@@ -27,6 +38,7 @@ COMMAND_MODULES = (
     cli_bookings,  # rooms ..., bookings ...
     cli_staff,  # staff ..., stats, unanswered, answer
     cli_privacy,  # privacy forget|purge
+    cli_web,  # web (the staff web console); `staff web-link` is in cli_staff
 )
 
 

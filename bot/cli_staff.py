@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from bot import cli_web
 from bot.cli_common import fail, print_json, state
 
 
@@ -78,6 +79,11 @@ def _register_roles(app: typer.Typer) -> None:
         if role is None:
             fail(f"no unconfirmed role for id {ref.user_id} (see: civicbot staff list)")
         typer.echo(f"{ref}: {role} (confirmed)")
+
+    @staff.command("web-link")
+    def web_link(ctx: typer.Context, user: str = typer.Argument(..., help=USER_HELP)) -> None:
+        """Print a one-time sign-in link to the staff web console for USER (valid 10 minutes, once)."""
+        cli_web.web_link(ctx, user, _actor())
 
     @staff.command("list")
     def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:

@@ -45,12 +45,12 @@ def import_models() -> tuple[ModuleType, ...]:
     from bookings import models as booking_tables
     from bot import zalo_tokens
     from handlers import models as handler_tables
-    from handlers import reliability_models, staff_lang, staff_models, upload_staging, usage
+    from handlers import reliability_models, staff_lang, staff_models, upload_staging, usage, web_models
     from knowledge import models as knowledge_tables
     from knowledge.eligibility import models as eligibility_tables
 
     return (knowledge_tables, eligibility_tables, booking_tables, handler_tables, staff_models, staff_lang,
-            reliability_models, usage, zalo_tokens, upload_staging)
+            reliability_models, usage, zalo_tokens, web_models, upload_staging)
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"

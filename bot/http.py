@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.metrics import Metrics
+from bot.web.app import mount_console
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ def build_web_app(app: Any, hub: Any, channels: Sequence[Any]) -> web.Applicatio
     path, telegram = _telegram_handler(channels)
     if telegram is not None:
         web_app.router.add_post(path, telegram)
+    mount_console(web_app, app, hub)
     return web_app
 
 

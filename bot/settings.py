@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     """Threads running the dialog (updates of one chat stay in order; chats run in parallel)."""
     http_host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("CIVICBOT_HTTP_HOST", "http_host"))
     http_port: int = Field(default=8080, validation_alias=AliasChoices("CIVICBOT_HTTP_PORT", "http_port"))
+    public_url: str | None = Field(default=None, validation_alias=AliasChoices("PUBLIC_URL", "public_url"))
+    """Where people reach this server (`https://bot.example.org`): the base of the staff console's
+    sign-in links; `https` makes its cookie Secure. Unset: http://127.0.0.1:<port>."""
+    web_idle_minutes: int = Field(default=60, ge=1, le=24 * 60,
+                                  validation_alias=AliasChoices("WEB_IDLE_MINUTES", "web_idle_minutes"))
+    """A staff console session ends after this long without a request (and 12 hours after sign-in)."""
+    web_signin_per_minute: int = Field(default=20, ge=1, validation_alias=AliasChoices("WEB_SIGNIN_PER_MINUTE",
+                                                                                       "web_signin_per_minute"))
+    """Sign-in page loads and attempts per client address and minute (more get a refusal page)."""
 
     # People and places
     staff_chat_id: str | None = Field(default=None, validation_alias=AliasChoices("STAFF_CHAT_ID", "staff_chat_id"))

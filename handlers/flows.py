@@ -7,7 +7,8 @@ from handlers.booking import BookingFlow
 from handlers.eligibility import EligibilityFlow
 from handlers.flow import Flow
 from handlers.staff import StaffFlow
+from handlers.web_flow import WebFlow
 
 
 def default_flows() -> list[Flow]:
-    return [AskFlow(), EligibilityFlow(), BookingFlow(), StaffFlow()]
+    return [AskFlow(), EligibilityFlow(), BookingFlow(), StaffFlow(), WebFlow()]

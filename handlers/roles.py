@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from handlers.models import Role
+from handlers.web_auth import revoke_in
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ class RoleStore:
             if row is None:
                 return False
             s.delete(row)
+            revoke_in(s, user.channel, user.user_id)  # the staff web console's sessions end with the role
             s.commit()
             return True
 
