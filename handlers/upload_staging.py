@@ -76,8 +76,9 @@ class UploadStaging:
         self.engine = engine
         self.clock = clock
 
-    def stage(self, actor: str, file_name: str, mime_type: str | None, content: bytes) -> str:
-        """Keep the bytes under a new token (and drop uploads older than KEEP)."""
+    def stage(self, actor: str, file_name: str, mime_type: str | None, content: bytes, size: int | None = None) -> str:
+        """Keep the bytes under a new token (and drop uploads older than KEEP). `size`: the size
+        received, when the content is not kept (a file over the limit)."""
         token = secrets.token_urlsafe(24)
         with self.engine.begin() as conn:
             old = self.clock() - KEEP
@@ -85,8 +86,9 @@ class UploadStaging:
             conn.execute(update(OUTBOX).where(OUTBOX.c.channel == WEB_CHANNEL, OUTBOX.c.status == "pending",
                                               OUTBOX.c.created_at < old).values(status="expired"))
             conn.execute(TABLE.insert().values(
-                token=token, actor=actor[:200], file_name=file_name[:300], mime_type=mime_type, size=len(content),
-                content=content, messages="[]", finished=False, created_at=self.clock()))
+                token=token, actor=actor[:200], file_name=file_name[:300], mime_type=mime_type,
+                size=len(content) if size is None else size, content=content, messages="[]", finished=False,
+                created_at=self.clock()))
         return token
 
     def content(self, token: str) -> bytes:

@@ -38,11 +38,12 @@ class UploadStatus:
 
 
 def upload(actions: StaffActions, actor: str, lang: str, file_name: str, mime_type: str | None, content: bytes,
-           caption: str | None = None) -> UploadStatus:  # fmt: skip
-    """Stage the file and hand it to the upload path; queued (a job) or done (inline)."""
+           caption: str | None = None, *, size: int | None = None) -> UploadStatus:  # fmt: skip
+    """Stage the file and hand it to the upload path; queued (a job) or done (inline). `size`: the
+    size received when it differs from the content kept (a file over the limit is not kept)."""
     staging = actions.staging
-    token = staging.stage(actor, file_name, mime_type, content)
-    att = Attachment(token, file_name, mime_type, len(content))
+    token = staging.stage(actor, file_name, mime_type, content, size)
+    att = Attachment(token, file_name, mime_type, len(content) if size is None else size)
     ctx = actions.ctx(actor, lang, chat_id=token, attachment=att, caption=caption)
     submitted = submit_upload(ctx, service_of(ctx))
     mine = actions.send_targeted(submitted.replies)

@@ -65,8 +65,8 @@ def _per_day(stats: dict[str, Any], t: Translate) -> Chart:
     langs = sorted(stats["questions"]["by_lang"]) or ["vi"]
     days = stats["per_day"]
     series = tuple(Series(lang, tuple(float(d["by_lang"].get(lang, 0)) for d in days)) for lang in langs)
-    return Chart("per-day", t("web_kb.numbers.per_day"),
-                 t("web_kb.numbers.per_day_desc", start=stats["from"], end=stats["to"], total=stats["questions"]["total"]),
+    desc = t("web_kb.numbers.per_day_desc", start=stats["from"], end=stats["to"], total=stats["questions"]["total"])
+    return Chart("per-day", t("web_kb.numbers.per_day"), desc,
                  tuple(d["date"] for d in days), series, kind="columns", empty_text=t("web_kb.numbers.none"),
                  columns=(t("web_kb.numbers.day"), *langs))
 

@@ -96,7 +96,8 @@ def staff_keys(staff_dir: Path) -> set[tuple[str, str]]:
 def rules_view(registry: Any, staff_dir: Path, lang: str, today: date) -> RulesView:
     versions = [
         VersionRow(rs.program, rs.version, getattr(rs.title, lang, rs.title.en), rs.effective.from_.isoformat(),
-                   rs.effective.to.isoformat() if rs.effective.to else "", len(rs.questions), rs.effective.contains(today))
+                   rs.effective.to.isoformat() if rs.effective.to else "", len(rs.questions),
+                   rs.effective.contains(today))
         for program in registry.programs() for rs in registry.versions(program)
     ]
     labels = dict(regions(registry, lang))

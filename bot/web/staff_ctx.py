@@ -73,3 +73,12 @@ class StaffActions:
         if targeted:
             self.app.outbox.enqueue(targeted)
         return [r for r in replies if r.target is None]
+
+
+def actions_of(console: Any) -> StaffActions:
+    """The console's one `StaffActions` (the pages of this area share it)."""
+    found = getattr(console, "_staff_actions", None)
+    if found is None:
+        found = StaffActions(console.app, console.hub, console.catalog)
+        console._staff_actions = found
+    return found  # type: ignore[no-any-return]

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.web.pages import home
+from bot.web.pages import home, kb, numbers, rules, unanswered  # kb, numbers, rules, unanswered: console-kb
 
 # bookings (console-bookings): from bot.web.pages import bookings
-
-# kb, unanswered, numbers, rules (console-kb): from bot.web.pages import kb, numbers, rules, unanswered
 
 PAGES: tuple[ModuleType, ...] = (
     home,
     # bookings (console-bookings)
 
-    # kb, unanswered, numbers, rules (console-kb)
+    kb, unanswered, numbers, rules,  # console-kb
 
 )
