@@ -44,7 +44,8 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
-        return not self.labels or all(not v for s in self.series for v in s.values)
+        """Nothing to draw at all (no label); zeros are drawn (a room with no booking is a figure)."""
+        return not self.labels
 
 
 def fmt(value: float | None, percent: bool = False) -> str:
@@ -79,7 +80,7 @@ def _head(chart: Chart, width: int, height: int) -> list[str]:
     cid = escape(chart.id, quote=True)
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart.kind}" role="img" '
-        f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" '
+        f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" style="max-width: {width}px" '
         f'aria-labelledby="{cid}-title {cid}-desc" focusable="false">',
         f'<title id="{cid}-title">{escape(chart.title)}</title>',
         f'<desc id="{cid}-desc">{escape(chart.desc)}</desc>',
@@ -102,7 +103,8 @@ def _columns(chart: Chart) -> str:
     """One column per label (a day), series stacked; axis with its maximum; sparse x labels."""
     n = max(len(chart.labels), 1)
     left, top, plot_h, bottom = 40, 28 if len(chart.series) > 1 else 8, 160, 36
-    slot = max(min(640 / n, 48), 8)
+    slot = 640 / n
+    bar = min(slot * 0.7, 36)
     width = int(left + slot * n + 8)
     height = top + plot_h + bottom
     totals = [sum(s.values[i] or 0 for s in chart.series) for i in range(len(chart.labels))]
@@ -115,7 +117,7 @@ def _columns(chart: Chart) -> str:
     out.append(f'<text x="{left - 4}" y="{base}" text-anchor="end" class="chart-tick">0</text>')
     every = max(1, round(n / 8))
     for i, label in enumerate(chart.labels):
-        x = left + i * slot + slot * 0.15
+        x = left + i * slot + (slot - bar) / 2
         y = float(base)
         for k, s in enumerate(chart.series):
             value = s.values[i]
@@ -124,10 +126,10 @@ def _columns(chart: Chart) -> str:
                 y -= h
                 tip = f"{label}: {s.name} {fmt(value, chart.percent)}" if len(chart.series) > 1 else \
                     f"{label}: {fmt(value, chart.percent)}"
-                out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
+                out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                            f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(tip)}</title></rect>')
         if i % every == 0 or i == n - 1:
-            out.append(f'<text x="{x + slot * 0.35:.1f}" y="{base + 16}" text-anchor="middle" '
+            out.append(f'<text x="{x + bar / 2:.1f}" y="{base + 16}" text-anchor="middle" '
                        f'class="chart-tick">{escape(_short_label(label))}</text>')
     out.append("</svg>")
     return "\n".join(out)

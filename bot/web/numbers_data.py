@@ -42,22 +42,25 @@ def _label(t: Translate, has: Callable[[str], bool], code: str) -> str:
     return t(key) if has(key) else code
 
 
-def numbers(stats: dict[str, Any], t: Translate, has: Callable[[str], bool]) -> NumbersView:
-    """The page's figures and charts from one `stats` dict (`StaffService.stats(days)`)."""
+def numbers(stats: dict[str, Any], t: Translate, has: Callable[[str], bool],
+            room_names: dict[str, str] | None = None) -> NumbersView:
+    """The page's figures and charts from one `stats` dict (`StaffService.stats(days)`);
+    `room_names`: rooms' names in the reader's language, by their id-name."""
     q = stats["questions"]
     figures = [
         Figure(t("web_kb.numbers.questions"), str(q["total"])),
         Figure(t("web_kb.numbers.answered"), f"{q['answered']} ({_pct(q['answered_rate'])})"),
         Figure(t("web_kb.numbers.declined"), f"{q['abstained']} ({_pct(q['abstained_rate'])})"),
         Figure(t("web_kb.numbers.open"), str(q["unanswered_open"])),
-        Figure(t("web_kb.numbers.feedback"), f"👍 {stats['feedback']['up']} · 👎 {stats['feedback']['down']}"),
+        Figure(t("web_kb.numbers.feedback"), t("web_kb.numbers.feedback_value", up=stats["feedback"]["up"],
+                                                 down=stats["feedback"]["down"])),
     ]
     if stats.get("eligibility") is not None:
         figures.append(Figure(t("web_kb.numbers.checks"), str(stats["eligibility"]["total"])))
     if stats.get("bookings") is not None:
         figures.append(Figure(t("web_kb.numbers.bookings"), str(stats["bookings"]["total"])))
     charts = [_per_day(stats, t), _answered(stats, t), _topics(stats, t), _eligibility(stats, t, has),
-              *_rooms(stats, t)]
+              *_rooms(stats, t, room_names or {})]
     return NumbersView(int(stats["days"]), stats, figures, charts)
 
 
@@ -99,9 +102,9 @@ def _eligibility(stats: dict[str, Any], t: Translate, has: Callable[[str], bool]
                  empty_text=t("web_kb.numbers.none"), columns=(t("web_kb.numbers.outcome"), t("web_kb.numbers.count")))
 
 
-def _rooms(stats: dict[str, Any], t: Translate) -> list[Chart]:
+def _rooms(stats: dict[str, Any], t: Translate, room_names: dict[str, str]) -> list[Chart]:
     rooms = stats.get("booking_rooms") or []
-    names = tuple(str(r["room"]) for r in rooms)
+    names = tuple(room_names.get(str(r["room"]), str(r["room"])) for r in rooms)
     per_room = Chart("rooms", t("web_kb.numbers.rooms"), t("web_kb.numbers.rooms_desc"), names,
                      (Series(t("web_kb.numbers.requests"), tuple(float(r["requests"]) for r in rooms)),
                       Series(t("web_kb.numbers.approved"), tuple(float(r["approved"]) for r in rooms))),

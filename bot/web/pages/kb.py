@@ -89,7 +89,7 @@ def register(routes: Routes, ctx: Console) -> None:
 
     routes.get("/kb", index)
     routes.get("/kb/docs", docs_fragment)
-    routes.get("/kb/doc", document, bench=["/kb/doc?id=vn-poverty-standard.vi"])
+    routes.get("/kb/doc", document, bench=["/kb/doc?id=vn-poverty-standard-vi"])
     routes.get("/kb/remove", confirm_remove)
     routes.post("/kb/remove", remove)
     routes.get("/kb/ask", ask, bench=["/kb/ask?q=chu%E1%BA%A9n+ngh%C3%A8o+2026"])

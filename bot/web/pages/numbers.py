@@ -27,7 +27,9 @@ def register(routes: Routes, ctx: Console) -> None:
         def has(key: str) -> bool:
             return ctx.catalog.has(key, lang) or ctx.catalog.has(key)
 
-        view = numbers_data.numbers(stats, t, has)
+        rooms = await ctx.run(ctx.app.bookings.list_rooms, True)
+        names = {r.name: r.display_name(lang) if lang in ("vi", "ru") else r.name for r in rooms}
+        view = numbers_data.numbers(stats, t, has, names)
         drawn = [(c, Markup(charts.svg(c)), charts.table(c)) for c in view.charts]
         return ctx.render(request, "numbers/index.html", view=view, drawn=drawn, periods=numbers_data.PERIODS,
                           days=days)
