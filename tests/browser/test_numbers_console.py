@@ -11,14 +11,14 @@ from playwright.sync_api import Locator
 from sqlmodel import Session, select
 
 from bookings.models import Booking, Room
-
 from tests.browser.harness import Civicbot
 from tests.browser.pages import ConsolePage
 
 
 def table(chart: Locator) -> list[list[str]]:
     rows = chart.locator("table tbody tr")
-    return [[(c.text_content() or "").strip() for c in rows.nth(i).locator("th, td").all()] for i in range(rows.count())]
+    return [[(c.text_content() or "").strip() for c in rows.nth(i).locator("th, td").all()]
+            for i in range(rows.count())]
 
 
 def held_yesterday(civicbot: Civicbot) -> None:
@@ -46,7 +46,8 @@ def test_numbers_are_the_stats_figures(staff: ConsolePage, civicbot: Civicbot) -
                        staff.page.locator("dl.figures dd").all_inner_texts(), strict=True))
     q = stats["questions"]
     assert q["total"] >= 1 and figures["Questions"] == str(q["total"])
-    assert figures["Answered"].startswith(f"{q['answered']} (") and figures["Declined"].startswith(f"{q['abstained']} (")
+    assert figures["Answered"].startswith(f"{q['answered']} (")
+    assert figures["Declined"].startswith(f"{q['abstained']} (")
     assert figures["Open unanswered"] == str(q["unanswered_open"])
     per_day = staff.page.locator("#chart-per-day")
     assert per_day.locator("svg > title").first.text_content() == "Questions per day"

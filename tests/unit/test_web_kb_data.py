@@ -32,7 +32,8 @@ def test_documents_carry_language_region_program_version_and_chunks(app) -> None
     rows = documents(app.kb, "Asia/Ho_Chi_Minh")
     assert [r.doc_id for r in rows] == ["tien-dien", "kz-line"]  # newest first
     line = rows[1]
-    assert (line.lang, line.region, line.program, line.version, line.kind) == ("vi", "pavlodar", "kz-asp", 1, "document")
+    assert (line.lang, line.region, line.program, line.version, line.kind) == (
+        "vi", "pavlodar", "kz-asp", 1, "document")
     assert line.chunks == len(app.kb.chunks("kz-line")) > 0
     assert len(line.added) == 16 and rows[0].added_by == f"web:{STAFF_ACTOR}"
 
