@@ -16,6 +16,10 @@ from typing import Literal
 Kind = Literal["columns", "bars"]
 PALETTE = ("#1f5f99", "#c25400", "#2e7d32", "#7b3fa0", "#8a6d00", "#a1334a")
 """Bar colours (each ≥ 4.5:1 against white, so thin bars stay visible); series beyond wrap round."""
+PLOT_W = 400
+"""Width of the columns' plot area in viewBox units. On screen a chart is at most 1.5 times its
+viewBox wide (text up to 18 px) and scales down to its container (scrolling below 21rem)."""
+LABEL_CHARS = 22
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _head(chart: Chart, width: int, height: int) -> list[str]:
     cid = escape(chart.id, quote=True)
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{chart.kind}" role="img" '
-        f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" style="max-width: {width}px" '
+        f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" style="max-width: {width * 3 // 2}px" '
         f'aria-labelledby="{cid}-title {cid}-desc" focusable="false">',
         f'<title id="{cid}-title">{escape(chart.title)}</title>',
         f'<desc id="{cid}-desc">{escape(chart.desc)}</desc>',
@@ -102,8 +106,8 @@ def _legend(chart: Chart, y: float) -> list[str]:
 def _columns(chart: Chart) -> str:
     """One column per label (a day), series stacked; axis with its maximum; sparse x labels."""
     n = max(len(chart.labels), 1)
-    left, top, plot_h, bottom = 40, 28 if len(chart.series) > 1 else 8, 160, 36
-    slot = 640 / n
+    left, top, plot_h, bottom = 40, 28 if len(chart.series) > 1 else 8, 150, 30
+    slot = PLOT_W / n
     bar = min(slot * 0.7, 36)
     width = int(left + slot * n + 8)
     height = top + plot_h + bottom
@@ -115,7 +119,7 @@ def _columns(chart: Chart) -> str:
     out.append(f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" class="chart-tick">'
                f'{escape(fmt(top_value, chart.percent))}</text>')
     out.append(f'<text x="{left - 4}" y="{base}" text-anchor="end" class="chart-tick">0</text>')
-    every = max(1, round(n / 8))
+    every = max(1, -(-n // 6))  # at most about six dates under the columns
     for i, label in enumerate(chart.labels):
         x = left + i * slot + (slot - bar) / 2
         y = float(base)
@@ -142,7 +146,7 @@ def _short_label(label: str) -> str:
 
 def _bars(chart: Chart) -> str:
     """One row per label, series side by side, each bar's value written at its end."""
-    label_w, bar_w, value_w = 200, 360, 64
+    label_w, bar_w, value_w = 150, 220, 60
     per = 18
     gap = 10
     top = 24 if len(chart.series) > 1 else 4
@@ -153,7 +157,7 @@ def _bars(chart: Chart) -> str:
     out = _head(chart, width, height) + _legend(chart, 14)
     for i, label in enumerate(chart.labels):
         y0 = top + i * row_h
-        shown = label if len(label) <= 30 else label[:29] + "…"
+        shown = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
         out.append(f'<text x="{label_w - 8}" y="{y0 + per - 5}" text-anchor="end" class="chart-label">'
                    f'<title>{escape(label)}</title>{escape(shown)}</text>')
         for k, s in enumerate(chart.series):

@@ -39,7 +39,7 @@ def test_bars_write_their_values_and_percentages() -> None:
     values = [t.text for t in root.iter(f"{NS}text") if t.get("class") == "chart-value"]
     assert values == ["25 %", "—"]
     widths = [float(r.get("width")) for r in root.iter(f"{NS}rect")]  # type: ignore[arg-type]
-    assert widths[0] == pytest.approx(360 * 0.25) and widths[1] == 0
+    assert widths[0] == pytest.approx(220 * 0.25) and widths[1] == 0
     assert table(chart) == (["", "occupied"], [["hall", "25 %"], ["attic", "—"]])
 
 
