@@ -10,6 +10,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.harness import Civicbot
+from tests.browser.kb_shots import docs_shot
 from tests.browser.pages import ConsolePage
 
 NOTICE = ("# Hỗ trợ tiền nước cho hộ nghèo Lạng Sơn 2026\n\n"
@@ -45,6 +46,7 @@ def test_upload_several_files_then_the_bot_cites_the_new_one(staff: ConsolePage,
     expect(items.nth(1)).to_contain_text("Added «Lịch tiếp dân của Nhà NGO»")
     expect(staff.page.locator("table.kb-docs tbody tr")).to_have_count(rows_before + 2)
     staff.shot("uploaded")
+    docs_shot(staff, "kb")
     entries = audit(civicbot, "upload")
     assert {(e["actor"], e["channel"], e["outcome"]) for e in entries[:2]} == {
         (f"telegram:{civicbot.admin}", "web", "ok")}
@@ -59,6 +61,7 @@ def test_upload_several_files_then_the_bot_cites_the_new_one(staff: ConsolePage,
     cited = answer.locator("ul.citations li")
     expect(cited.first).to_contain_text("Hỗ trợ tiền nước cho hộ nghèo Lạng Sơn 2026")
     staff.shot("ask-cited")
+    docs_shot(staff, "kb-ask")
     cli = json.loads(civicbot.cli("ask", QUESTION, "--json").stdout)
     assert cli["citations"][0]["title"] == cited.first.locator("a").first.inner_text()
 

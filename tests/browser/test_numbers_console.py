@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bookings.models import Booking, Room
 from tests.browser.harness import Civicbot
+from tests.browser.kb_shots import docs_shot
 from tests.browser.pages import ConsolePage
 
 
@@ -62,6 +63,7 @@ def test_numbers_are_the_stats_figures(staff: ConsolePage, civicbot: Civicbot) -
     assert occupancy == ["—" if r["occupancy"] is None else f"{r['occupancy'] * 100:.0f} %"
                          for r in stats["booking_rooms"]]
     staff.shot("numbers")
+    docs_shot(staff, "numbers")
     staff.goto("/numbers?days=30&lang=vi")
     assert staff.h1() == "Số liệu"
     assert staff.page.locator("dl.figures dd").first.inner_text() == str(

@@ -9,6 +9,7 @@ import json
 from playwright.sync_api import expect
 
 from tests.browser.harness import Civicbot
+from tests.browser.kb_shots import docs_shot
 from tests.browser.pages import ConsolePage
 
 
@@ -31,6 +32,7 @@ def test_a_bad_value_is_refused_and_a_good_one_saved(staff: ConsolePage, civicbo
     assert staff.page.locator("table").first.locator("tbody tr").count() >= 3  # rule versions
     assert line(staff, "pavlodar", "2026Q1") == "35 596 ₸"  # the shipped example row
     staff.shot("rules")
+    docs_shot(staff, "rules")
 
     save_row(staff, "pavlodar", "2027Q1", "38 000")
     expect(staff.page.locator("p.notice")).to_contain_text("38 000 ₸")

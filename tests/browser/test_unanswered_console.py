@@ -10,6 +10,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.browser.harness import Civicbot
+from tests.browser.kb_shots import docs_shot
 from tests.browser.pages import ConsolePage
 
 ASKER, OTHER = 515151, 525252
@@ -50,6 +51,7 @@ def test_answering_a_group_relays_the_answer_to_the_user(staff: ConsolePage, civ
     expect(card.locator("h2")).to_have_text(QUESTION)
     expect(card).to_contain_text("1 people asked to be told")
     staff.shot("unanswered")
+    docs_shot(staff, "unanswered")
     since = len(civicbot.telegram.texts(ASKER))
     card.get_by_label("Your answer").fill(ANSWER)
     card.get_by_role("button", name="Save the answer").click()
