@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 export CIVICBOT_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: run test check install install-dev bench clean
+.PHONY: run test check install install-dev bench clean chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,7 +30,12 @@ run: install
 	$(BIN)/civicbot rooms sample --if-empty
 	$(BIN)/civicbot run
 
-test: install-dev
+# The browser tests (tests/browser/) drive Debian's chromium: installed here when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; } \
+	  || sudo sh -c 'apt-get update -qq && apt-get install -y -qq chromium chromium-driver'
+
+test: install-dev chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 check: install-dev

@@ -20,6 +20,7 @@ BENCHMARKS = (
     "faults_bench",  # issue 11: 429/5xx storms, SIGKILL mid-upload, other users during an upload
     "telegram_bench",  # issue 3: Telegram channel throughput and latency
     "replicas_bench",  # issue 7: two replicas on PostgreSQL and Redis
+    "console_bench",  # issue 15: staff console page loads, server time p50/p95 per page
 )
 
 

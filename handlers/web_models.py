@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from handlers.privacy import OperationalTable, register_operational_table
 from knowledge.models import utcnow
 
 
@@ -40,3 +41,8 @@ class WebSession(SQLModel, table=True):
     last_seen: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     """The latest moment the session may live, whatever the activity (a working day)."""
+
+
+# raw channel user ids: `civicbot privacy forget` deletes a person's links and sessions, the retention purge old rows
+register_operational_table(OperationalTable("web_signin_link", chat_columns=("user_id",)))
+register_operational_table(OperationalTable("web_session", chat_columns=("user_id",)))

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
+import time
 
 from aiohttp import web
 
-from bot.web.context import ACCESS, ADMIN, PREFIX, PUBLIC, STAFF_KEY, Console, Handler, Staff, url
+from bot.web.context import ACCESS, ADMIN, LANG_KEY, PREFIX, PUBLIC, STAFF_KEY, Console, Handler, Staff, url
 from bot.web.render import CSRF_FIELD, CSRF_HEADER, SECURITY_HEADERS
 from handlers.i18n import LANGS, pick_lang
 from handlers.roles import ROLES
@@ -49,14 +51,24 @@ def request_lang(request: web.Request, fallback: str) -> str:
 
 
 def _client(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """The client's address: behind our proxy (a private or loopback peer), the last X-Forwarded-For entry."""
+    remote = request.remote or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        behind_proxy = ipaddress.ip_address(remote).is_private
+    except ValueError:
+        behind_proxy = False
+    if forwarded and behind_proxy:
+        return forwarded.rsplit(",", 1)[-1].strip()[:64] or remote
+    return remote
 
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
     console = request.app[CONSOLE_KEY]
     fallback = console.app.settings.staff_lang or console.app.settings.default_lang
-    request["console_lang"] = request_lang(request, fallback)
+    request[LANG_KEY] = request_lang(request, fallback)
     try:
         response = await _guarded(console, request, handler)
     except web.HTTPNotFound:
@@ -72,6 +84,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         response.headers.setdefault(name, value)
     if not request.path.startswith(PREFIX + "/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
+    # the server's time for this request, session and role checks included (benchmarks/console_bench.py)
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
     return response
 
 
@@ -97,7 +111,7 @@ async def _guarded(console: Console, request: web.Request, handler: Handler) -> 
     if lang in LANGS and lang != session.lang:
         await console.run(console.auth.set_lang, session.token_hash, lang)
     lang = lang if lang in LANGS else session.lang
-    request["console_lang"] = lang
+    request[LANG_KEY] = lang
     if not console.csrf_key:
         console.csrf_key = bytes(console.app.pseudonym_key)  # a secret of this deployment (PSEUDONYM_KEY)
     staff = Staff(session.channel, session.user_id, role or "staff", lang,
@@ -134,7 +148,8 @@ async def signin_page(request: web.Request) -> web.StreamResponse:
     check = await console.run(console.auth.check_link, request.match_info["token"])
     if check.status != "ok":
         return await _refuse_link(console, request, check.status, check.channel, check.user_id)
-    request["console_lang"] = request.query.get("lang") if request.query.get("lang") in LANGS else check.lang
+    asked = request.query.get("lang", "")
+    request[LANG_KEY] = asked if asked in LANGS else check.lang
     return console.renderer.page(request, "signin.html", user=f"{check.channel}:{check.user_id}")
 
 
@@ -147,7 +162,7 @@ async def signin(request: web.Request) -> web.StreamResponse:
     check, signed = await console.run(console.auth.redeem, request.match_info["token"])
     if signed is None:
         return await _refuse_link(console, request, check.status, check.channel, check.user_id)
-    request["console_lang"] = check.lang
+    request[LANG_KEY] = check.lang
     role = await console.run(console.app.roles.role_of, check.channel, check.user_id)
     if role not in ROLES:
         await console.run(console.auth.sign_out, signed.session.token_hash)
@@ -167,7 +182,7 @@ async def signout(request: web.Request) -> web.StreamResponse:
     staff: Staff = request[STAFF_KEY]
     await console.run(console.auth.sign_out, staff.session)
     await console.audit(request, "web_signout")
-    request[STAFF_KEY] = None
+    request.pop(STAFF_KEY, None)
     response = console.renderer.page(request, "signed_out.html")
     response.del_cookie(COOKIE, path=PREFIX)
     return response

@@ -24,8 +24,6 @@ T = TypeVar("T")
 PREFIX = "/staff"
 ACCESS = "_console_access"
 PUBLIC, STAFF, ADMIN = "public", "staff", "admin"
-STAFF_KEY = "console_staff"
-"""`request[STAFF_KEY]`: the `Staff` of the request (set by the guard before any staff handler)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,12 @@ class Staff:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+STAFF_KEY = web.RequestKey("console_staff", Staff)
+"""`request[STAFF_KEY]`: the `Staff` of the request (set by the guard before any staff handler)."""
+LANG_KEY = web.RequestKey("console_lang", str)
+"""`request[LANG_KEY]`: the page language (the session's, else `?lang=`, the browser's, STAFF_LANG)."""
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,7 @@ def staff_of(request: web.Request) -> Staff:
 
 
 def lang_of(request: web.Request) -> str:
-    lang = request.get("console_lang")
-    return lang if isinstance(lang, str) else "vi"
+    return request.get(LANG_KEY, "vi")
 
 
 def url(path: str = "/") -> str:

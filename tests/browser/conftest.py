@@ -31,7 +31,7 @@ def civicbot(tmp_path_factory: pytest.TempPathFactory, telegram: FakeTelegram) -
     bot.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     executable = shutil.which("chromium")
     if executable is None:
