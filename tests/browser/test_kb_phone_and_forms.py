@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 from tests.browser.harness import Civicbot
 from tests.browser.pages import ConsolePage, sign_in
 
-PAGES = ("/kb", "/kb/ask?q=chu%E1%BA%A9n+ngh%C3%A8o", "/kb/doc?id=vn-poverty-standard-vi", "/unanswered",
+PAGES = ("/kb", "/kb/ask?q=chu%E1%BA%A9n+ngh%C3%A8o", "/kb/doc/vn-poverty-standard-vi", "/unanswered",
          "/numbers?days=30", "/rules")
 UNLABELLED = """() => [...document.querySelectorAll('main input, main select, main textarea')]
   .filter(e => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))

@@ -2,7 +2,7 @@
 step, and "what would the bot answer?". Uploads: bot/web/pages/kb_upload.py.
 
 Removal is the chat's removal (bot/web/kb_actions.py), the preview is `civicbot ask --json`
-(bot/web/kb_data.py). Documents are named by `?id=` (ids may hold any character).
+(bot/web/kb_data.py). A document's pages are `/kb/doc/<id>` and `/kb/remove/<id>` (the id URL-quoted).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ KINDS = ("document", "qa")
 
 
 def _doc_id(request: web.Request) -> str:
-    doc_id = request.query.get("id", "").strip()
+    doc_id = request.match_info.get("doc_id", "").strip()
     if not doc_id or len(doc_id) > 200:
         raise web.HTTPNotFound()
     return doc_id
@@ -74,9 +74,8 @@ def register(routes: Routes, ctx: Console) -> None:
         country = request.query.get("country", "") or None
         values: dict[str, Any] = {"question": question, "ask_lang": lang, "country": country or "",
                                   "langs": kb_data.ASK_LANGS, "countries": kb_data.COUNTRIES}
-        if not question:
-            values["failure"] = ctx.t(request, "web_kb.ask.empty")
-            return ctx.render(request, "kb/ask.html", status=400, **values)
+        if not question:  # the form alone (a question sent empty is refused by the form itself)
+            return ctx.render(request, "kb/ask.html", **values)
         if len(question) > kb_data.MAX_QUESTION_CHARS or lang not in ("", *kb_data.ASK_LANGS) or \
                 country not in (None, *kb_data.COUNTRIES):
             values["failure"] = ctx.t(request, "web_kb.ask.bad", limit=kb_data.MAX_QUESTION_CHARS)
@@ -89,8 +88,8 @@ def register(routes: Routes, ctx: Console) -> None:
 
     routes.get("/kb", index)
     routes.get("/kb/docs", docs_fragment)
-    routes.get("/kb/doc", document, bench=["/kb/doc?id=vn-poverty-standard-vi"])
-    routes.get("/kb/remove", confirm_remove)
+    routes.get("/kb/doc/{doc_id:.+}", document, bench=["/kb/doc/vn-poverty-standard-vi"])
+    routes.get("/kb/remove/{doc_id:.+}", confirm_remove)
     routes.post("/kb/remove", remove)
     routes.get("/kb/ask", ask, bench=["/kb/ask?q=chu%E1%BA%A9n+ngh%C3%A8o+2026"])
     kb_upload.register(routes, ctx, actions)

@@ -28,7 +28,7 @@ _CAPTION_UNSAFE = re.compile(r"[;=\n\r]+")
 
 def _caption(fields: dict[str, str]) -> str | None:
     """The chat's caption syntax (`region=…; program=…; title=…`) from the form's optional fields."""
-    parts = [f"{key}={_CAPTION_UNSAFE.sub(' ', value).strip()[:200]}" for key, value in fields.items()
+    parts = [f"{key}={' '.join(_CAPTION_UNSAFE.sub(' ', value).split())[:200]}" for key, value in fields.items()
              if value.strip()]
     return "; ".join(parts) or None
 
