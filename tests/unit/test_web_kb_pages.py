@@ -63,8 +63,8 @@ async def test_documents_preview_and_confirmed_removal(served: tuple[App, str]) 
             assert resp.status == 404
         async with http.get(f"{base}/kb/ask") as resp:
             assert resp.status == 200 and "data-outcome" not in await resp.text()
-        async with http.get(f"{base}/kb/ask", params={"q": "Mỗi hộ nghèo được hỗ trợ bao nhiêu theo quyết định số 1?"}) \
-                as resp:
+        question = "Mỗi hộ nghèo được hỗ trợ bao nhiêu theo quyết định số 1?"
+        async with http.get(f"{base}/kb/ask", params={"q": question}) as resp:
             assert resp.status == 200 and 'data-outcome="answered"' in await resp.text()
         async with http.get(f"{base}/kb/ask", params={"q": "x", "lang": "de"}) as resp:
             assert resp.status == 400
@@ -98,16 +98,16 @@ async def test_uploads_several_files_limits_and_owner(served: tuple[App, str]) -
         async with http.get(uploads[0]["status_url"].replace("/staff", base, 1),
                             headers={"Accept": "application/json"}) as resp:
             assert resp.status == 200 and (await resp.json())["messages"] == uploads[0]["messages"]
-        async with http.post(f"{base}/kb/upload?csrf_token={csrf}", data=aiohttp.FormData({"region": "x"}, default_to_multipart=True),
+        no_file = aiohttp.FormData({"region": "x"}, default_to_multipart=True)
+        async with http.post(f"{base}/kb/upload?csrf_token={csrf}", data=no_file,
                              headers={"Accept": "application/json"}) as resp:
             assert resp.status == 400 and "Choose at least one file" in (await resp.json())["error"]
         async with http.post(f"{base}/kb/upload", data=b"{}", headers={"X-CSRF-Token": csrf,
                                                                        "Content-Type": "application/json"}) as resp:
             assert resp.status == 400
     other, _ = await signed_in(app, base, "telegram:2")
-    async with other:
-        async with other.get(uploads[0]["status_url"].replace("/staff", base, 1)) as resp:
-            assert resp.status == 404  # another staff member does not follow my uploads
+    async with other, other.get(uploads[0]["status_url"].replace("/staff", base, 1)) as resp:
+        assert resp.status == 404  # another staff member does not follow my uploads
 
 
 async def test_bad_input_on_the_other_pages(served: tuple[App, str]) -> None:
