@@ -46,7 +46,7 @@ def test_upload_several_files_then_the_bot_cites_the_new_one(staff: ConsolePage,
     expect(items.nth(1)).to_contain_text("Added «Lịch tiếp dân của Nhà NGO»")
     expect(staff.page.locator("table.kb-docs tbody tr")).to_have_count(rows_before + 2)
     staff.shot("uploaded")
-    docs_shot(staff, "kb")
+    docs_shot(staff, "kb", "#up-h")
     entries = audit(civicbot, "upload")
     assert {(e["actor"], e["channel"], e["outcome"]) for e in entries[:2]} == {
         (f"telegram:{civicbot.admin}", "web", "ok")}

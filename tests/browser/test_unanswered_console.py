@@ -49,7 +49,7 @@ def test_answering_a_group_relays_the_answer_to_the_user(staff: ConsolePage, civ
     assert staff.h1() == "Unanswered questions"
     card = staff.page.locator(f"article#g{group['id']}")
     expect(card.locator("h2")).to_have_text(QUESTION)
-    expect(card).to_contain_text("1 people asked to be told")
+    expect(card).to_contain_text("Waiting to be told: 1.")
     staff.shot("unanswered")
     docs_shot(staff, "unanswered")
     since = len(civicbot.telegram.texts(ASKER))
