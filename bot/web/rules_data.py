@@ -93,7 +93,15 @@ def staff_keys(staff_dir: Path) -> set[tuple[str, str]]:
             for r in rows or [] if isinstance(r, dict)}
 
 
-def rules_view(registry: Any, staff_dir: Path, lang: str, today: date) -> RulesView:
+def _warning(t: Translate, w: Any, label: str, today: date) -> str:
+    """A region whose rows run out (or ran out), in the reader's language."""
+    if w.ends < today:
+        return t("web_kb.rules.ended", region=label, ends=w.ends.isoformat(), quarter=w.last_quarter)
+    return t("web_kb.rules.ends_soon", region=label, ends=w.ends.isoformat(), quarter=w.last_quarter,
+             days=(w.ends - today).days)
+
+
+def rules_view(registry: Any, staff_dir: Path, lang: str, today: date, t: Translate) -> RulesView:
     versions = [
         VersionRow(rs.program, rs.version, getattr(rs.title, lang, rs.title.en), rs.effective.from_.isoformat(),
                    rs.effective.to.isoformat() if rs.effective.to else "", len(rs.questions),
@@ -106,7 +114,8 @@ def rules_view(registry: Any, staff_dir: Path, lang: str, today: date) -> RulesV
     lines = [LineRow(key[0], labels.get(key[0], key[0]), key[1].upper(), _amount(row.value), key in mine,
                      row.example, row.verified, row.note or "")
              for key, row in sorted(rows.items(), key=lambda kv: (labels.get(kv[0][0], kv[0][0]), kv[0][1]))]
-    warnings = [w.text(today) for w in registry.coverage(today) if w.ends is not None]
+    warnings = [_warning(t, w, labels.get(w.option, w.option), today) for w in registry.coverage(today)
+                if w.ends is not None and w.table == POVERTY_TABLE]
     return RulesView(versions, lines, sorted(labels.items(), key=lambda kv: kv[1]), quarter_of(today),
                      [str(e) for e in registry.errors], warnings)
 

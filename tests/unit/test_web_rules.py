@@ -14,7 +14,7 @@ from handlers.i18n import Catalog
 from knowledge.eligibility.table_edit import POVERTY_TABLE
 from tests.unit.web_kb_support import STAFF_ACTOR, make_app
 
-TODAY = date(2026, 11, 20)
+TODAY = date(2026, 12, 5)
 
 
 @pytest.fixture()
@@ -28,7 +28,7 @@ def tr(lang: str):  # type: ignore[no-untyped-def]
 
 
 def test_the_view_lists_versions_in_force_and_lines(app) -> None:  # type: ignore[no-untyped-def]
-    view = rules_view(app.rules, app.settings.data_dir / "rules", "ru", TODAY)
+    view = rules_view(app.rules, app.settings.data_dir / "rules", "ru", TODAY, tr("ru"))
     in_force = {(v.program, v.version) for v in view.versions if v.in_force}
     assert {p for p, _ in in_force} >= {"kz-asp", "vn-poverty"}
     assert len([v for v in view.versions if v.program == "vn-poverty" and v.in_force]) == 1
@@ -38,13 +38,15 @@ def test_the_view_lists_versions_in_force_and_lines(app) -> None:  # type: ignor
     assert pavlodar[0].region_label == "Павлодарская область" and pavlodar[0].value == "35 596"
     assert view.quarter == "2026Q4" and ("pavlodar", "Павлодарская область") in view.regions
     assert len(regions(app.rules, "en")) == 20
+    assert view.warnings[0].startswith("Актюбинская область: строки закончились 2026-03-31")  # localized
+    assert any(w.startswith("Павлодарская область: строки закончатся 2026-12-31, через 26 дн.") for w in view.warnings)
 
 
 def test_a_good_row_is_served_at_once_and_audited(app) -> None:  # type: ignore[no-untyped-def]
     done = edit_line(app, tr("en"), STAFF_ACTOR, "pavlodar", "2027q1", "38 000", "akimat, 2027")
     assert done.ok and done.message == "Saved: pavlodar, 2027Q1 — 38 000 ₸. The bot uses it from now on."
     assert app.rules.tables[POVERTY_TABLE][("pavlodar", "2027q1")].value == 38000
-    view = rules_view(app.rules, app.settings.data_dir / "rules", "en", TODAY)
+    view = rules_view(app.rules, app.settings.data_dir / "rules", "en", TODAY, tr("en"))
     row = next(line for line in view.lines if (line.region, line.quarter) == ("pavlodar", "2027Q1"))
     assert row.staff and not row.example and row.note == "akimat, 2027"
     entry = app.staff.audit_entries(1)[0]

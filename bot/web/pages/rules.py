@@ -26,7 +26,12 @@ def register(routes: Routes, ctx: Console) -> None:
     async def page(request: web.Request, *, status: int = 200, **values: Any) -> web.Response:
         registry = ctx.app.rules
         await ctx.run(registry.refresh)  # a file changed by hand or on the command line shows at once
-        view = await ctx.run(rules_data.rules_view, registry, staff_dir, lang_of(request), today())
+        lang = lang_of(request)
+
+        def t(key: str, /, **params: object) -> str:
+            return ctx.catalog.t(lang, key, **params)
+
+        view = await ctx.run(rules_data.rules_view, registry, staff_dir, lang, today(), t)
         form = {"region": request.query.get("region", ""), "quarter": request.query.get("quarter", view.quarter),
                 "value": "", "note": ""}
         form.update(values.pop("form", {}))
