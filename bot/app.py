@@ -201,7 +201,8 @@ class App:
     def staff(self) -> StaffService:
         from handlers.staff.service import StaffService
 
-        return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone, pseudonyms=self.pseudonyms)
+        return StaffService(self.engine, kb=self.kb, timezone=self.settings.timezone, pseudonyms=self.pseudonyms,
+                            house_timezone=self.settings.house_timezone)
 
     @cached_property
     def roles(self) -> RoleStore:

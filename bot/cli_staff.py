@@ -21,7 +21,7 @@ def _service(ctx: typer.Context, *, with_kb: bool = False) -> StaffService:
 
     app = state(ctx).app
     return StaffService(app.engine, kb=app.kb if with_kb else None, timezone=app.settings.timezone,
-                        pseudonyms=app.pseudonyms)
+                        pseudonyms=app.pseudonyms, house_timezone=app.settings.house_timezone)
 
 
 def _actor() -> str:
@@ -128,6 +128,10 @@ def _print_stats(s: Stats) -> None:
     typer.echo(f"handoffs: {s['handoffs']}")
     typer.echo(f"eligibility: {s['eligibility']}")
     typer.echo(f"bookings: {s['bookings']}")
+    for r in s.get("booking_rooms", []):
+        rate = "—" if r["occupancy"] is None else f"{r['occupancy'] * 100:.0f}%"
+        typer.echo(f"  room {r['room']}: {r['requests']} request(s), {r['approved']} approved, "
+                   f"{r['booked_hours']} of {r['open_hours']} open hours ({rate})")
 
 
 def register(app: typer.Typer) -> None:

@@ -48,12 +48,13 @@ def import_models() -> tuple[ModuleType, ...]:
     from handlers import reliability_models, usage
     from handlers.staff import lang as staff_lang
     from handlers.staff import models as staff_models
+    from handlers.staff import upload_staging
     from handlers.web import models as web_models
     from knowledge import models as knowledge_tables
     from knowledge.eligibility import models as eligibility_tables
 
     return (knowledge_tables, eligibility_tables, booking_tables, handler_tables, staff_models, staff_lang,
-            reliability_models, usage, zalo_tokens, web_models)
+            reliability_models, usage, zalo_tokens, web_models, upload_staging)
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"

@@ -20,6 +20,7 @@ from handlers.web.auth import WebAuthStore
 
 if TYPE_CHECKING:
     from bot.web.render import Renderer
+    from bot.web.staff_ctx import StaffActions
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
@@ -89,6 +90,8 @@ class Console:
     csrf_key: bytes
     secure_cookie: bool
     renderer: Renderer = field(init=False)
+    staff_actions: StaffActions | None = field(default=None, init=False)
+    """The staff pages' shared actions (bot/web/staff_ctx.py `actions_of`), made on first use."""
     """The page renderer (bot/web/render.py), set when the console is built."""
     bench_paths: list[str] = field(default_factory=list)
     """Paths with parameters the page benchmark should also load (benchmarks/console_bench.py)."""

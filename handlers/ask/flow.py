@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from handlers.ask.mismatch import citation_label, country_reply, mismatch_text
+from handlers.ask.mismatch import Translate, citation_label, country_reply, mismatch_text
 from handlers.audit import audit_refusal
 from handlers.flow import Ctx, Flow, Services, Stale, need
 from handlers.jsondata import JsonObject
@@ -102,8 +102,7 @@ class AskFlow(Flow):
         }
         if result.abstained and result.mismatch is None:
             return [self._abstain_reply(ctx, result, qid)]
-        body = mismatch_text(ctx.t, result) if result.abstained else result.text
-        text = body + "\n\n" + self._sources_text(ctx, result.citations)
+        text = answer_text(ctx.t, result)
         rows = [
             [Choice("👍", f"ask:fb:up:{qid}"), Choice("👎", f"ask:fb:down:{qid}")],
             [Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")],
@@ -111,31 +110,15 @@ class AskFlow(Flow):
         return [Reply(text, choices=rows)]
 
     def _abstain_reply(self, ctx: Ctx, result: Answer, qid: int) -> Reply:
-        lines = [ctx.t("ask.not_sure")]
         near = [h for h in result.hits[:3]]
-        if near:
-            lines.append(ctx.t("ask.closest_sources"))
-            lines.extend(f"• {h.title}" + (f" — {h.url}" if h.url else "") for h in near)
         rows: list[list[Choice]] = []
         if ctx.staff_target is not None:
-            lines.append(ctx.t("ask.offer_handoff"))
             rows.append([Choice(ctx.t("ask.forward"), f"ask:fwd:{qid}")])
         if ctx.services.staff is not None:
             rows.append([Choice(ctx.t("ask.notify_me"), f"staff:n:{qid}")])
         if near:
             rows.append([Choice(ctx.t("ask.more"), f"ask:more:{qid}")])
-        return Reply("\n".join(lines), choices=rows)
-
-    def _sources_text(self, ctx: Ctx, citations: list[Citation]) -> str:
-        lines = [ctx.t("ask.sources")]
-        for c in citations:
-            line = f"• {citation_label(ctx.t, c)}"
-            if c.published:
-                line += f" ({c.published})"
-            if c.url:
-                line += f" — {c.url}"
-            lines.append(line)
-        return "\n".join(lines)
+        return Reply(abstain_text(ctx.t, result, handoff=ctx.staff_target is not None), choices=rows)
 
     def _more(self, ctx: Ctx, last: JsonObject) -> list[Reply]:
         offset = int(last.get("offset", 0)) + 1
@@ -218,6 +201,36 @@ def _answerer(ctx: Ctx) -> Answering:
 
 def _logs(ctx: Ctx) -> ActivityLog:
     return need(ctx.services.logs, "the activity log")
+
+
+def answer_text(t: Translate, result: Answer) -> str:
+    """The reply to an answered question (or a labelled mismatch) with its sources, as users get it."""
+    body = mismatch_text(t, result) if result.abstained else result.text
+    return body + "\n\n" + sources_text(t, result.citations)
+
+
+def abstain_text(t: Translate, result: Answer, *, handoff: bool) -> str:
+    """The reply when the bot is not sure: the closest sources, and a person offered (`handoff`)."""
+    lines = [t("ask.not_sure")]
+    near = [h for h in result.hits[:3]]
+    if near:
+        lines.append(t("ask.closest_sources"))
+        lines.extend(f"• {h.title}" + (f" — {h.url}" if h.url else "") for h in near)
+    if handoff:
+        lines.append(t("ask.offer_handoff"))
+    return "\n".join(lines)
+
+
+def sources_text(t: Translate, citations: list[Citation]) -> str:
+    lines = [t("ask.sources")]
+    for c in citations:
+        line = f"• {citation_label(t, c)}"
+        if c.published:
+            line += f" ({c.published})"
+        if c.url:
+            line += f" — {c.url}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _hit_dict(hit: SearchHit) -> JsonObject:

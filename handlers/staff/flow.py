@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from handlers.flow import Ctx, Flow, Services, Stale, need
 from handlers.i18n import Catalog
-from handlers.messages import Choice, Reply, Target
+from handlers.messages import Choice, Reply
 from handlers.models import Role
 from handlers.roles import CHANNELS, LEGACY, BadUserRef, RoleStore
-from handlers.staff.alerts import staff_alert
-from handlers.staff.service import Relay, StaffService
+from handlers.staff.answers import relay_replies, save_answer
+from handlers.staff.service import StaffService
 from handlers.staff.upload import handle_upload
 from handlers.staff.views import DocViews, render_stats, render_unanswered
 from knowledge.errors import CivicError, NotFound
@@ -35,22 +35,14 @@ def service_of(ctx: Ctx) -> StaffService:
         logs = ctx.services.logs
         svc = StaffService(_roles(ctx).engine, kb=ctx.services.kb,
                            timezone=ctx.services.settings.get("timezone", "Asia/Ho_Chi_Minh"),
-                           pseudonyms=logs.pseudonyms if logs is not None else ctx.pseudonyms)
+                           pseudonyms=logs.pseudonyms if logs is not None else ctx.pseudonyms,
+                           house_timezone=ctx.services.settings.get("house_timezone"))
         ctx.services.staff = svc
     return svc
 
 
 def _roles(ctx: Ctx) -> RoleStore:
     return need(ctx.services.roles, "the role store")
-
-
-def relay_replies(catalog: Catalog, relays: list[Relay]) -> list[Reply]:
-    """The messages that deliver curated answers to the users who asked, in their language."""
-    return [
-        Reply(catalog.t(r.lang, "staff.relay", question=r.question, answer=r.answer),
-              target=Target(r.channel, r.chat_id))
-        for r in relays
-    ]
 
 
 def pending_relay_replies(catalog: Catalog, service: StaffService) -> list[Reply]:
@@ -129,21 +121,14 @@ class StaffFlow(Flow):
             return refused
         group_id = int(ctx.data.get("group", 0))
         try:
-            result = service_of(ctx).answer(group_id, text, actor=ctx.msg.user_id, channel=ctx.msg.channel)
+            replies = save_answer(ctx, service_of(ctx), group_id, text)
         except CivicError as exc:
             if exc.code == "staff.empty_answer" or exc.code == "staff.answer_too_long":
                 return [Reply(ctx.t(f"error.{exc.code}", **exc.params), choices=[ctx.nav(back=False)], input="text")]
             ctx.finish()
             return self._failed(ctx, "answer", exc)
         ctx.finish()
-        if ctx.services.search is not None:
-            ctx.services.search.refresh()
-        relays = relay_replies(ctx.catalog, result.relays)
-        service_of(ctx).mark_relayed(result.relays)
-        done = Reply(ctx.t("staff.answer.saved", doc_id=result.doc_id, questions=result.resolved,
-                           notified=len(relays)), choices=[[Choice(ctx.t("staff.btn.unanswered"), "staff:un")]])
-        alert = staff_alert(ctx, "staff.alert.answered", question=result.group.question, doc_id=result.doc_id)
-        return [done, *relays, *alert]
+        return replies
 
     def on_document(self, ctx: Ctx) -> list[Reply]:
         return self._refuse(ctx, "upload", key="staff.upload.forbidden") or handle_upload(ctx, service_of(ctx))

@@ -73,8 +73,11 @@ class StaffService:
         timezone: str = "Asia/Ho_Chi_Minh",
         clock: Callable[[], datetime] = utcnow,
         pseudonyms: Pseudonyms = DEV_PSEUDONYMS,
+        house_timezone: str | None = None,
     ) -> None:
         self.engine = engine
+        self.house_timezone = house_timezone
+        """The House of NGOs' clock for rooms' occupancy in the statistics (None: `timezone`)."""
         self.kb = kb
         self.pseudonyms = pseudonyms
         """Keys the refs by which opt-ins and handoffs name a question (never its query-log id)."""
@@ -222,6 +225,19 @@ class StaffService:
                 s.commit()
             return True
 
+    def waiting(self, query_ids: Iterable[int]) -> int:
+        """How many chats will get the answer to these questions relayed (opt-ins and handoffs not
+        yet answered), counted once per chat: what answering their group will reach."""
+        refs = [self.pseudonyms.ref("q", q) for q in query_ids]
+        if not refs:
+            return 0
+        with Session(self.engine) as s:
+            chats = {(o.channel, o.chat_id) for o in s.exec(select(AnswerOptIn).where(
+                col(AnswerOptIn.query_ref).in_(refs), col(AnswerOptIn.curated_id).is_(None))).all()}
+            chats |= {(h.channel, h.chat_id) for h in s.exec(select(Handoff).where(
+                col(Handoff.query_ref).in_(refs))).all()}
+        return len(chats)
+
     def pending_relays(self, curated_id: int | None = None) -> list[Relay]:
         """Answers not yet delivered, one per chat and answer (a chat that asked twice gets one)."""
         with Session(self.engine) as s:
@@ -251,4 +267,5 @@ class StaffService:
     def stats(self, days: int = 7) -> Stats:
         if days < 1 or days > 3660:
             raise ValidationError("staff.bad_days", message="days must be between 1 and 3660", value=days)
-        return compute_stats(self.engine, days=days, now=self.clock(), timezone=self.timezone)
+        return compute_stats(self.engine, days=days, now=self.clock(), timezone=self.timezone,
+                             house_timezone=self.house_timezone)

@@ -1,7 +1,8 @@
 """Usage statistics over the last N days, as one JSON-ready dict (`/stats` and `civicbot stats --json`).
 
 Days are counted in the configured time zone (the database stores UTC). Eligibility checks and
-bookings are included when those areas' tables exist (imported defensively: `null` otherwise).
+bookings are included when those areas' tables exist (imported defensively: `null` otherwise);
+`booking_rooms` gives bookings per room and occupancy (handlers/staff/stats_rooms.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlmodel import select as sm_select
 from bookings.models import Booking
 from handlers.models import Handoff, QueryLog
 from handlers.staff.grouping import Question, group_questions
+from handlers.staff.stats_rooms import RoomUse, booking_rooms
 from handlers.usage import UsageCounter
 from knowledge.eligibility.models import EligibilityResult
 
@@ -80,7 +82,7 @@ Stats = TypedDict("Stats", {
     "questions": QuestionCounts, "per_day": list[DayCounts], "feedback": Feedback,
     "top_topics": list[Topic], "top_documents": list[TopDocument], "handoffs": dict[str, int],
     "eligibility": EligibilityCounts | None, "bookings": BookingCounts | None,
-    "messenger_usage": dict[str, dict[str, int]],
+    "booking_rooms": list[RoomUse], "messenger_usage": dict[str, dict[str, int]],
 })
 """`/stats` and `civicbot stats --json` (JSON-ready; `from` and `to` are ISO dates in `timezone`)."""
 
@@ -93,7 +95,9 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def compute_stats(engine: Engine, *, days: int, now: datetime, timezone: str) -> Stats:
+def compute_stats(engine: Engine, *, days: int, now: datetime, timezone: str,
+                  house_timezone: str | None = None) -> Stats:
+    """`house_timezone` (default `timezone`): the House of NGOs' clock, for rooms' opening hours."""
     tz = ZoneInfo(timezone)
     today = _aware(now).astimezone(tz).date()
     first_day = today - timedelta(days=days - 1)
@@ -115,6 +119,8 @@ def compute_stats(engine: Engine, *, days: int, now: datetime, timezone: str) ->
         "handoffs": {str(status): n for status, n in Counter(handoffs).items()},
         "eligibility": _eligibility(engine, since),
         "bookings": _bookings(engine, since),
+        "booking_rooms": booking_rooms(engine, first_day, today, since=since,
+                                       house_timezone=house_timezone or timezone),
         "messenger_usage": _usage(engine, timezone, first_day, today),
     }
 

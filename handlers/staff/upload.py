@@ -17,6 +17,7 @@ import logging
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,14 +105,26 @@ UPLOAD_JOB = "upload"
 Progress = Callable[[int, int], None]
 
 
+@dataclass(frozen=True)
+class Submitted:
+    replies: list[Reply]
+    job_id: int | None = None
+    """The background job it became (None: it ran inline, or was refused before queueing)."""
+
+
 def handle_upload(ctx: Ctx, service: StaffService) -> list[Reply]:
     """Reply to a document a staff member sent (the role was checked by the caller)."""
+    return submit_upload(ctx, service).replies
+
+
+def submit_upload(ctx: Ctx, service: StaffService) -> Submitted:
+    """`handle_upload`, also telling the job (the staff console follows its progress)."""
     if ctx.services.jobs is not None:
         return _queue(ctx, service)
-    return _process(ctx, service, None)
+    return Submitted(_process(ctx, service, None))
 
 
-def _queue(ctx: Ctx, service: StaffService) -> list[Reply]:
+def _queue(ctx: Ctx, service: StaffService) -> Submitted:
     """The cheap checks now; download, ingestion and indexing as a background job."""
     att = ctx.msg.attachment
     name = (att.file_name if att else None) or "?"
@@ -121,7 +134,7 @@ def _queue(ctx: Ctx, service: StaffService) -> list[Reply]:
             raise _Refused("staff.upload.no_file", "no_file")
         _check(ctx, att, name, limit_mb)
     except _Refused as refused:
-        return _refusal(ctx, service, refused, name, limit_mb)
+        return Submitted(_refusal(ctx, service, refused, name, limit_mb))
     m = ctx.msg
     job_id = need(ctx.services.jobs, "the job store").enqueue(UPLOAD_JOB, {
         "channel": m.channel, "chat_id": m.chat_id, "user_id": m.user_id, "user_name": m.user_name,
@@ -129,7 +142,7 @@ def _queue(ctx: Ctx, service: StaffService) -> list[Reply]:
         "file_name": att.file_name, "mime_type": att.mime_type, "size": att.size,
     })
     log.info("upload job %s queued", job_id)
-    return [Reply(ctx.t("reliability.upload.queued", file=name))]
+    return Submitted([Reply(ctx.t("reliability.upload.queued", file=name))], job_id)
 
 
 def upload_job_ctx(catalog: Catalog, services: Services, payload: JsonObject) -> Ctx:

@@ -1,22 +1,10 @@
 """The console's page modules, in navigation order. Each exposes `register(routes, ctx)`:
-see bot/web/README.md. Add yours with a plain import and one entry in PAGES, on the lines
-reserved for your area below (they are kept apart so that merges do not collide)."""
+see bot/web/README.md. Add yours with a plain import and one entry in PAGES."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from bot.web.pages import (
-    bookings,  # bookings (console-bookings)
-    home,
-)
+from bot.web.pages import bookings, home, kb, numbers, rules, unanswered
 
-# kb, unanswered, numbers, rules (console-kb): from bot.web.pages import kb, numbers, rules, unanswered
-
-PAGES: tuple[ModuleType, ...] = (
-    home,
-    bookings,  # bookings (console-bookings)
-
-    # kb, unanswered, numbers, rules (console-kb)
-
-)
+PAGES: tuple[ModuleType, ...] = (home, bookings, kb, unanswered, numbers, rules)
