@@ -1,4 +1,4 @@
-"""Screenshots of the console-kb pages for the documentation (docs/screenshots/ is copied from these)."""
+"""Screenshots of the console-kb pages for the documentation (docs/console/ is copied from these)."""
 
 from __future__ import annotations
 
