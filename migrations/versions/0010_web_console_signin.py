@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if "web_signin_link" in sa.inspect(op.get_bind()).get_table_names():
+        return  # a database made before the migrations: bot/db.py created every table before stamping 0009
     op.create_table(
         "web_signin_link",
         sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),

@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if "upload_staged" in sa.inspect(op.get_bind()).get_table_names():
+        return  # a database made before the migrations: bot/db.py created every table before stamping 0009
     op.create_table(
         "upload_staged",
         sa.Column("id", sa.Integer(), nullable=False),
