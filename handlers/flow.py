@@ -1,58 +1,35 @@
-"""How a conversation flow plugs into the dialog.
+"""The flow contract: how a conversation flow plugs into the dialog (docs/WRITING_A_FLOW.md).
 
-A flow is a class with a short `name` (also its callback prefix) that turns user actions into
-replies. The dialog (handlers/dialog.py) owns routing, state persistence, language, errors,
-rate limits and duplicates; a flow only sees a :class:`Ctx` and returns `list[Reply]`.
+A flow is a :class:`Flow` subclass that declares what it owns — its name (= its callback-data
+prefix), more button prefixes, commands, the kinds of staff messages whose replies it handles,
+intents, whether it takes free text or documents, capabilities it offers other flows — and turns
+user actions into replies. handlers/registry.py checks the declarations once at start-up (a
+command or prefix claimed twice is an error) and the dialog (handlers/dialog.py) routes by them;
+it owns routing, state persistence, language, errors (handlers/errors.py), rate limits and
+duplicates. A flow only sees a :class:`Ctx` and returns `list[Reply]`; it never names another
+flow: what flows need from each other goes through a named :class:`Capability`.
 
-Writing a flow
---------------
-::
-
-    class BookingFlow(Flow):
-        name = "bk"                      # callback data must start with "bk:" (≤ 64 bytes in all)
-        menu_key = "menu.book"           # catalog key of its main-menu button (None: not in the menu)
-        commands = ("mybookings", "pending")
-
-        def start(self, ctx):            # the menu button / entry point was chosen
-            ctx.data["step"] = "room"    # ctx.data: this flow's JSON-serializable state, persisted
-            return [Reply(ctx.t("booking.pick_room"), choices=[[Choice("A", "bk:room:1")], ctx.nav()])]
-
-        def on_text(self, ctx, text): ...      # free text while this flow is active
-        def on_callback(self, ctx, data): ...  # a button "bk:..." was pressed (the flow may be inactive!)
-        def on_command(self, ctx, command, args): ...   # "/mybookings" etc.
-
-Rules:
-- The flow is *active* between `ctx.enter(self.name)` (the dialog calls it before `start`) and
-  `ctx.finish()`. While active, free text goes to `on_text`; otherwise free text is a question.
-- Callbacks may arrive for an inactive flow (a staff "approve" button, an old message):
-  handle them statelessly from the data, or raise `Stale()` for an outdated button.
-- Back and Cancel: put `ctx.nav()` (a row with Back and Cancel) under each question. The dialog
-  handles "<name>:back" by calling `on_back(ctx)` and "<name>:cancel" by finishing the flow and
-  showing the main menu. Typed words (quay lại / назад / back, hủy / отмена / cancel) map to the
-  same, on every channel.
-- On text-only channels (Zalo, terminal) choices are shown as a numbered list and a typed digit
-  or a typed button label is turned into that button's callback. When a step asks for typed
-  input (a number, a name), set `input="text"` on the Reply so a typed digit stays text.
-- Raise `knowledge.errors.CivicError` subclasses for user errors: the dialog answers with the
-  catalog text `error.<code>` (params formatted in), keeps the flow where it was, and saves no
-  partial state. Any other exception: a generic localized apology, state untouched.
-- Every user-facing string comes from the catalogs: `ctx.t("area.key", **params)`.
-- Staff-only actions: check `ctx.is_staff()` / `ctx.is_admin()` on EVERY call (raise
-  `knowledge.errors.Forbidden` or return `ctx.t("staff.forbidden")`).
-- To message someone else (the staff chat, a requester): `Reply(..., target=Target(ch, chat))`;
-  `ctx.staff_target` is the staff chat (None when not configured).
-- Times: `ctx.now` is an aware UTC datetime (injected clock); convert with zoneinfo for display.
+Rules in short (the guide has the rest): the flow is *active* between `ctx.enter(name)` and
+`ctx.finish()`; callbacks may arrive for an inactive flow (raise `Stale()` for an outdated
+button); raise `knowledge.errors.CivicError` for the user's errors (the dialog answers
+`error.<code>`, saves no partial state); every string from the catalogs (`ctx.t`); staff-only
+actions check `ctx.is_staff()` / `ctx.is_admin()` on every call; slow work (an LLM call, a
+download) is returned as a `handlers.slow.Later` so that no dialog worker waits for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Incoming, Reply, Target
 from handlers.pseudonym import Pseudonyms
+
+if TYPE_CHECKING:
+    from handlers.registry import FlowRegistry
 
 
 class Stale(Exception):
@@ -77,7 +54,7 @@ class Services:
     """Staff tools service (issue 6), if any."""
     staff_target: Target | None = None
     staff_langs: Any = None
-    """handlers.staff_lang.StaffLangStore: staff members' /lang choices per chat (None: STAFF_LANG only)."""
+    """handlers.staff.lang.StaffLangStore: staff members' /lang choices per chat (None: STAFF_LANG only)."""
     settings: dict[str, Any] = field(default_factory=dict)
     """Plain values flows may need: timezone, house_timezone, max_upload_mb, reminder offsets..."""
     fetch_file: Any = None
@@ -99,6 +76,8 @@ class Ctx:
     session: dict[str, Any]
     now: datetime
     salt: bytes = b""
+    flows: FlowRegistry | None = None
+    """The registered flows (set by the dialog): capabilities are looked up here, by contract name."""
 
     def t(self, key: str, /, **params: Any) -> str:
         return self.catalog.t(self.lang, key, **params)
@@ -153,12 +132,70 @@ class Ctx:
         return row
 
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Capability(Generic[T]):
+    """A named, typed service one flow offers the others (looked up with `ctx.flows.capability`).
+    `protocol` is the runtime-checkable Protocol `T` the provider must satisfy."""
+
+    name: str
+    protocol: type
+
+
+@runtime_checkable
+class FollowUp(Protocol):
+    """"Tell me when staff answer this question": a button offered under an abstention."""
+
+    def follow_up_data(self, services: Services, query_id: int) -> str | None:
+        """The callback data of the button for query `query_id`; None when not offered."""
+        ...
+
+
+FOLLOW_UP = Capability[FollowUp]("follow_up", FollowUp)
+
+
+@dataclass
+class Routed:
+    """A text gate's decision (see `Flow.screen_text`): send `replies`, then run `command` (with
+    `args`) as if typed, or show the main menu."""
+
+    replies: list[Reply] = field(default_factory=list)
+    command: str | None = None
+    args: str = ""
+    menu: bool = False
+
+
 class Flow:
+    """Declarations (class attributes, checked by handlers/registry.py) and hooks (methods)."""
+
     name: ClassVar[str] = ""
-    menu_key: ClassVar[str | None] = None
+    """Short and unique: the callback prefix (`<name>:...`) and the key of its state."""
+    buttons: ClassVar[tuple[str, ...]] = ()
+    """More callback-data prefixes this flow owns, besides its name."""
     commands: ClassVar[tuple[str, ...]] = ()
+    menu_key: ClassVar[str | None] = None
+    """Catalog key of its main-menu button (None: not in the menu)."""
+    help_key: ClassVar[str | None] = None
+    """Catalog key of its lines in /help (None: none)."""
+    staff_replies: ClassVar[tuple[str, ...]] = ()
+    """Kinds of tracked messages it sends (`Reply.track = "<kind>:<id>"`): their delivery is
+    reported to `on_sent`, and a staff member's reply to one of them goes to `on_staff_reply`."""
+    intents: ClassVar[Mapping[str, str]] = {}
+    """Intents it serves (small talk such as "book a room"), each with the command that starts it."""
+    free_text: ClassVar[bool] = False
+    """True: free text outside any active flow is this flow's (questions). One flow at most."""
+    documents: ClassVar[bool] = False
+    """True: documents sent outside its own steps are this flow's (uploads). One flow at most."""
+    screens_text: ClassVar[bool] = False
+    """True: `screen_text` sees free text before any flow does (small talk)."""
     staff_only: ClassVar[bool] = False
     """True: the dialog refuses entry (menu, commands) to non-staff; flows still check each action."""
+
+    def capabilities(self) -> Mapping[Capability[Any], object]:
+        """The capabilities this flow provides, each with the object that implements it."""
+        return {}
 
     def available(self, services: Services) -> bool:
         """False hides the flow (e.g. booking with no rooms configured): no dead buttons."""
@@ -186,3 +223,23 @@ class Flow:
 
     def on_sent(self, services: Services, track: str, message_id: str) -> None:
         """A Reply of this flow that carried `track` was delivered as platform message `message_id`."""
+
+    def on_staff_reply(self, ctx: Ctx) -> list[Reply]:
+        """A reply in the staff chat to a message of one of its `staff_replies` kinds ([]: not one)."""
+        return []
+
+    def on_forbidden(self, ctx: Ctx, what: str) -> list[Reply]:
+        """A non-staff user tried a staff-only entry (`what`: the command or menu); [] → the generic text."""
+        return []
+
+    def menu_extras(self, ctx: Ctx) -> list[Choice]:
+        """More main-menu buttons (one a row, after every flow's main button)."""
+        return []
+
+    def screen_text(self, ctx: Ctx, text: str) -> Routed | None:
+        """With `screens_text`: None lets the text through, else what the dialog does instead."""
+        return None
+
+    def intent_args(self, ctx: Ctx, intent: str) -> str:
+        """The arguments of the command an intent starts ("" by default)."""
+        return ""

@@ -1,4 +1,11 @@
-"""Questions and answers: free text is a question; answers carry their sources; unsure → handoff."""
+"""Questions and answers: free text is a question; answers carry their sources; unsure → handoff.
+
+Registered (handlers/flow.py): free text outside any flow, small talk as its text gate
+(smalltalk.py), the `handoff` staff messages (a staff reply to one is relayed to the asker), the
+"talk to a person" intent and menu button. Under an abstention it offers the FOLLOW_UP capability's
+button when a flow provides one. An LLM rephrasing (if configured) is slow work: the answer is a
+`Later` whose work asks the LLM, so the hub runs it outside the dialog workers.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,12 @@ import time
 from typing import Any
 
 from handlers.ask.mismatch import citation_label, country_reply, mismatch_text
+from handlers.ask.smalltalk import route as small_talk
 from handlers.audit import audit_refusal
-from handlers.flow import Ctx, Flow, Stale
+from handlers.flow import FOLLOW_UP, Ctx, Flow, Routed, Services, Stale
 from handlers.messages import Choice, Reply, Target
-from handlers.staff.lang import staff_lang
+from handlers.slow import later
+from handlers.staff_chat import staff_lang
 
 SNIPPET_CHARS = 500
 SOURCE_CHARS = 3500
@@ -18,10 +27,21 @@ SOURCE_CHARS = 3500
 class AskFlow(Flow):
     name = "ask"
     menu_key = "menu.ask"
+    help_key = "ask.help"
     commands = ("ask", "contact", "country")
+    staff_replies = ("handoff",)
+    intents = {"handoff": "contact"}
+    free_text = True
+    screens_text = True
 
-    def available(self, services: Any) -> bool:
+    def available(self, services: Services) -> bool:
         return services.answerer is not None
+
+    def menu_extras(self, ctx: Ctx) -> list[Choice]:
+        return [Choice(ctx.t("menu.contact_staff"), "ask:contact")] if ctx.staff_target is not None else []
+
+    def screen_text(self, ctx: Ctx, text: str) -> Routed | None:
+        return small_talk(ctx, text)
 
     def start(self, ctx: Ctx) -> list[Reply]:
         return [Reply(ctx.t("ask.prompt"), choices=[ctx.nav(back=False)], input="text")]
@@ -72,8 +92,9 @@ class AskFlow(Flow):
     # ---- answering ---------------------------------------------------------------------
     def answer(self, ctx: Ctx, question: str) -> list[Reply]:
         started = time.perf_counter()
-        result = ctx.services.answerer.answer(question, ctx.lang, channel=ctx.msg.channel,
-                                              country=ctx.session.get("country"))
+        answerer = ctx.services.answerer
+        result = answerer.answer(question, ctx.lang, channel=ctx.msg.channel, country=ctx.session.get("country"),
+                                 defer_llm=True)
         latency_ms = (time.perf_counter() - started) * 1000
         lang = result.lang if result.lang in ("vi", "ru") else ctx.lang
         ctx.lang = lang
@@ -96,12 +117,19 @@ class AskFlow(Flow):
         if result.abstained and getattr(result, "mismatch", None) is None:
             return [self._abstain_reply(ctx, result, qid)]
         body = mismatch_text(ctx.t, result) if result.abstained else result.text
-        text = body + "\n\n" + self._sources_text(ctx, result.citations)
+        sources = self._sources_text(ctx, result.citations)
         rows = [
             [Choice("👍", f"ask:fb:up:{qid}"), Choice("👎", f"ask:fb:down:{qid}")],
             [Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")],
         ]
-        return [Reply(text, choices=rows)]
+        reply = Reply(body + "\n\n" + sources, choices=rows)
+        if result.rephrase is None:
+            return [reply]
+
+        def rephrase() -> list[Reply]:  # the LLM call, outside the dialog workers (handlers/slow.py)
+            return [Reply(answerer.rephrased(result).text + "\n\n" + sources, choices=rows)]
+
+        return [later(ctx, reply, rephrase, progress_key="ask.preparing")]
 
     def _abstain_reply(self, ctx: Ctx, result: Any, qid: int) -> Reply:
         lines = [ctx.t("ask.not_sure")]
@@ -113,8 +141,10 @@ class AskFlow(Flow):
         if ctx.staff_target is not None:
             lines.append(ctx.t("ask.offer_handoff"))
             rows.append([Choice(ctx.t("ask.forward"), f"ask:fwd:{qid}")])
-        if ctx.services.staff is not None:
-            rows.append([Choice(ctx.t("ask.notify_me"), f"staff:n:{qid}")])
+        follow_up = ctx.flows.capability(FOLLOW_UP) if ctx.flows is not None else None
+        data = follow_up.follow_up_data(ctx.services, qid) if follow_up is not None else None
+        if data is not None:
+            rows.append([Choice(ctx.t("ask.notify_me"), data)])
         if near:
             rows.append([Choice(ctx.t("ask.more"), f"ask:more:{qid}")])
         return Reply("\n".join(lines), choices=rows)
@@ -201,7 +231,7 @@ class AskFlow(Flow):
             Reply(ctx.t("ask.relayed", id=found.id)),
         ]
 
-    def on_sent(self, services: Any, track: str, message_id: str) -> None:
+    def on_sent(self, services: Services, track: str, message_id: str) -> None:
         if track.startswith("handoff:") and track[8:].isdigit():
             services.logs.set_handoff_message(int(track[8:]), message_id)
 

@@ -4,8 +4,10 @@ Greetings, thanks, goodbyes, "ok"/"dạ"/"ок", laughter and emoji get a short 
 main menu after a greeting or an emoji); they are not searched, so they are not logged and never
 fill /unanswered. A stray number that matched no button (the dialog maps the numbers that do)
 shows the current buttons again. "Book a room", "am I a poor household?", "let me talk to a person"
-start the existing flows through their own commands (book, eligibility, contact), so their logic
-and checks stay where they are. The classifier is handlers/ask/smalltalk_classify.py.
+are intents: the flow registered for one (handlers/registry.py: `Flow.intents`) is started through
+its own command, so its logic and checks stay where they are — this module names no other flow.
+The classifier is handlers/ask/smalltalk_classify.py. The ask flow offers all this to the dialog
+as its text gate (`Flow.screen_text`).
 
 It applies outside flows only (and at the "type your question" prompt): inside a booking or an
 eligibility check, what the user types is the flow's.
@@ -13,26 +15,12 @@ eligibility check, what the user types is the flow's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
 from handlers.ask.smalltalk_classify import Verdict, classify
-from handlers.flow import Ctx, Flow
+from handlers.flow import Ctx, Routed
 from handlers.messages import Choice, Reply
 from retrieval.analyzers import has_diacritics, is_cyrillic
 
 MENU_AFTER = ("greeting", "emoji")
-INTENT_COMMANDS = {"handoff": ("ask", "contact"), "booking": ("bk", "book"), "eligibility": ("elig", "eligibility")}
-
-
-@dataclass
-class Routed:
-    """What the dialog does: send `replies`, then run `command` (with `args`) or show the menu."""
-
-    replies: list[Reply] = field(default_factory=list)
-    command: str | None = None
-    args: str = ""
-    menu: bool = False
 
 
 def applies(ctx: Ctx) -> bool:
@@ -40,7 +28,7 @@ def applies(ctx: Ctx) -> bool:
     return ctx.flow is None or (ctx.flow == "ask" and not ctx.data.get("await"))
 
 
-def route(ctx: Ctx, text: str, flows: Mapping[str, Flow]) -> Routed | None:
+def route(ctx: Ctx, text: str) -> Routed | None:
     """None: the text is a question (or the active flow's input)."""
     if not applies(ctx):
         return None
@@ -52,7 +40,7 @@ def route(ctx: Ctx, text: str, flows: Mapping[str, Flow]) -> Routed | None:
         return _reshow(ctx)
     if verdict.kind == "smalltalk":
         return Routed([Reply(ctx.t(f"smalltalk.{verdict.category}"))], menu=verdict.category in MENU_AFTER)
-    return _intent(ctx, verdict, flows)
+    return _intent(ctx, verdict)
 
 
 def _reply_lang(ctx: Ctx, text: str) -> None:
@@ -73,31 +61,14 @@ def _reshow(ctx: Ctx) -> Routed:
     return Routed([Reply(ctx.t("smalltalk.digit", n=len(choices)), choices=rows)])
 
 
-def _intent(ctx: Ctx, verdict: Verdict, flows: Mapping[str, Flow]) -> Routed | None:
-    flow_name, command = INTENT_COMMANDS[verdict.category]
-    flow = flows.get(flow_name)
-    if flow is None or not flow.available(ctx.services):
+def _intent(ctx: Ctx, verdict: Verdict) -> Routed | None:
+    served = ctx.flows.for_intent(verdict.category) if ctx.flows is not None else None
+    if served is None or not served[0].available(ctx.services):
         if verdict.category == "handoff":
-            return None  # no ask flow at all: nothing better than the usual path
+            return None  # nobody takes handoffs: nothing better than the usual path
         return Routed([Reply(ctx.t(f"smalltalk.no_{verdict.category}"))], menu=True)
+    flow, command = served
     if verdict.category == "handoff":
         return Routed(command=command)
-    args = _program(ctx) if verdict.category == "eligibility" else ""
+    args = flow.intent_args(ctx, verdict.category)
     return Routed([Reply(ctx.t(f"smalltalk.start_{verdict.category}"))], command=command, args=args)
-
-
-def _program(ctx: Ctx) -> str:
-    """The one eligibility program offered first in the reply language and in force today, if only
-    one is (vi → the Vietnamese poverty standard, ru → Kazakhstan's ASP); else "" (the program list)."""
-    rules = ctx.services.rules
-    found = []
-    for program in rules.programs():
-        versions = rules.versions(program)
-        if not versions or ctx.lang not in versions[-1].menu_langs:
-            continue
-        try:
-            rules.resolve(program, rules.today(program, ctx.now))
-        except Exception:  # no version in force today: not offered
-            continue
-        found.append(program)
-    return found[0] if len(found) == 1 else ""

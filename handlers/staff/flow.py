@@ -9,14 +9,16 @@ Callbacks: `staff:menu`, `staff:docs:<page>`, `staff:doc:<ref>`, `staff:rm:<ref>
 `staff:rmy:<ref>` (remove), `staff:un`, `staff:ans:<group id>`, `staff:dis:<group id>` (dismiss the
 group: noise not worth an answer; audited), `staff:st:<days>`, `staff:rx`,
 `staff:ls`, and `staff:n:<query id>` — the only one open to every user: "notify me when staff
-answer this question" (offered by the ask flow under an abstention).
+answer this question", offered to other flows as the `FOLLOW_UP` capability (handlers/flow.py).
+Documents sent outside any flow's steps are this flow's (uploads).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers.flow import Ctx, Flow, Stale
+from handlers.errors import error_reply, error_text
+from handlers.flow import FOLLOW_UP, Capability, Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Reply, Target
 from handlers.roles import CHANNELS, LEGACY, BadUserRef
@@ -65,7 +67,15 @@ class StaffFlow(Flow):
     name = "staff"
     menu_key = "staff.menu_button"
     commands = ("staff", "docs", "doc", "remove", "reindex", "unanswered", "stats", "audit")
+    documents = True
     staff_only = True
+
+    def capabilities(self) -> dict[Capability[Any], object]:
+        return {FOLLOW_UP: self}
+
+    def follow_up_data(self, services: Services, query_id: int) -> str | None:
+        """FOLLOW_UP: the "notify me" button under an abstention (needs the staff service)."""
+        return f"staff:n:{query_id}" if services.staff is not None else None
 
     # ---- role checks -------------------------------------------------------------------
     def _refuse(self, ctx: Ctx, action: str, *, admin: bool = False, key: str = "staff.forbidden",
@@ -127,8 +137,8 @@ class StaffFlow(Flow):
         try:
             result = service_of(ctx).answer(group_id, text, actor=ctx.msg.user_id, channel=ctx.msg.channel)
         except CivicError as exc:
-            if exc.code == "staff.empty_answer" or exc.code == "staff.answer_too_long":
-                return [Reply(ctx.t(f"error.{exc.code}", **exc.params), choices=[ctx.nav(back=False)], input="text")]
+            if exc.code == "staff.empty_answer" or exc.code == "staff.answer_too_long":  # type again
+                return [Reply(error_text(ctx.catalog, ctx.lang, exc), choices=[ctx.nav(back=False)], input="text")]
             ctx.finish()
             return self._failed(ctx, "answer", exc)
         ctx.finish()
@@ -194,9 +204,9 @@ class StaffFlow(Flow):
         raise Stale()
 
     def _failed(self, ctx: Ctx, action: str, exc: CivicError) -> list[Reply]:
+        """Audited as failed; the text by handlers/errors.py."""
         service_of(ctx).audit(ctx.msg.user_id, action, channel=ctx.msg.channel, outcome="failed", code=exc.code)
-        key = f"error.{exc.code}"
-        return [Reply(ctx.t(key, **exc.params) if ctx.catalog.has(key, "en") else ctx.t("error.generic_input"))]
+        return [error_reply(ctx, exc)]
 
     # ---- screens -----------------------------------------------------------------------
     def _menu(self, ctx: Ctx) -> Reply:  # the terminal takes a file's path instead of a file
@@ -294,5 +304,5 @@ class StaffFlow(Flow):
             raise Stale()
         return [Reply(ctx.t("staff.optin.done"))]
 
-    def available(self, services: Any) -> bool:
+    def available(self, services: Services) -> bool:
         return services.roles is not None

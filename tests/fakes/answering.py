@@ -33,6 +33,8 @@ class FakeAnswer:
     confidence: float
     citations: list[FakeCitation] = field(default_factory=list)
     hits: list[FakeHit] = field(default_factory=list)
+    rephrase: None = None
+    """No LLM step (retrieval.answer.Answer.rephrase)."""
 
 
 class FakeAnswerer:
