@@ -2,8 +2,9 @@
 
 One job at a time per replica, in its own thread (the dialog's worker pool stays free for
 everybody else). An upload job downloads the file, ingests it and embeds the new passages; the
-uploader gets a progress message every `progress_every_s` while it takes long, then the result,
-all through the outbox. At start-up, jobs left running by a process of this host that died are
+uploader hears from it at least every `progress_every_s` while it takes long (passages indexed so
+far, or "still downloading and reading" while there is nothing to count), then the result, all
+through the outbox. At start-up, jobs left running by a process of this host that died are
 queued again: the uploader is told it was interrupted and the job runs again (ingestion is one
 transaction, so nothing half-written remains); after `MAX_ATTEMPTS` the uploader is told it failed.
 """
@@ -107,11 +108,16 @@ class JobWorker:
             if job.attempts > 0:
                 await asyncio.to_thread(self.outbox.enqueue, [Reply(ctx.t("reliability.upload.resumed", file=name))],
                                         home)
-            progress = self._progress(job.id, ctx, name, home)
+            progress = _Progress(self, job.id, ctx, name, home)
             service = service_of(ctx)
             started = time.perf_counter()
-            replies = await in_daemon_thread(
-                functools.partial(run_upload_job, resumed=job.attempts > 0), ctx, service, progress)
+            still = asyncio.create_task(progress.keep_telling())
+            try:
+                replies = await in_daemon_thread(
+                    functools.partial(run_upload_job, resumed=job.attempts > 0), ctx, service, progress.report)
+            finally:
+                still.cancel()
+                await asyncio.to_thread(progress.close)  # nothing more of it after this point
             await asyncio.to_thread(self.outbox.enqueue, replies, home)
             await asyncio.to_thread(self.store.finish, job.id, "done")
             log.info("upload job %s done in %.1fs", job.id, time.perf_counter() - started)
@@ -129,24 +135,49 @@ class JobWorker:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.store.heartbeat, job_id)
 
-    def _progress(self, job_id: int, ctx: Any, name: str, home: Target) -> Any:
-        """A progress callback for the job thread: a message to the uploader now and then."""
-        started = time.monotonic()
-        last = [started]
-        lock = threading.Lock()
 
-        def report(done: int, total: int) -> None:
-            now = time.monotonic()
-            with lock:
-                if total <= 0 or done >= total or now - last[0] < self.progress_every_s:
-                    return
-                last[0] = now
-            percent = int(100 * done / total)
+class _Progress:
+    """What the uploader hears while a job runs: at most one message every `progress_every_s`."""
+
+    def __init__(self, worker: JobWorker, job_id: int, ctx: Any, name: str, home: Target) -> None:
+        self.worker, self.job_id, self.ctx, self.name, self.home = worker, job_id, ctx, name, home
+        self.last = time.monotonic()
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def _due(self) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last < self.worker.progress_every_s:
+                return False
+            self.last = now
+            return True
+
+    def _tell(self, reply: Reply, state: str | None = None) -> None:
+        with self.lock:  # never after `close`: the result is the last word
+            if self.closed:
+                return
             try:
-                self.store.heartbeat(job_id, f"{done}/{total}")
-                self.outbox.enqueue([Reply(ctx.t("reliability.upload.progress", file=name, done=done, total=total,
-                                                 percent=percent))], home)
+                self.worker.store.heartbeat(self.job_id, state)
+                self.worker.outbox.enqueue([reply], self.home)
             except Exception as exc:  # progress is best effort
-                log.warning("upload job %s: progress report failed: %s", job_id, exc)
+                log.warning("upload job %s: progress report failed: %s", self.job_id, exc)
 
-        return report
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+    def report(self, done: int, total: int) -> None:
+        """For the job thread: passages indexed so far."""
+        if total <= 0 or done >= total or not self._due():
+            return
+        percent = int(100 * done / total)
+        self._tell(Reply(self.ctx.t("reliability.upload.progress", file=self.name, done=done, total=total,
+                                    percent=percent)), f"{done}/{total}")
+
+    async def keep_telling(self) -> None:
+        """Beside the job: when nothing was counted for a while (a slow download, a long parse)."""
+        while True:
+            await asyncio.sleep(max(self.worker.progress_every_s / 4, 0.25))
+            if self._due():
+                await asyncio.to_thread(self._tell, Reply(self.ctx.t("reliability.upload.working", file=self.name)))

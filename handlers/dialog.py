@@ -24,6 +24,7 @@ from handlers.messages import Choice, Incoming, Reply, normalize_incoming
 from handlers.pseudonym import Pseudonyms
 from handlers.registry import FlowRegistry
 from handlers.slow import Later
+from handlers.smalltalk import route as small_talk
 from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter
 
 log = logging.getLogger(__name__)
@@ -151,12 +152,11 @@ class Dialog:
         mapped = typed_choice(ctx, text)
         if mapped is not None:
             return self._callback(ctx, mapped)
-        for gate in self.registry.text_gates():  # small talk: greetings, ok, "book a room" are not questions
-            talk = gate.screen_text(ctx, text)
-            if talk is not None:
-                if talk.command:
-                    return talk.replies + self._command(ctx, talk.command, talk.args)
-                return talk.replies + (self._menu(ctx) if talk.menu else [])
+        talk = small_talk(ctx, text)  # greetings, ok, stray digits, "book a room": not questions
+        if talk is not None:
+            if talk.command:
+                return talk.replies + self._command(ctx, talk.command, talk.args)
+            return talk.replies + (self._menu(ctx) if talk.menu else [])
         active = self.registry.get(ctx.flow)
         if active is not None:
             return active.on_text(ctx, text) or self._menu(ctx)

@@ -156,17 +156,6 @@ class FollowUp(Protocol):
 FOLLOW_UP = Capability[FollowUp]("follow_up", FollowUp)
 
 
-@dataclass
-class Routed:
-    """A text gate's decision (see `Flow.screen_text`): send `replies`, then run `command` (with
-    `args`) as if typed, or show the main menu."""
-
-    replies: list[Reply] = field(default_factory=list)
-    command: str | None = None
-    args: str = ""
-    menu: bool = False
-
-
 class Flow:
     """Declarations (class attributes, checked by handlers/registry.py) and hooks (methods)."""
 
@@ -183,13 +172,11 @@ class Flow:
     """Kinds of tracked messages it sends (`Reply.track = "<kind>:<id>"`): their delivery is
     reported to `on_sent`, and a staff member's reply to one of them goes to `on_staff_reply`."""
     intents: ClassVar[Mapping[str, str]] = {}
-    """Intents it serves (small talk such as "book a room"), each with the command that starts it."""
+    """Intents it serves ("book a room": handlers/smalltalk/), each with the command that starts it."""
     free_text: ClassVar[bool] = False
     """True: free text outside any active flow is this flow's (questions). One flow at most."""
     documents: ClassVar[bool] = False
     """True: documents sent outside its own steps are this flow's (uploads). One flow at most."""
-    screens_text: ClassVar[bool] = False
-    """True: `screen_text` sees free text before any flow does (small talk)."""
     staff_only: ClassVar[bool] = False
     """True: the dialog refuses entry (menu, commands) to non-staff; flows still check each action."""
 
@@ -236,9 +223,9 @@ class Flow:
         """More main-menu buttons (one a row, after every flow's main button)."""
         return []
 
-    def screen_text(self, ctx: Ctx, text: str) -> Routed | None:
-        """With `screens_text`: None lets the text through, else what the dialog does instead."""
-        return None
+    def open_to_small_talk(self, ctx: Ctx) -> bool:
+        """While active: True when typed text may be small talk rather than this step's input."""
+        return False
 
     def intent_args(self, ctx: Ctx, intent: str) -> str:
         """The arguments of the command an intent starts ("" by default)."""

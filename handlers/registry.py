@@ -124,9 +124,6 @@ class FlowRegistry:
     def staff_reply_flows(self) -> list[Flow]:
         return [f for f in self.flows.values() if f.staff_replies]
 
-    def text_gates(self) -> list[Flow]:
-        return [f for f in self.flows.values() if f.screens_text]
-
     # ---- what a user is offered ------------------------------------------------------------
     def shown(self, flow: Flow, ctx: Ctx) -> bool:
         """Offered to this user: available, and staff-only flows only to staff."""

@@ -1,7 +1,6 @@
-"""Questions answered from the knowledge base: the ask flow, mismatch labels, small talk and intents."""
+"""Questions answered from the knowledge base: the ask flow and mismatch labels."""
 
 from handlers.ask.flow import AskFlow
 from handlers.ask.mismatch import mismatch_text
-from handlers.ask.smalltalk_classify import INTENTS, Verdict, classify
 
-__all__ = ["INTENTS", "AskFlow", "Verdict", "classify", "mismatch_text"]
+__all__ = ["AskFlow", "mismatch_text"]

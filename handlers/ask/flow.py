@@ -1,8 +1,8 @@
 """Questions and answers: free text is a question; answers carry their sources; unsure → handoff.
 
-Registered (handlers/flow.py): free text outside any flow, small talk as its text gate
-(smalltalk.py), the `handoff` staff messages (a staff reply to one is relayed to the asker), the
-"talk to a person" intent and menu button. Under an abstention it offers the FOLLOW_UP capability's
+Registered (handlers/flow.py): free text outside any flow (its prompt stays open to small talk),
+the `handoff` staff messages (a staff reply to one is relayed to the asker), the "talk to a person"
+intent and menu button. Under an abstention it offers the FOLLOW_UP capability's
 button when a flow provides one. An LLM rephrasing (if configured) is slow work: the answer is a
 `Later` whose work asks the LLM, so the hub runs it outside the dialog workers.
 """
@@ -13,9 +13,8 @@ import time
 from typing import Any
 
 from handlers.ask.mismatch import citation_label, country_reply, mismatch_text
-from handlers.ask.smalltalk import route as small_talk
 from handlers.audit import audit_refusal
-from handlers.flow import FOLLOW_UP, Ctx, Flow, Routed, Services, Stale
+from handlers.flow import FOLLOW_UP, Ctx, Flow, Services, Stale
 from handlers.messages import Choice, Reply, Target
 from handlers.slow import later
 from handlers.staff_chat import staff_lang
@@ -32,7 +31,6 @@ class AskFlow(Flow):
     staff_replies = ("handoff",)
     intents = {"handoff": "contact"}
     free_text = True
-    screens_text = True
 
     def available(self, services: Services) -> bool:
         return services.answerer is not None
@@ -40,8 +38,9 @@ class AskFlow(Flow):
     def menu_extras(self, ctx: Ctx) -> list[Choice]:
         return [Choice(ctx.t("menu.contact_staff"), "ask:contact")] if ctx.staff_target is not None else []
 
-    def screen_text(self, ctx: Ctx, text: str) -> Routed | None:
-        return small_talk(ctx, text)
+    def open_to_small_talk(self, ctx: Ctx) -> bool:
+        """At "type your question" any message may come, small talk too; not while awaiting a handoff text."""
+        return not ctx.data.get("await")
 
     def start(self, ctx: Ctx) -> list[Reply]:
         return [Reply(ctx.t("ask.prompt"), choices=[ctx.nav(back=False)], input="text")]

@@ -1,31 +1,48 @@
-"""Small talk and intents in the dialog: what is not a question never reaches the answerer.
+"""Small talk and intents, the dialog's step before free text reaches a flow: what is not a
+question never reaches the answerer.
 
 Greetings, thanks, goodbyes, "ok"/"dạ"/"ок", laughter and emoji get a short localized reply (the
 main menu after a greeting or an emoji); they are not searched, so they are not logged and never
 fill /unanswered. A stray number that matched no button (the dialog maps the numbers that do)
 shows the current buttons again. "Book a room", "am I a poor household?", "let me talk to a person"
 are intents: the flow registered for one (handlers/registry.py: `Flow.intents`) is started through
-its own command, so its logic and checks stay where they are — this module names no other flow.
-The classifier is handlers/ask/smalltalk_classify.py. The ask flow offers all this to the dialog
-as its text gate (`Flow.screen_text`).
+its own command, so its logic and checks stay where they are — this module names no flow. The
+classifier is handlers/smalltalk/classify.py.
 
-It applies outside flows only (and at the "type your question" prompt): inside a booking or an
-eligibility check, what the user types is the flow's.
+It applies outside flows only, and at a step whose flow says it is open to small talk (the ask
+flow's "type your question" prompt: `Flow.open_to_small_talk`): inside a booking or an eligibility
+check, what the user types is the flow's.
 """
 
 from __future__ import annotations
 
-from handlers.ask.smalltalk_classify import Verdict, classify
-from handlers.flow import Ctx, Routed
+from dataclasses import dataclass, field
+
+from handlers.flow import Ctx
 from handlers.messages import Choice, Reply
+from handlers.smalltalk.classify import Verdict, classify
 from retrieval.analyzers import has_diacritics, is_cyrillic
 
 MENU_AFTER = ("greeting", "emoji")
 
 
+@dataclass
+class Routed:
+    """What the dialog does instead: send `replies`, then run `command` (with `args`) as if typed,
+    or show the main menu."""
+
+    replies: list[Reply] = field(default_factory=list)
+    command: str | None = None
+    args: str = ""
+    menu: bool = False
+
+
 def applies(ctx: Ctx) -> bool:
-    """No flow is waiting for this text (the ask prompt is not: any question may come there)."""
-    return ctx.flow is None or (ctx.flow == "ask" and not ctx.data.get("await"))
+    """No flow is waiting for this text (a step open to small talk is not: the ask prompt)."""
+    if ctx.flow is None:
+        return True
+    active = ctx.flows.get(ctx.flow) if ctx.flows is not None else None
+    return active is not None and active.open_to_small_talk(ctx)
 
 
 def route(ctx: Ctx, text: str) -> Routed | None:
