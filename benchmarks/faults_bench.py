@@ -257,6 +257,7 @@ def main() -> None:
     ap.add_argument("--download-s", type=float, default=40.0, help="seconds the download takes in that phase")
     ap.add_argument("--bot-root", type=Path, default=ROOT)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--bot-log", type=Path, help="keep a copy of the bot's log here")
     args = ap.parse_args()
     phases = set(args.phases.split(","))
 
@@ -268,7 +269,8 @@ def main() -> None:
            "CIVICBOT_EMBEDDER": args.embedder, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": base,
            "ADMIN_IDS": str(ADMIN), "CIVICBOT_HTTP_PORT": str(port), "CIVICBOT_DEFAULT_LANG": "vi",
            "RATE_LIMIT_PER_MINUTE": "1000", "MAX_UPLOAD_MB": "20"}
-    for key in ("DATABASE_URL", "REDIS_URL", "STAFF_CHAT_ID", "TELEGRAM_WEBHOOK_URL", "ZALO_BOT_TOKEN", "LLM_BASE_URL"):
+    for key in ("DATABASE_URL", "REDIS_URL", "STAFF_CHAT_ID", "TELEGRAM_WEBHOOK_URL", "ZALO_BOT_TOKEN",
+                "LLM_BASE_URL"):
         env.pop(key, None)
     llm: FakeLLM | None = None
     if "llm" in phases:
@@ -300,6 +302,8 @@ def main() -> None:
         proc.terminate()
         if llm is not None:
             llm.stop()
+        if args.bot_log:
+            shutil.copy(work / "bot.log", args.bot_log)
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

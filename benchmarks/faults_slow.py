@@ -41,26 +41,38 @@ def phase_llm(fake: Fake, llm: FakeLLM, window_s: float, llm_s: float) -> dict[s
     other_calls = len(llm.requests) - before  # the off-topic question never reaches the LLM
     llm.mode, llm.delay_s = "slow", llm_s
     since = fake.log()["next"]
-    slow_chats = [6000 + i for i in range(int(window_s))]
-    asked = [fake.text(c, ANSWERABLE) for c in slow_chats]
-    fake.push(asked, interval=1.0)  # one new chat a second, each question waits `llm_s` for the LLM
-    during = paced_latencies(fake, window_s, OTHER_CHATS, question=OFF_TOPIC)
-    got = wait_replies(fake, since, {str(c): 1 for c in slow_chats}, timeout=300, settle=llm_s + 5)
+    # one stream in update-id order (Telegram confirms by offset): two other chats' messages, then a
+    # new chat's answerable question, 3 updates a second
+    others, asked, stream = [], [], []
+    for i in range(int(window_s)):
+        for k in (2 * i, 2 * i + 1):
+            others.append(fake.text(OTHER_CHATS[k % len(OTHER_CHATS)], OFF_TOPIC))
+            stream.append(others[-1])
+        asked.append(fake.text(6000 + i, ANSWERABLE))
+        stream.append(asked[-1])
+    fake.push(stream, interval=1.0 / 3)
+    time.sleep(window_s + 1)
+    expect = {str(u["message"]["chat"]["id"]): 1 for u in stream}
+    got = wait_replies(fake, since, expect, timeout=300, settle=llm_s + 5)
     log = fake.log(since, pushed=True)
+    during, _ = _first_and_last(log, others, every=True)
     first, final = _first_and_last(log, asked)
-    texts = [s["text"] for s in log["sends"] if s["chat_id"] in {str(c) for c in slow_chats}]
+    slow_chats = {str(u["message"]["chat"]["id"]) for u in asked}
+    texts = [s["text"] for s in log["sends"] if s["chat_id"] in slow_chats]
     llm.mode = "ok"
     return {
         "llm_s": llm_s, "llm_calls": len(llm.requests) - before, "llm_calls_by_other_chats": other_calls,
         "other_chats_normal": summary(normal), "other_chats_during_slow_llm": summary(during),
-        "llm_chats": {"asked": len(asked), "answered": sum(1 for c in slow_chats if got[str(c)] >= 1),
+        "llm_chats": {"asked": len(asked), "answered": sum(1 for c in slow_chats if got[c] >= 1),
                       "first_reply": summary(first), "answer": summary(final),
                       "rephrased_answers": sum(1 for t in texts if t.startswith(LLM_REPLY[:40]))},
     }
 
 
-def _first_and_last(log: dict[str, Any], updates: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
-    """Per update (one per chat): ms to the chat's first and last reply."""
+def _first_and_last(log: dict[str, Any], updates: list[dict[str, Any]],
+                    every: bool = False) -> tuple[list[float], list[float]]:
+    """Per update: ms to its chat's first and last reply after it (`every`: chats asking several
+    times, the first reply after each update only)."""
     pushed, first, last = log["pushed"], [], []
     for u in updates:
         chat, at = str(u["message"]["chat"]["id"]), pushed.get(str(u["update_id"]))
@@ -68,7 +80,7 @@ def _first_and_last(log: dict[str, Any], updates: list[dict[str, Any]]) -> tuple
         if times:
             first.append((min(times) - at) * 1000)
             last.append((max(times) - at) * 1000)
-    return first, last
+    return first, ([] if every else last)
 
 
 def phase_download(fake: Fake, window_s: float, download_s: float) -> dict[str, Any]:

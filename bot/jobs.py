@@ -1,4 +1,6 @@
-"""The background job worker of `civicbot run`: staff uploads beside the chats, not in front of them.
+"""The background job worker of `civicbot run`: slow work (staff uploads) beside the chats, not in
+front of them. It runs the job kinds the flows registered (`Flow.jobs`, handlers/registry.py),
+each by its flow's `job_ctx` + `run_job`; it names no flow.
 
 One job at a time per replica, in its own thread (the dialog's worker pool stays free for
 everybody else). An upload job downloads the file, ingests it and embeds the new passages; the
@@ -26,8 +28,6 @@ from handlers.jobs import MAX_ATTEMPTS, Job, JobStore
 from handlers.leases import take_over_dead
 from handlers.messages import Reply, Target
 from handlers.outbox import Outbox
-from handlers.staff.flow import service_of
-from handlers.staff.upload import UPLOAD_JOB, run_upload_job, upload_job_ctx
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,7 +75,7 @@ class JobWorker:
         while not stop.is_set():
             job: Job | None = None
             try:
-                job = await asyncio.to_thread(self.store.claim, self.owner, [UPLOAD_JOB])
+                job = await asyncio.to_thread(self.store.claim, self.owner, self.hub.dialog.registry.job_kinds())
             except Exception as exc:  # the database briefly unreachable
                 log.warning("job claim failed: %s", exc)
             if job is None:
@@ -92,37 +92,39 @@ class JobWorker:
                     await running
 
     async def _run(self, job: Job) -> None:
-        self.busy = True
         dialog = self.hub.dialog
-        ctx = upload_job_ctx(dialog.catalog, dialog.services, job.payload)
+        flow = dialog.registry.for_job(job.kind)
+        if flow is None:  # claimed only for registered kinds; a flow removed since it was queued
+            await asyncio.to_thread(self.store.finish, job.id, "failed", f"no flow runs {job.kind} jobs")
+            return
+        self.busy = True
+        ctx = flow.job_ctx(job.kind, dialog.catalog, dialog.services, job.payload)
         home = Target(ctx.msg.channel, ctx.msg.chat_id)
-        name = ctx.msg.attachment.file_name if ctx.msg.attachment else None
-        name = name or "?"
+        name = flow.job_subject(job.kind, job.payload)
         heartbeat = asyncio.create_task(self._heartbeat(job.id))
         try:
             if job.attempts >= MAX_ATTEMPTS:
                 await asyncio.to_thread(self.outbox.enqueue, [Reply(ctx.t(
-                    "reliability.upload.failed", file=name, attempts=job.attempts))], home)
+                    f"reliability.{job.kind}.failed", file=name, attempts=job.attempts))], home)
                 await asyncio.to_thread(self.store.finish, job.id, "failed", "too many attempts")
                 return
             if job.attempts > 0:
-                await asyncio.to_thread(self.outbox.enqueue, [Reply(ctx.t("reliability.upload.resumed", file=name))],
-                                        home)
-            progress = _Progress(self, job.id, ctx, name, home)
-            service = service_of(ctx)
+                await asyncio.to_thread(self.outbox.enqueue, [Reply(ctx.t(f"reliability.{job.kind}.resumed",
+                                                                          file=name))], home)
+            progress = _Progress(self, job, ctx, name, home)
             started = time.perf_counter()
             still = asyncio.create_task(progress.keep_telling())
             try:
                 replies = await in_daemon_thread(
-                    functools.partial(run_upload_job, resumed=job.attempts > 0), ctx, service, progress.report)
+                    functools.partial(flow.run_job, resumed=job.attempts > 0), job.kind, ctx, progress.report)
             finally:
                 still.cancel()
                 await asyncio.to_thread(progress.close)  # nothing more of it after this point
             await asyncio.to_thread(self.outbox.enqueue, replies, home)
             await asyncio.to_thread(self.store.finish, job.id, "done")
-            log.info("upload job %s done in %.1fs", job.id, time.perf_counter() - started)
+            log.info("%s job %s done in %.1fs", job.kind, job.id, time.perf_counter() - started)
         except Exception as exc:  # back to the queue: it runs again (and is reported after MAX_ATTEMPTS)
-            log.exception("upload job %s failed", job.id)
+            log.exception("%s job %s failed", job.kind, job.id)
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.store.finish, job.id, "queued", f"{type(exc).__name__}: {exc}")
         finally:
@@ -139,8 +141,8 @@ class JobWorker:
 class _Progress:
     """What the uploader hears while a job runs: at most one message every `progress_every_s`."""
 
-    def __init__(self, worker: JobWorker, job_id: int, ctx: Any, name: str, home: Target) -> None:
-        self.worker, self.job_id, self.ctx, self.name, self.home = worker, job_id, ctx, name, home
+    def __init__(self, worker: JobWorker, job: Job, ctx: Any, name: str, home: Target) -> None:
+        self.worker, self.job_id, self.kind, self.ctx, self.name, self.home = worker, job.id, job.kind, ctx, name, home
         self.last = time.monotonic()
         self.lock = threading.Lock()
         self.closed = False
@@ -161,7 +163,7 @@ class _Progress:
                 self.worker.store.heartbeat(self.job_id, state)
                 self.worker.outbox.enqueue([reply], self.home)
             except Exception as exc:  # progress is best effort
-                log.warning("upload job %s: progress report failed: %s", self.job_id, exc)
+                log.warning("%s job %s: progress report failed: %s", self.kind, self.job_id, exc)
 
     def close(self) -> None:
         with self.lock:
@@ -172,7 +174,7 @@ class _Progress:
         if total <= 0 or done >= total or not self._due():
             return
         percent = int(100 * done / total)
-        self._tell(Reply(self.ctx.t("reliability.upload.progress", file=self.name, done=done, total=total,
+        self._tell(Reply(self.ctx.t(f"reliability.{self.kind}.progress", file=self.name, done=done, total=total,
                                     percent=percent)), f"{done}/{total}")
 
     async def keep_telling(self) -> None:
@@ -180,4 +182,5 @@ class _Progress:
         while True:
             await asyncio.sleep(max(self.worker.progress_every_s / 4, 0.25))
             if self._due():
-                await asyncio.to_thread(self._tell, Reply(self.ctx.t("reliability.upload.working", file=self.name)))
+                await asyncio.to_thread(self._tell, Reply(self.ctx.t(f"reliability.{self.kind}.working",
+                                                                     file=self.name)))

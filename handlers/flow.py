@@ -19,7 +19,7 @@ download) is returned as a `handlers.slow.Later` so that no dialog worker waits 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
@@ -177,6 +177,9 @@ class Flow:
     """True: free text outside any active flow is this flow's (questions). One flow at most."""
     documents: ClassVar[bool] = False
     """True: documents sent outside its own steps are this flow's (uploads). One flow at most."""
+    jobs: ClassVar[tuple[str, ...]] = ()
+    """Kinds of background jobs it queues (`ctx.services.jobs.enqueue(kind, payload)`): the job
+    worker (bot/jobs.py) runs them with `job_ctx` + `run_job`; its texts are `reliability.<kind>.*`."""
     staff_only: ClassVar[bool] = False
     """True: the dialog refuses entry (menu, commands) to non-staff; flows still check each action."""
 
@@ -230,3 +233,17 @@ class Flow:
     def intent_args(self, ctx: Ctx, intent: str) -> str:
         """The arguments of the command an intent starts ("" by default)."""
         return ""
+
+    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+        """The context of the chat a queued job came from (its texts, audit, replies)."""
+        raise NotImplementedError
+
+    def job_subject(self, kind: str, payload: dict[str, Any]) -> str:
+        """What the job's messages to the user call it (`{file}` in `reliability.<kind>.*`)."""
+        return "?"
+
+    def run_job(self, kind: str, ctx: Ctx, progress: Callable[[int, int], None] | None, *,
+                resumed: bool = False) -> list[Reply]:
+        """In the job thread: do the work; the replies to send (to `ctx`'s chat unless targeted).
+        `progress(done, total)` reports how far it is; `resumed`: an earlier run was cut short."""
+        raise NotImplementedError

@@ -38,6 +38,7 @@ class FlowRegistry:
         self._buttons: dict[str, Flow] = {}
         self._tracks: dict[str, Flow] = {}
         self._intents: dict[str, Flow] = {}
+        self._jobs: dict[str, Flow] = {}
         self._capabilities: dict[str, object] = {}
         self.free_text: Flow | None = None
         """The flow that takes free text outside any flow (questions), if any."""
@@ -80,6 +81,9 @@ class FlowRegistry:
                 raise ValueError(f"flow {name!r}: intent {intent!r} starts {command!r}, not one of its commands")
             self._claim("intent", intent, name)
             self._intents[intent] = flow
+        for kind in flow.jobs:
+            self._claim("job kind", kind, name)
+            self._jobs[kind] = flow
         for capability, provider in flow.capabilities().items():
             if not isinstance(provider, capability.protocol):
                 raise TypeError(f"flow {name!r}: {provider!r} does not implement capability {capability.name!r}")
@@ -120,6 +124,13 @@ class FlowRegistry:
         """The provider of a capability, None when no registered flow offers it."""
         provider = self._capabilities.get(capability.name)
         return cast(T, provider) if isinstance(provider, capability.protocol) else None
+
+    def for_job(self, kind: str) -> Flow | None:
+        """The flow that runs background jobs of this kind."""
+        return self._jobs.get(kind)
+
+    def job_kinds(self) -> list[str]:
+        return list(self._jobs)
 
     def staff_reply_flows(self) -> list[Flow]:
         return [f for f in self.flows.values() if f.staff_replies]

@@ -15,16 +15,17 @@ Documents sent outside any flow's steps are this flow's (uploads).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from handlers.errors import error_reply, error_text
 from handlers.flow import FOLLOW_UP, Capability, Ctx, Flow, Services, Stale
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Reply, Target
-from handlers.roles import CHANNELS, LEGACY, BadUserRef
 from handlers.staff.alerts import staff_alert
+from handlers.staff.roles import manage_roles
 from handlers.staff.service import Relay, StaffService
-from handlers.staff.upload import handle_upload
+from handlers.staff.upload import UPLOAD_JOB, handle_upload, run_upload_job, upload_job_ctx, upload_subject
 from handlers.staff.views import DocViews, render_stats, render_unanswered
 from knowledge.errors import CivicError, NotFound
 
@@ -68,6 +69,7 @@ class StaffFlow(Flow):
     menu_key = "staff.menu_button"
     commands = ("staff", "docs", "doc", "remove", "reindex", "unanswered", "stats", "audit")
     documents = True
+    jobs = (UPLOAD_JOB,)
     staff_only = True
 
     def capabilities(self) -> dict[Capability[Any], object]:
@@ -158,7 +160,7 @@ class StaffFlow(Flow):
     def _command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
         views = DocViews(ctx, service_of(ctx))
         if command == "staff":
-            return self._roles(ctx, args) if args else [self._menu(ctx)]
+            return manage_roles(ctx, args, service_of(ctx).audit) if args else [self._menu(ctx)]
         limits = NUMBER_ARGS.get(command)
         if limits is not None and args and not (args.isdigit() and limits[0] <= int(args) <= limits[1]):
             return [Reply(ctx.t(f"staff.usage.{command}", min=limits[0], max=limits[1], text=args[:50]))]
@@ -200,7 +202,7 @@ class StaffFlow(Flow):
         if action == "st" and arg.isdigit():
             return [self._stats(ctx, int(arg))]
         if action == "ls":
-            return self._roles(ctx, "list")
+            return manage_roles(ctx, "list", service_of(ctx).audit)
         raise Stale()
 
     def _failed(self, ctx: Ctx, action: str, exc: CivicError) -> list[Reply]:
@@ -251,51 +253,6 @@ class StaffFlow(Flow):
                            question=group.question[:160]))
         return [done, render_unanswered(ctx, service.unanswered())]
 
-    def _roles(self, ctx: Ctx, args: str) -> list[Reply]:
-        """`/staff list|add|remove|confirm`: users are CHANNEL:ID, a bare id is on this chat's channel."""
-        words = args.split()
-        roles = ctx.services.roles
-        if not words or words[0].lower() == "list":
-            return [Reply(self._role_lines(ctx, roles.list()))]
-        verb, target = words[0].lower(), words[1] if len(words) > 1 else ""
-        role = words[2].lower() if len(words) > 2 else "staff"
-        if verb not in ("add", "remove", "confirm") or not target or role not in ("staff", "admin"):
-            return [Reply(ctx.t("sec.roles.usage", channels=", ".join(CHANNELS), channel=ctx.msg.channel))]
-        try:
-            user = roles.parse(target, ctx.msg.channel, allow_legacy=verb == "remove")
-        except BadUserRef:
-            return [Reply(ctx.t("sec.roles.bad_id", user_id=target, channels=", ".join(CHANNELS)))]
-        audit = service_of(ctx).audit
-        if verb == "add":
-            roles.add(user, role, added_by=ctx.user_key)
-            audit(ctx.msg.user_id, "role_add", channel=ctx.msg.channel, target=str(user), role=role)
-            return [Reply(ctx.t("staff.roles.added", user_id=str(user), role=role))]
-        if verb == "confirm":
-            confirmed = roles.confirm(user, confirmed_by=ctx.user_key)
-            audit(ctx.msg.user_id, "role_confirm", channel=ctx.msg.channel, target=str(user),
-                  outcome="ok" if confirmed else "failed", role=confirmed)
-            if confirmed is None:
-                return [Reply(ctx.t("sec.roles.nothing_to_confirm", bare_id=user.user_id))]
-            return [Reply(ctx.t("sec.roles.confirmed", user_id=str(user), role=confirmed))]
-        if roles.is_bootstrap(user):
-            return [Reply(ctx.t("staff.roles.bootstrap", user_id=str(user)))]
-        removed = roles.remove(user)
-        audit(ctx.msg.user_id, "role_remove", channel=ctx.msg.channel, target=str(user),
-              outcome="ok" if removed else "failed")
-        return [Reply(ctx.t("staff.roles.removed" if removed else "staff.roles.not_found", user_id=str(user)))]
-
-    @staticmethod
-    def _role_lines(ctx: Ctx, rows: list[Any]) -> str:
-        lines = [ctx.t("staff.roles.header", n=len(rows))]
-        for r in rows:
-            if r.channel == LEGACY:
-                lines.append(ctx.t("sec.roles.unconfirmed_line", user_id=f"{LEGACY}:{r.user_id}", role=r.role,
-                                   bare_id=r.user_id))
-            else:
-                lines.append(ctx.t("staff.roles.line", user_id=f"{r.channel}:{r.user_id}", role=r.role,
-                                   added_by=r.added_by or "—"))
-        return "\n".join(lines)
-
     def _opt_in(self, ctx: Ctx, arg: str) -> list[Reply]:
         if not arg.isdigit():
             raise Stale()
@@ -306,3 +263,14 @@ class StaffFlow(Flow):
 
     def available(self, services: Services) -> bool:
         return services.roles is not None
+
+    # ---- background jobs: uploads (bot/jobs.py runs them) ----------------------------------
+    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+        return upload_job_ctx(catalog, services, payload)
+
+    def job_subject(self, kind: str, payload: dict[str, Any]) -> str:
+        return upload_subject(payload)
+
+    def run_job(self, kind: str, ctx: Ctx, progress: Callable[[int, int], None] | None, *,
+                resumed: bool = False) -> list[Reply]:
+        return run_upload_job(ctx, service_of(ctx), progress, resumed=resumed)

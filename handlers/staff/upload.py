@@ -7,7 +7,7 @@ search refresh (embedding the new chunks). `ctx.services.fetch_file` is SYNC and
 `(channel, file_ref) -> bytes`.
 
 With a job store (`ctx.services.jobs`, set by `civicbot run`) only the cheap checks run in the chat:
-the rest is a background job (`run_upload_job`, run by bot/jobs.py) that tells the uploader its
+the rest is a background job (kind `upload`, run by bot/jobs.py through `StaffFlow.run_job`) that tells the uploader its
 progress and result, so nobody else waits for it. Without one (the terminal, tests, tools) the rest
 is slow work returned as a `Later` (handlers/slow.py): the hub runs it outside its dialog workers,
 `Dialog.handle` at once. Either way no dialog worker waits for a download.
@@ -143,6 +143,11 @@ def upload_job_ctx(catalog: Catalog, services: Services, payload: dict[str, Any]
                    kind="document", user_name=payload.get("user_name"), attachment=att,
                    caption=payload.get("caption"), is_group=bool(payload.get("is_group")))
     return Ctx(msg, str(payload.get("lang") or "vi"), catalog, services, {}, datetime.now(UTC))
+
+
+def upload_subject(payload: dict[str, Any]) -> str:
+    """The file's name, as the job's messages call it."""
+    return str(payload.get("file_name") or "?")
 
 
 def run_upload_job(ctx: Ctx, service: Any, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:

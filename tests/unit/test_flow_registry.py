@@ -56,6 +56,7 @@ def test_the_default_flows_register_without_conflicts() -> None:
     assert registry.free_text is registry.flows["ask"] and registry.documents is registry.flows["staff"]
     assert registry.for_track("handoff:3") is registry.flows["ask"]
     assert registry.capability(FOLLOW_UP) is registry.flows["staff"]
+    assert registry.job_kinds() == ["upload"] and registry.for_job("upload") is registry.flows["staff"]
 
 
 def test_a_command_claimed_by_two_flows_fails_at_start_up_naming_both() -> None:
@@ -83,8 +84,9 @@ def test_the_dialog_s_own_commands_and_prefixes_cannot_be_claimed(declared: dict
      "intent 'booking'"),
     ({"free_text": True}, {"free_text": True}, "free text"),
     ({"documents": True}, {"documents": True}, "documents"),
+    ({"jobs": ("upload",)}, {"jobs": ("upload",)}, "job kind 'upload'"),
 ])
-def test_staff_kinds_intents_free_text_and_documents_have_one_owner(first: dict[str, Any], second: dict[str, Any],
+def test_staff_kinds_intents_free_text_documents_and_jobs_have_one_owner(first: dict[str, Any], second: dict[str, Any],
                                                                      claim: str) -> None:
     with pytest.raises(DuplicateRegistration, match=claim):
         dialog(flow("one", **first), flow("two", **second))
