@@ -255,6 +255,7 @@ def main() -> None:
     ap.add_argument("--phases", default="storm,upload,crash")
     ap.add_argument("--llm-s", type=float, default=6.0, help="seconds each LLM call takes in the llm phase")
     ap.add_argument("--download-s", type=float, default=40.0, help="seconds the download takes in that phase")
+    ap.add_argument("--other", default=None, help="what other chats send in the llm/download phases")
     ap.add_argument("--bot-root", type=Path, default=ROOT)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--bot-log", type=Path, help="keep a copy of the bot's log here")
@@ -292,10 +293,12 @@ def main() -> None:
             result["crash"] = phase_crash(fake, bot, work / "data" / "civicbot.db", args.finish_s)
             print(json.dumps(result["crash"], indent=1, ensure_ascii=False), flush=True)
         if llm is not None:
-            result["llm"] = faults_slow.phase_llm(fake, llm, args.window_s, args.llm_s)
+            result["llm"] = faults_slow.phase_llm(fake, llm, args.window_s, args.llm_s,
+                                                  args.other or faults_slow.OFF_TOPIC)
             print(json.dumps(result["llm"], indent=1, ensure_ascii=False), flush=True)
         if "download" in phases:
-            result["download"] = faults_slow.phase_download(fake, args.window_s, args.download_s)
+            result["download"] = faults_slow.phase_download(fake, args.window_s, args.download_s,
+                                                            args.other or faults_slow.OFF_TOPIC)
             print(json.dumps(result["download"], indent=1, ensure_ascii=False), flush=True)
     finally:
         bot.stop()

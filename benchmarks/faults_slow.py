@@ -7,6 +7,7 @@
    question every second (each such question waits for the LLM). Latency = update pushed → first
    reply sent (both stamped by the fake Bot API). With more calls in flight than dialog workers
    (`CIVICBOT_DIALOG_WORKERS`, 4) an LLM call that held a worker would make everybody wait.
+   `--other "/help"` makes the other chats' own work cheap, so that what remains is the wait.
 5. Slow download (`--phases download`): a staff member sends a small file whose download takes
    `download_s` seconds (the fake Bot API delays it); other chats ask meanwhile, as in the upload
    phase; the uploader's messages are listed (queued, "still downloading", the result).
@@ -34,10 +35,10 @@ def summary(values: list[float]) -> dict[str, Any]:
             "mean_ms": round(statistics.fmean(values), 1) if values else None}
 
 
-def phase_llm(fake: Fake, llm: FakeLLM, window_s: float, llm_s: float) -> dict[str, Any]:
+def phase_llm(fake: Fake, llm: FakeLLM, window_s: float, llm_s: float, other: str = OFF_TOPIC) -> dict[str, Any]:
     llm.mode, llm.reply = "ok", LLM_REPLY
     before = len(llm.requests)
-    normal = paced_latencies(fake, window_s / 2, OTHER_CHATS, question=OFF_TOPIC)
+    normal = paced_latencies(fake, window_s / 2, OTHER_CHATS, question=other)
     other_calls = len(llm.requests) - before  # the off-topic question never reaches the LLM
     llm.mode, llm.delay_s = "slow", llm_s
     since = fake.log()["next"]
@@ -46,7 +47,7 @@ def phase_llm(fake: Fake, llm: FakeLLM, window_s: float, llm_s: float) -> dict[s
     others, asked, stream = [], [], []
     for i in range(int(window_s)):
         for k in (2 * i, 2 * i + 1):
-            others.append(fake.text(OTHER_CHATS[k % len(OTHER_CHATS)], OFF_TOPIC))
+            others.append(fake.text(OTHER_CHATS[k % len(OTHER_CHATS)], other))
             stream.append(others[-1])
         asked.append(fake.text(6000 + i, ANSWERABLE))
         stream.append(asked[-1])
@@ -61,7 +62,8 @@ def phase_llm(fake: Fake, llm: FakeLLM, window_s: float, llm_s: float) -> dict[s
     texts = [s["text"] for s in log["sends"] if s["chat_id"] in slow_chats]
     llm.mode = "ok"
     return {
-        "llm_s": llm_s, "llm_calls": len(llm.requests) - before, "llm_calls_by_other_chats": other_calls,
+        "llm_s": llm_s, "other_chats_send": other, "llm_calls": len(llm.requests) - before,
+        "llm_calls_by_other_chats": other_calls,
         "other_chats_normal": summary(normal), "other_chats_during_slow_llm": summary(during),
         "llm_chats": {"asked": len(asked), "answered": sum(1 for c in slow_chats if got[c] >= 1),
                       "first_reply": summary(first), "answer": summary(final),
@@ -83,15 +85,15 @@ def _first_and_last(log: dict[str, Any], updates: list[dict[str, Any]],
     return first, ([] if every else last)
 
 
-def phase_download(fake: Fake, window_s: float, download_s: float) -> dict[str, Any]:
-    normal = paced_latencies(fake, window_s / 2, OTHER_CHATS, question=OFF_TOPIC)
+def phase_download(fake: Fake, window_s: float, download_s: float, other: str = OFF_TOPIC) -> dict[str, Any]:
+    normal = paced_latencies(fake, window_s / 2, OTHER_CHATS, question=other)
     content = ("Thông báo hỗ trợ\n\n" + "Hộ nghèo được hỗ trợ tiền điện hằng tháng theo quy định. " * 20).encode()
     file_id = fake.file(content, "documents/cham.txt", delay_s=download_s)
     since = fake.log()["next"]
     started = time.monotonic()
     fake.push([fake.document(ADMIN, file_id, "thong-bao-cham.txt", len(content))])
     wait_replies(fake, since, {str(ADMIN): 1}, 60, settle=0.5)
-    during = paced_latencies(fake, min(window_s, download_s), OTHER_CHATS, question=OFF_TOPIC)
+    during = paced_latencies(fake, min(window_s, download_s), OTHER_CHATS, question=other)
     deadline = time.monotonic() + download_s + 120
     said: list[str] = []
     while time.monotonic() < deadline:

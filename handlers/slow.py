@@ -40,10 +40,8 @@ class Later(Reply):
 
 def later(ctx: Ctx, placeholder: Reply, work: Callable[[], list[Reply]], progress_key: str | None = None) -> Later:
     """`placeholder` as a Later whose content comes from `work`."""
-    return Later(placeholder.text, choices=placeholder.choices, target=placeholder.target,
-                 document=placeholder.document, html=placeholder.html, track=placeholder.track,
-                 on_undelivered=placeholder.on_undelivered, input=placeholder.input, work=work,
-                 progress=ctx.t(progress_key) if progress_key else None, lang=ctx.lang)
+    return Later(**vars(placeholder), work=work, progress=ctx.t(progress_key) if progress_key else None,
+                 lang=ctx.lang)
 
 
 @runtime_checkable
