@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from handlers.flow import Ctx
 from handlers.jobs import MAX_ATTEMPTS, Job, JobStore
 from handlers.leases import take_over_dead
 from handlers.messages import Reply, Target
@@ -141,7 +142,7 @@ class JobWorker:
 class _Progress:
     """What the uploader hears while a job runs: at most one message every `progress_every_s`."""
 
-    def __init__(self, worker: JobWorker, job: Job, ctx: Any, name: str, home: Target) -> None:
+    def __init__(self, worker: JobWorker, job: Job, ctx: Ctx, name: str, home: Target) -> None:
         self.worker, self.job_id, self.kind, self.ctx, self.name, self.home = worker, job.id, job.kind, ctx, name, home
         self.last = time.monotonic()
         self.lock = threading.Lock()

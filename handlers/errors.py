@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -84,7 +84,7 @@ class Explained:
     """What a failure means to the user: the catalog key, its params, and whose failure it was."""
 
     key: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
     kind: Kind | Literal["stale"] = "domain"
 
 
@@ -113,12 +113,12 @@ def explain(exc: BaseException, catalog: Catalog, lang: str, area: Area = DIALOG
 
 
 def error_text(catalog: Catalog, lang: str, exc: BaseException, area: Area = DIALOG,
-               counts: Counter[str] | None = None, **extra: Any) -> str:
+               counts: Counter[str] | None = None, **extra: object) -> str:
     """The localized text for `exc`; `extra` params are added (the error's own win)."""
     found = explain(exc, catalog, lang, area, counts)
     return catalog.t(lang, found.key, **{**extra, **found.params})
 
 
-def error_reply(ctx: Ctx, exc: BaseException, area: Area = DIALOG, **extra: Any) -> Reply:
+def error_reply(ctx: Ctx, exc: BaseException, area: Area = DIALOG) -> Reply:
     """The reply to `exc` in the user's language (see `error_text`)."""
-    return Reply(error_text(ctx.catalog, ctx.lang, exc, area, **extra))
+    return Reply(error_text(ctx.catalog, ctx.lang, exc, area))

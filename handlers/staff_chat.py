@@ -13,14 +13,13 @@ all go to staff, and no flow imports another.
 
 from __future__ import annotations
 
-from typing import Any
-
+from handlers.flow import Services
 from handlers.messages import Target
 
 FALLBACK_STAFF_LANG = "ru"
 
 
-def staff_lang(services: Any, target: Target | None = None) -> str:
+def staff_lang(services: Services, target: Target | None = None) -> str:
     """The language to write to staff in (see the module docstring); `target` defaults to the staff chat."""
     target = target or services.staff_target
     store = services.staff_langs

@@ -4,14 +4,14 @@ that the user is an admin; every change is audited through `audit`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from handlers.flow import Ctx
 from handlers.messages import Reply
+from handlers.models import Role
 from handlers.roles import CHANNELS, LEGACY, BadUserRef
 
 
-def manage_roles(ctx: Ctx, args: str, audit: Callable[..., Any]) -> list[Reply]:
+def manage_roles(ctx: Ctx, args: str, audit: Callable[..., object]) -> list[Reply]:
     """`/staff list|add|remove|confirm`: users are CHANNEL:ID, a bare id is on this chat's channel."""
     words = args.split()
     roles = ctx.services.roles
@@ -44,7 +44,7 @@ def manage_roles(ctx: Ctx, args: str, audit: Callable[..., Any]) -> list[Reply]:
     return [Reply(ctx.t("staff.roles.removed" if removed else "staff.roles.not_found", user_id=str(user)))]
 
 
-def _role_lines(ctx: Ctx, rows: list[Any]) -> str:
+def _role_lines(ctx: Ctx, rows: list[Role]) -> str:
     lines = [ctx.t("staff.roles.header", n=len(rows))]
     for r in rows:
         if r.channel == LEGACY:

@@ -7,10 +7,10 @@ search refresh (embedding the new chunks). `ctx.services.fetch_file` is SYNC and
 `(channel, file_ref) -> bytes`.
 
 With a job store (`ctx.services.jobs`, set by `civicbot run`) only the cheap checks run in the chat:
-the rest is a background job (kind `upload`, run by bot/jobs.py through `StaffFlow.run_job`) that tells the uploader its
-progress and result, so nobody else waits for it. Without one (the terminal, tests, tools) the rest
-is slow work returned as a `Later` (handlers/slow.py): the hub runs it outside its dialog workers,
-`Dialog.handle` at once. Either way no dialog worker waits for a download.
+the rest is a background job (kind `upload`, run by bot/jobs.py through `StaffFlow.run_job`) that
+tells the uploader its progress and result, so nobody else waits for it. Without one (the terminal,
+tests, tools) the rest is slow work returned as a `Later` (handlers/slow.py): the hub runs it outside
+its dialog workers, `Dialog.handle` at once. Either way no dialog worker waits for a download.
 
 A refused step raises `handlers.errors.Refusal` (its text key, the audit code); errors of the
 knowledge base are shown in the upload area (`staff.upload.err.<code>`) by handlers/errors.py.
@@ -100,23 +100,8 @@ Progress = Callable[[int, int], None]
 
 
 def handle_upload(ctx: Ctx, service: Any) -> list[Reply]:
-    """Reply to a document a staff member sent (the role was checked by the caller)."""
-    if ctx.services.jobs is not None:
-        return _queue(ctx, service)
-    att = ctx.msg.attachment
-    name = (att.file_name if att else None) or "?"
-    limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
-    try:  # the cheap checks now; the download and the rest as slow work
-        if att is None:
-            raise Refusal("staff.upload.no_file", "no_file")
-        _check(ctx, att, name, limit_mb)
-    except Refusal as refused:
-        return _refusal(ctx, service, refused, name, limit_mb)
-    return [later(ctx, Reply(""), lambda: _process(ctx, service, None))]
-
-
-def _queue(ctx: Ctx, service: Any) -> list[Reply]:
-    """The cheap checks now; download, ingestion and indexing as a background job."""
+    """Reply to a document a staff member sent (the role was checked by the caller): the cheap checks
+    now; download, ingestion and indexing as a background job, else as slow work."""
     att = ctx.msg.attachment
     name = (att.file_name if att else None) or "?"
     limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
@@ -126,11 +111,13 @@ def _queue(ctx: Ctx, service: Any) -> list[Reply]:
         _check(ctx, att, name, limit_mb)
     except Refusal as refused:
         return _refusal(ctx, service, refused, name, limit_mb)
+    if ctx.services.jobs is None:
+        return [later(ctx, Reply(""), lambda: _process(ctx, service, None))]
     m = ctx.msg
     job_id = ctx.services.jobs.enqueue(UPLOAD_JOB, {
         "channel": m.channel, "chat_id": m.chat_id, "user_id": m.user_id, "user_name": m.user_name,
-        "lang": ctx.lang, "caption": m.caption, "is_group": m.is_group, "file_ref": att.file_ref,  # type: ignore[union-attr]
-        "file_name": att.file_name, "mime_type": att.mime_type, "size": att.size,  # type: ignore[union-attr]
+        "lang": ctx.lang, "caption": m.caption, "is_group": m.is_group, "file_ref": att.file_ref,
+        "file_name": att.file_name, "mime_type": att.mime_type, "size": att.size,
     })
     log.info("upload job %s queued", job_id)
     return [Reply(ctx.t("reliability.upload.queued", file=name))]
