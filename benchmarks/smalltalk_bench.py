@@ -1,4 +1,4 @@
-"""Small talk and intents: precision and recall of the classifier (handlers/ask/smalltalk_classify.py).
+"""Small talk and intents: precision and recall of the classifier (handlers/smalltalk/classify.py).
 
     python -m benchmarks.smalltalk_bench [--split heldout|tuning] [--show-errors] [--json]
 
