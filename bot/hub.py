@@ -5,6 +5,12 @@ the synchronous dialog on a small pool of worker threads (so the event loop keep
 sending), keeps the updates of one chat in order (one chat at a time, chats in parallel), and
 hands each Reply to its target — the origin chat, the staff chat, or a user on another channel.
 
+Slow work never holds a dialog worker: the dialog returns it as `Later` placeholders
+(handlers/slow.py: an LLM rephrasing, an upload's download when no job worker runs), which the
+hub settles in a separate pool while the chat's lock stays held (the chat's order is kept, other
+chats go on); a `progress` note goes to the chat when the work takes over `progress_after_s`.
+Staff uploads with a job store are background jobs (bot/jobs.py).
+
 With an outbox (handlers/outbox.py; `civicbot run` always has one) the replies are written to it
 in the worker thread, and `process` returns once they are durable: the delivery worker
 (bot/outbox.py) sends them, retrying until sent. Channels whose capabilities say `queued=False`
@@ -26,6 +32,7 @@ from bot.channels.base import Channel
 from handlers.dialog import Dialog
 from handlers.messages import Incoming, Reply, Target
 from handlers.outbox import Outbox
+from handlers.slow import Later, Staged
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +41,18 @@ Notify = Callable[[str, str, Sequence[Reply]], Awaitable[None]]
 
 
 class Hub:
-    def __init__(self, dialog: Dialog, *, workers: int = 1, outbox: Outbox | None = None) -> None:
+    progress_after_s: float = 3.0
+    """Slow work still running after this long: the chat gets the work's progress note."""
+
+    def __init__(self, dialog: Dialog, *, workers: int = 1, outbox: Outbox | None = None,
+                 slow_workers: int = 32) -> None:
         self.dialog = dialog
         self.outbox = outbox
         self.channels: dict[str, Channel] = {}
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dialog")
+        self.slow = ThreadPoolExecutor(max_workers=slow_workers, thread_name_prefix="slow")
+        """For slow work (mostly waiting on the network): never the dialog's workers."""
+        self.staged = isinstance(dialog, Staged)
         self._chat_locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self.metrics: Counter[str] = Counter()
@@ -66,11 +80,15 @@ class Hub:
         async with lock:
             try:
                 replies: list[Reply] = await self._loop.run_in_executor(self.executor, self._handle, msg)
+                unsent = replies
+                if any(isinstance(r, Later) for r in replies):
+                    replies, unsent = await self._settle(msg, replies)
+                    await self._emit(msg, [r for r in unsent if self._durable(msg.channel, r)])
             except Exception:
                 self.metrics["errors_total"] += 1
                 log.exception("dialog failed on an update from %s", msg.channel)
                 return []
-            await self.deliver(msg.channel, msg.chat_id, [r for r in replies if not self._durable(msg.channel, r)])
+            await self.deliver(msg.channel, msg.chat_id, [r for r in unsent if not self._durable(msg.channel, r)])
         elapsed = (time.perf_counter() - started) * 1000
         self.latencies_ms.append(elapsed)
         if len(self.latencies_ms) > 10_000:
@@ -84,12 +102,44 @@ class Hub:
         return self.outbox is not None and (target is None or target.capabilities.queued)
 
     def _handle(self, msg: Incoming) -> list[Reply]:
-        """In a worker thread: the dialog's replies, those for the outbox written before returning."""
-        replies = self.dialog.handle(msg)
+        """In a worker thread: the dialog's replies, those for the outbox written before returning
+        (unless slow work is left: then all are written once it is done, in order)."""
+        replies: list[Reply] = self.dialog.begin(msg) if self.staged else self.dialog.handle(msg)
         durable = [r for r in replies if self._durable(msg.channel, r)]
-        if durable and self.outbox is not None:
+        if durable and self.outbox is not None and not any(isinstance(r, Later) for r in replies):
             self.outbox.enqueue(durable, Target(msg.channel, msg.chat_id))
         return replies
+
+    async def _settle(self, msg: Incoming, replies: list[Reply]) -> tuple[list[Reply], list[Reply]]:
+        """Settle the Laters in the slow pool, in order: (all the replies, those not sent yet). When
+        one is slow, what came before it and its progress note go out first."""
+        loop = asyncio.get_running_loop()
+        done: list[Reply] = []
+        sent = 0
+        for item in replies:
+            if not isinstance(item, Later):
+                done.append(item)
+                continue
+            self.metrics["slow_work_total"] += 1
+            work = loop.run_in_executor(self.slow, self.dialog.settle, item)
+            if item.progress:
+                try:
+                    done.extend(await asyncio.wait_for(asyncio.shield(work), self.progress_after_s))
+                    continue
+                except TimeoutError:
+                    note = Reply(item.progress, target=item.target)
+                    await self._emit(msg, done[sent:] + [note], everything=True)
+                    sent = len(done)
+            done.extend(await work)
+        return done, done[sent:]
+
+    async def _emit(self, msg: Incoming, replies: list[Reply], *, everything: bool = False) -> None:
+        """Durable replies into the outbox; with `everything`, the others delivered too."""
+        durable = [r for r in replies if self._durable(msg.channel, r)]
+        if durable and self.outbox is not None:
+            await asyncio.to_thread(self.outbox.enqueue, durable, Target(msg.channel, msg.chat_id))
+        if everything:
+            await self.deliver(msg.channel, msg.chat_id, [r for r in replies if not self._durable(msg.channel, r)])
 
     async def on_sent(self, track: str, message_id: str) -> None:
         """The outbox worker reports the platform id of a sent reply that carried `track`."""
@@ -152,3 +202,4 @@ class Hub:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.slow.shutdown(wait=False, cancel_futures=True)

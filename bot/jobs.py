@@ -1,9 +1,12 @@
-"""The background job worker of `civicbot run`: staff uploads beside the chats, not in front of them.
+"""The background job worker of `civicbot run`: slow work (staff uploads) beside the chats, not in
+front of them. It runs the job kinds the flows registered (`Flow.jobs`, handlers/registry.py),
+each by its flow's `job_ctx` + `run_job`; it names no flow.
 
 One job at a time per replica, in its own thread (the dialog's worker pool stays free for
 everybody else). An upload job downloads the file, ingests it and embeds the new passages; the
-uploader gets a progress message every `progress_every_s` while it takes long, then the result,
-all through the outbox. At start-up, jobs left running by a process of this host that died are
+uploader hears from it at least every `progress_every_s` while it takes long (passages indexed so
+far, or "still downloading and reading" while there is nothing to count), then the result, all
+through the outbox. At start-up, jobs left running by a process of this host that died are
 queued again: the uploader is told it was interrupted and the job runs again (ingestion is one
 transaction, so nothing half-written remains); after `MAX_ATTEMPTS` the uploader is told it failed.
 """
@@ -19,16 +22,16 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
-from bot.hub import Hub
 from handlers.flow import Ctx
 from handlers.jobs import MAX_ATTEMPTS, Job, JobStore
 from handlers.leases import take_over_dead
 from handlers.messages import Reply, Target
 from handlers.outbox import Outbox
-from handlers.staff.flow import service_of
-from handlers.staff.upload import UPLOAD_JOB, Progress, run_upload_job, upload_job_ctx
+
+if TYPE_CHECKING:
+    from bot.hub import Hub
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,7 +81,7 @@ class JobWorker:
         while not stop.is_set():
             job: Job | None = None
             try:
-                job = await asyncio.to_thread(self.store.claim, self.owner, [UPLOAD_JOB])
+                job = await asyncio.to_thread(self.store.claim, self.owner, self.hub.dialog.registry.job_kinds())
             except Exception as exc:  # the database briefly unreachable
                 log.warning("job claim failed: %s", exc)
             if job is None:
@@ -95,32 +98,39 @@ class JobWorker:
                     await running
 
     async def _run(self, job: Job) -> None:
-        self.busy = True
         dialog = self.hub.dialog
-        ctx = upload_job_ctx(dialog.catalog, dialog.services, job.payload)
+        flow = dialog.registry.for_job(job.kind)
+        if flow is None:  # claimed only for registered kinds; a flow removed since it was queued
+            await asyncio.to_thread(self.store.finish, job.id, "failed", f"no flow runs {job.kind} jobs")
+            return
+        self.busy = True
+        ctx = flow.job_ctx(job.kind, dialog.catalog, dialog.services, job.payload)
         home = Target(ctx.msg.channel, ctx.msg.chat_id)
-        name = ctx.msg.attachment.file_name if ctx.msg.attachment else None
-        name = name or "?"
+        name = flow.job_subject(job.kind, job.payload)
         heartbeat = asyncio.create_task(self._heartbeat(job.id))
         try:
             if job.attempts >= MAX_ATTEMPTS:
                 await asyncio.to_thread(self.outbox.enqueue, [Reply(ctx.t(
-                    "reliability.upload.failed", file=name, attempts=job.attempts))], home)
+                    f"reliability.{job.kind}.failed", file=name, attempts=job.attempts))], home)
                 await asyncio.to_thread(self.store.finish, job.id, "failed", "too many attempts")
                 return
             if job.attempts > 0:
-                await asyncio.to_thread(self.outbox.enqueue, [Reply(ctx.t("reliability.upload.resumed", file=name))],
-                                        home)
-            progress = self._progress(job.id, ctx, name, home)
-            service = service_of(ctx)
+                await asyncio.to_thread(self.outbox.enqueue, [Reply(ctx.t(f"reliability.{job.kind}.resumed",
+                                                                          file=name))], home)
+            progress = _Progress(self, job, ctx, name, home)
             started = time.perf_counter()
-            replies = await in_daemon_thread(
-                functools.partial(run_upload_job, resumed=job.attempts > 0), ctx, service, progress)
+            still = asyncio.create_task(progress.keep_telling())
+            try:
+                replies = await in_daemon_thread(
+                    functools.partial(flow.run_job, resumed=job.attempts > 0), job.kind, ctx, progress.report)
+            finally:
+                still.cancel()
+                await asyncio.to_thread(progress.close)  # nothing more of it after this point
             await asyncio.to_thread(self.outbox.enqueue, replies, home)
             await asyncio.to_thread(self.store.finish, job.id, "done")
-            log.info("upload job %s done in %.1fs", job.id, time.perf_counter() - started)
+            log.info("%s job %s done in %.1fs", job.kind, job.id, time.perf_counter() - started)
         except Exception as exc:  # back to the queue: it runs again (and is reported after MAX_ATTEMPTS)
-            log.exception("upload job %s failed", job.id)
+            log.exception("%s job %s failed", job.kind, job.id)
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.store.finish, job.id, "queued", f"{type(exc).__name__}: {exc}")
         finally:
@@ -133,24 +143,50 @@ class JobWorker:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.store.heartbeat, job_id)
 
-    def _progress(self, job_id: int, ctx: Ctx, name: str, home: Target) -> Progress:
-        """A progress callback for the job thread: a message to the uploader now and then."""
-        started = time.monotonic()
-        last = [started]
-        lock = threading.Lock()
 
-        def report(done: int, total: int) -> None:
-            now = time.monotonic()
-            with lock:
-                if total <= 0 or done >= total or now - last[0] < self.progress_every_s:
-                    return
-                last[0] = now
-            percent = int(100 * done / total)
+class _Progress:
+    """What the uploader hears while a job runs: at most one message every `progress_every_s`."""
+
+    def __init__(self, worker: JobWorker, job: Job, ctx: Ctx, name: str, home: Target) -> None:
+        self.worker, self.job_id, self.kind, self.ctx, self.name, self.home = worker, job.id, job.kind, ctx, name, home
+        self.last = time.monotonic()
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def _due(self) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last < self.worker.progress_every_s:
+                return False
+            self.last = now
+            return True
+
+    def _tell(self, reply: Reply, state: str | None = None) -> None:
+        with self.lock:  # never after `close`: the result is the last word
+            if self.closed:
+                return
             try:
-                self.store.heartbeat(job_id, f"{done}/{total}")
-                self.outbox.enqueue([Reply(ctx.t("reliability.upload.progress", file=name, done=done, total=total,
-                                                 percent=percent))], home)
+                self.worker.store.heartbeat(self.job_id, state)
+                self.worker.outbox.enqueue([reply], self.home)
             except Exception as exc:  # progress is best effort
-                log.warning("upload job %s: progress report failed: %s", job_id, exc)
+                log.warning("%s job %s: progress report failed: %s", self.kind, self.job_id, exc)
 
-        return report
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+    def report(self, done: int, total: int) -> None:
+        """For the job thread: passages indexed so far."""
+        if total <= 0 or done >= total or not self._due():
+            return
+        percent = int(100 * done / total)
+        self._tell(Reply(self.ctx.t(f"reliability.{self.kind}.progress", file=self.name, done=done, total=total,
+                                    percent=percent)), f"{done}/{total}")
+
+    async def keep_telling(self) -> None:
+        """Beside the job: when nothing was counted for a while (a slow download, a long parse)."""
+        while True:
+            await asyncio.sleep(max(self.worker.progress_every_s / 4, 0.25))
+            if self._due():
+                await asyncio.to_thread(self._tell, Reply(self.ctx.t(f"reliability.{self.kind}.working",
+                                                                     file=self.name)))

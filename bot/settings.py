@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     default_lang: str = Field(default="vi", validation_alias=AliasChoices("CIVICBOT_DEFAULT_LANG", "default_lang"))
     staff_lang: str | None = Field(default=None, validation_alias=AliasChoices("STAFF_LANG", "staff_lang"))
     """Language of messages to staff; unset: CIVICBOT_DEFAULT_LANG. A staff member's /lang in the
-    staff chat overrides it (handlers/staff/lang.py)."""
+    staff chat overrides it (handlers/staff_langs.py)."""
     timezone: str = Field(
         default="Asia/Ho_Chi_Minh", validation_alias=AliasChoices("CIVICBOT_TIMEZONE", "timezone")
     )

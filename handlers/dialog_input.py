@@ -1,4 +1,5 @@
-"""What the dialog checks on a typed message before routing it: its own language and its length.
+"""What the dialog checks on a typed message before routing it: its own language, its length, and
+whether it stands for a button (a label, a digit on text-only channels, a back/cancel word).
 
 * A message's own language wins over a stored choice when it is clear: at least two words and
   eight letters that the detector reads as Vietnamese or Russian (a lone "отмена", "ok", a number
@@ -10,8 +11,10 @@
 
 from __future__ import annotations
 
-from handlers.flow import FlowSettings
-from handlers.messages import Incoming
+import unicodedata
+
+from handlers.flow import Ctx, FlowSettings
+from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, numbered_choices
 from knowledge.ingest.lang import detect_language
 
 MAX_TEXT_CHARS = 1000
@@ -41,3 +44,47 @@ def too_long(msg: Incoming, limit: int) -> int | None:
         return None
     n = len(msg.text)
     return n if n > limit else None
+
+
+BACK_WORDS = {"back", "quay lai", "tro lai", "назад"}
+CANCEL_WORDS = {"cancel", "huy", "huy bo", "thoat", "отмена", "отменить", "выход", "stop"}
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip diacritics (đ → d), collapse spaces: for matching typed words."""
+    text = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return " ".join(text.split())
+
+
+def typed_choice(ctx: Ctx, text: str) -> str | None:
+    """A typed label, digit (text-only channels) or back/cancel word as the callback it stands for."""
+    folded = fold(text)
+    choices: list[list[str]] = ctx.session.get("choices") or []
+    for label, data in choices:
+        if fold(label) == folded:
+            return data
+    mode = ctx.session.get("input", "choice")
+    if folded.isdigit() and (mode == "choice" or ctx.msg.channel in NUMBERED_CHANNELS):
+        counted = numbered_choices([Choice(label, data) for label, data in choices], mode)
+        index = int(folded) - 1
+        if 0 <= index < len(counted):
+            return counted[index].data
+    if ctx.flow and folded in BACK_WORDS:
+        return f"{ctx.flow}:back"
+    if ctx.flow and folded in CANCEL_WORDS:
+        return f"{ctx.flow}:cancel"
+    return None
+
+def remember_choices(ctx: Ctx, replies: list[Reply]) -> None:
+    """Keep the buttons last shown in this chat (and whether the step takes typed input)."""
+    here = (ctx.msg.channel, ctx.msg.chat_id)  # a reply to this very chat (the terminal is the staff chat)
+    own = [r for r in replies if r.target is None or (r.target.channel, r.target.chat_id) == here]
+    last = next((r for r in reversed(own) if r.choices), None)
+    if last is None and own:
+        ctx.session["choices"] = []
+        ctx.session["input"] = own[-1].input
+        return
+    if last is not None:
+        ctx.session["choices"] = [[c.label, c.data] for c in last.all_choices() if not c.url]
+        ctx.session["input"] = last.input

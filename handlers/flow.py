@@ -1,58 +1,28 @@
-"""How a conversation flow plugs into the dialog.
+"""The flow contract: how a conversation flow plugs into the dialog (docs/WRITING_A_FLOW.md).
 
-A flow is a class with a short `name` (also its callback prefix) that turns user actions into
-replies. The dialog (handlers/dialog.py) owns routing, state persistence, language, errors,
-rate limits and duplicates; a flow only sees a :class:`Ctx` and returns `list[Reply]`.
+A flow is a :class:`Flow` subclass that declares what it owns — its name (= its callback-data
+prefix), more button prefixes, commands, the kinds of staff messages whose replies it handles,
+intents, whether it takes free text or documents, capabilities it offers other flows — and turns
+user actions into replies. handlers/registry.py checks the declarations once at start-up (a
+command or prefix claimed twice is an error) and the dialog (handlers/dialog.py) routes by them;
+it owns routing, state persistence, language, errors (handlers/errors.py), rate limits and
+duplicates. A flow only sees a :class:`Ctx` and returns `list[Reply]`; it never names another
+flow: what flows need from each other goes through a named :class:`Capability`.
 
-Writing a flow
---------------
-::
-
-    class BookingFlow(Flow):
-        name = "bk"                      # callback data must start with "bk:" (≤ 64 bytes in all)
-        menu_key = "menu.book"           # catalog key of its main-menu button (None: not in the menu)
-        commands = ("mybookings", "pending")
-
-        def start(self, ctx):            # the menu button / entry point was chosen
-            ctx.data["step"] = "room"    # ctx.data: this flow's JSON-serializable state, persisted
-            return [Reply(ctx.t("booking.pick_room"), choices=[[Choice("A", "bk:room:1")], ctx.nav()])]
-
-        def on_text(self, ctx, text): ...      # free text while this flow is active
-        def on_callback(self, ctx, data): ...  # a button "bk:..." was pressed (the flow may be inactive!)
-        def on_command(self, ctx, command, args): ...   # "/mybookings" etc.
-
-Rules:
-- The flow is *active* between `ctx.enter(self.name)` (the dialog calls it before `start`) and
-  `ctx.finish()`. While active, free text goes to `on_text`; otherwise free text is a question.
-- Callbacks may arrive for an inactive flow (a staff "approve" button, an old message):
-  handle them statelessly from the data, or raise `Stale()` for an outdated button.
-- Back and Cancel: put `ctx.nav()` (a row with Back and Cancel) under each question. The dialog
-  handles "<name>:back" by calling `on_back(ctx)` and "<name>:cancel" by finishing the flow and
-  showing the main menu. Typed words (quay lại / назад / back, hủy / отмена / cancel) map to the
-  same, on every channel.
-- On text-only channels (Zalo, terminal) choices are shown as a numbered list and a typed digit
-  or a typed button label is turned into that button's callback. When a step asks for typed
-  input (a number, a name), set `input="text"` on the Reply so a typed digit stays text.
-- Raise `knowledge.errors.CivicError` subclasses for user errors: the dialog answers with the
-  catalog text `error.<code>` (params formatted in), keeps the flow where it was, and saves no
-  partial state. Any other exception: a generic localized apology, state untouched.
-- Every user-facing string comes from the catalogs: `ctx.t("area.key", **params)`.
-- Staff-only actions: check `ctx.is_staff()` / `ctx.is_admin()` on EVERY call (raise
-  `knowledge.errors.Forbidden` or return `ctx.t("staff.forbidden")`).
-- To message someone else (the staff chat, a requester): `Reply(..., target=Target(ch, chat))`;
-  `ctx.staff_target` is the staff chat (None when not configured).
-- Times: `ctx.now` is an aware UTC datetime (injected clock); convert with zoneinfo for display.
-- Services: `ctx.services` (:class:`Services`) holds typed services, None where not configured;
-  hide the flow in `available()` when it needs one, and take it with
-  `need(ctx.services.bookings, "the booking service")` (a missing one is a bug: generic apology).
-  A fake in tests implements the same port (handlers/ports.py) or is the real class on SQLite.
+Rules in short (the guide has the rest): the flow is *active* between `ctx.enter(name)` and
+`ctx.finish()`; callbacks may arrive for an inactive flow (raise `Stale()` for an outdated
+button); raise `knowledge.errors.CivicError` for the user's errors (the dialog answers
+`error.<code>`, saves no partial state); every string from the catalogs (`ctx.t`); staff-only
+actions check `ctx.is_staff()` / `ctx.is_admin()` on every call; slow work (an LLM call, a
+download) is returned as a `handlers.slow.Later` so that no dialog worker waits for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypedDict, TypeVar, runtime_checkable
 
 from handlers.i18n import Catalog
 from handlers.jsondata import JsonObject
@@ -66,13 +36,15 @@ if TYPE_CHECKING:  # the concrete services, for types only (importing them here 
     from handlers.logs import ActivityLog
     from handlers.outbox import Outbox
     from handlers.roles import RoleStore
-    from handlers.staff.lang import StaffLangStore
     from handlers.staff.service import StaffService
+    from handlers.staff_langs import StaffLangStore
     from knowledge.eligibility.log import EligibilityLog
     from knowledge.eligibility.registry import RuleRegistry
     from knowledge.store import KnowledgeBase
 
 T = TypeVar("T")
+if TYPE_CHECKING:
+    from handlers.registry import FlowRegistry
 
 
 class Stale(Exception):
@@ -147,6 +119,8 @@ class Ctx:
     """The conversation's persisted state (JSON): language, the active flow and its `data`, ..."""
     now: datetime
     salt: bytes = b""
+    flows: FlowRegistry | None = None
+    """The registered flows (set by the dialog): capabilities are looked up here, by contract name."""
 
     def t(self, key: str, /, **params: object) -> str:
         return self.catalog.t(self.lang, key, **params)
@@ -203,12 +177,59 @@ class Ctx:
         return row
 
 
+
+
+@dataclass(frozen=True)
+class Capability(Generic[T]):
+    """A named, typed service one flow offers the others (looked up with `ctx.flows.capability`).
+    `protocol` is the runtime-checkable Protocol `T` the provider must satisfy."""
+
+    name: str
+    protocol: type
+
+
+@runtime_checkable
+class FollowUp(Protocol):
+    """"Tell me when staff answer this question": a button offered under an abstention."""
+
+    def follow_up_data(self, services: Services, query_id: int) -> str | None:
+        """The callback data of the button for query `query_id`; None when not offered."""
+        ...
+
+
+FOLLOW_UP = Capability[FollowUp]("follow_up", FollowUp)
+
+
 class Flow:
+    """Declarations (class attributes, checked by handlers/registry.py) and hooks (methods)."""
+
     name: ClassVar[str] = ""
-    menu_key: ClassVar[str | None] = None
+    """Short and unique: the callback prefix (`<name>:...`) and the key of its state."""
+    buttons: ClassVar[tuple[str, ...]] = ()
+    """More callback-data prefixes this flow owns, besides its name."""
     commands: ClassVar[tuple[str, ...]] = ()
+    menu_key: ClassVar[str | None] = None
+    """Catalog key of its main-menu button (None: not in the menu)."""
+    help_key: ClassVar[str | None] = None
+    """Catalog key of its lines in /help (None: none)."""
+    staff_replies: ClassVar[tuple[str, ...]] = ()
+    """Kinds of tracked messages it sends (`Reply.track = "<kind>:<id>"`): their delivery is
+    reported to `on_sent`, and a staff member's reply to one of them goes to `on_staff_reply`."""
+    intents: ClassVar[Mapping[str, str]] = {}
+    """Intents it serves ("book a room": handlers/smalltalk/), each with the command that starts it."""
+    free_text: ClassVar[bool] = False
+    """True: free text outside any active flow is this flow's (questions). One flow at most."""
+    documents: ClassVar[bool] = False
+    """True: documents sent outside its own steps are this flow's (uploads). One flow at most."""
+    jobs: ClassVar[tuple[str, ...]] = ()
+    """Kinds of background jobs it queues (`ctx.services.jobs.enqueue(kind, payload)`): the job
+    worker (bot/jobs.py) runs them with `job_ctx` + `run_job`; its texts are `reliability.<kind>.*`."""
     staff_only: ClassVar[bool] = False
     """True: the dialog refuses entry (menu, commands) to non-staff; flows still check each action."""
+
+    def capabilities(self) -> Mapping[Capability[Any], object]:
+        """The capabilities this flow provides, each with the object that implements it."""
+        return {}
 
     def available(self, services: Services) -> bool:
         """False hides the flow (e.g. booking with no rooms configured): no dead buttons."""
@@ -236,3 +257,37 @@ class Flow:
 
     def on_sent(self, services: Services, track: str, message_id: str) -> None:
         """A Reply of this flow that carried `track` was delivered as platform message `message_id`."""
+
+    def on_staff_reply(self, ctx: Ctx) -> list[Reply]:
+        """A reply in the staff chat to a message of one of its `staff_replies` kinds ([]: not one)."""
+        return []
+
+    def on_forbidden(self, ctx: Ctx, what: str) -> list[Reply]:
+        """A non-staff user tried a staff-only entry (`what`: the command or menu); [] → the generic text."""
+        return []
+
+    def menu_extras(self, ctx: Ctx) -> list[Choice]:
+        """More main-menu buttons (one a row, after every flow's main button)."""
+        return []
+
+    def open_to_small_talk(self, ctx: Ctx) -> bool:
+        """While active: True when typed text may be small talk rather than this step's input."""
+        return False
+
+    def intent_args(self, ctx: Ctx, intent: str) -> str:
+        """The arguments of the command an intent starts ("" by default)."""
+        return ""
+
+    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+        """The context of the chat a queued job came from (its texts, audit, replies)."""
+        raise NotImplementedError
+
+    def job_subject(self, kind: str, payload: dict[str, Any]) -> str:
+        """What the job's messages to the user call it (`{file}` in `reliability.<kind>.*`)."""
+        return "?"
+
+    def run_job(self, kind: str, ctx: Ctx, progress: Callable[[int, int], None] | None, *,
+                resumed: bool = False) -> list[Reply]:
+        """In the job thread: do the work; the replies to send (to `ctx`'s chat unless targeted).
+        `progress(done, total)` reports how far it is; `resumed`: an earlier run was cut short."""
+        raise NotImplementedError

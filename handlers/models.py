@@ -1,9 +1,16 @@
-"""Tables of the conversation layer: dialog state, processed updates, the query log, handoffs, roles."""
+"""Tables of the conversation layer: dialog state, processed updates, the query log, handoffs, roles,
+and the audit log of staff actions and refusals.
+
+The audit log is append-only: no chat or CLI command edits it, and on SQLite and PostgreSQL
+database triggers refuse UPDATE and DELETE on it, so a mistake in code cannot rewrite history.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import DDL, event
 from sqlmodel import Field, SQLModel
 
 from knowledge.models import utcnow
@@ -87,3 +94,45 @@ class Role(SQLModel, table=True):
     """`admin` or `staff`."""
     added_by: str | None = Field(default=None, max_length=100)
     added_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One staff action or refusal: who (channel user id; `u:<hash>` for refused non-staff), what, when."""
+
+    __tablename__ = "staff_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=200, index=True)
+    channel: str = Field(default="", max_length=30)
+    action: str = Field(max_length=40, index=True)
+    """`upload`, `remove`, `reindex`, `answer`, `role_add`, `role_remove`, `stats`, ..."""
+    target: str | None = Field(default=None, max_length=300)
+    outcome: str = Field(default="ok", max_length=20)
+    """`ok`, `refused` (no role) or `failed` (bad input, error)."""
+    details: str = "{}"
+    """JSON with the action's details (file name, chunks, error code...)."""
+
+
+_NO_EDIT = "staff_audit is append-only"
+_ddl: Callable[[str], DDL] = DDL  # SQLAlchemy's DDL() is unannotated
+
+for _op in ("UPDATE", "DELETE"):
+    event.listen(
+        AuditEntry.__table__,  # type: ignore[attr-defined]
+        "after_create",
+        _ddl(
+            f"CREATE TRIGGER IF NOT EXISTS staff_audit_no_{_op.lower()} BEFORE {_op} ON staff_audit "
+            f"BEGIN SELECT RAISE(ABORT, '{_NO_EDIT}'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+event.listen(
+    AuditEntry.__table__,  # type: ignore[attr-defined]
+    "after_create",
+    _ddl(
+        "CREATE OR REPLACE FUNCTION staff_audit_no_edit() RETURNS trigger AS $$ "
+        f"BEGIN RAISE EXCEPTION '{_NO_EDIT}'; END $$ LANGUAGE plpgsql; "
+        "CREATE TRIGGER staff_audit_no_edit BEFORE UPDATE OR DELETE ON staff_audit "
+        "FOR EACH ROW EXECUTE FUNCTION staff_audit_no_edit()"
+    ).execute_if(dialect="postgresql"),
+)

@@ -20,7 +20,11 @@ class Answering(Protocol):
     """Answers a question from the knowledge base (retrieval.answer.Answerer)."""
 
     def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0,
-               country: str | None = None, channel: str | None = None) -> Answer: ...
+               country: str | None = None, channel: str | None = None, defer_llm: bool = False) -> Answer: ...
+
+    def rephrased(self, answer: Answer) -> Answer:
+        """`answer` with its deferred LLM step run (blocks up to the LLM timeout)."""
+        ...
 
 
 class SearchIndex(Protocol):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -59,6 +59,17 @@ class Citation:
         return data
 
 
+@dataclass(frozen=True)
+class Rephrase:
+    """The LLM step of an answer, not run yet (`Answerer.answer(..., defer_llm=True)`): the caller
+    runs it where waiting for the endpoint blocks nobody else (`Answerer.rephrased`)."""
+
+    question: str
+    lang: str
+    passages: tuple[str, ...]
+    extractive: str
+
+
 @dataclass
 class Answer:
     text: str
@@ -73,6 +84,8 @@ class Answer:
     mismatch: Mismatch | None = None
     """Set when the knowledge base has the fact only for another place, year, program or country:
     `text` is that nearest fact (to be shown clearly labelled) and `abstained` is True."""
+    rephrase: Rephrase | None = None
+    """Set instead of calling the LLM when the caller deferred it; None otherwise."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -208,9 +221,10 @@ class Answerer:
             self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
 
     def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0,
-               country: str | None = None, channel: str | None = None) -> Answer:
+               country: str | None = None, channel: str | None = None, defer_llm: bool = False) -> Answer:
         """Answer `question` (its language detected, else `lang`); `offset` skips the first passages.
-        `country` (the user's choice) and `channel` set the jurisdiction (retrieval/vetting.py)."""
+        `country` (the user's choice) and `channel` set the jurisdiction (retrieval/vetting.py).
+        `defer_llm`: the extractive answer with the LLM step in `rephrase` instead of waiting for it."""
         question = clean_input(question)  # NUL, zero-width characters (knowledge/textnorm.py)
         lang_out = detect_lang(question, default=lang)
         question = question.strip()
@@ -228,13 +242,22 @@ class Answerer:
             return Answer("", lang_out, True, confidence if hit is not None else 0.0, hits=shown, features=feats)
         if mismatch is not None:
             return Answer(text, lang_out, True, confidence, [_cite(hit)], shown, feats, mismatch=mismatch)
-        generated = False
+        result = Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats)
         if self.llm is not None:
-            passages = [hit.text] + [h.text for h in pool[:3] if h.text != hit.text]
-            rephrased = self.llm.rephrase(question, lang_out, passages, text)
-            if rephrased:
-                text, generated = rephrased, True
-        return Answer(text, lang_out, False, confidence, [_cite(hit)], shown, feats, generated)
+            passages = (hit.text, *[h.text for h in pool[:3] if h.text != hit.text])
+            result.rephrase = Rephrase(question, lang_out, passages, text)
+        return result if defer_llm else self.rephrased(result)
+
+    def rephrased(self, answer: Answer) -> Answer:
+        """`answer` with its deferred LLM step run: the rephrased text (`generated`), or the
+        extractive one when the endpoint fails or answers badly. Blocks up to the LLM timeout."""
+        step = answer.rephrase
+        if step is None or self.llm is None:
+            return answer
+        text = self.llm.rephrase(step.question, step.lang, list(step.passages), step.extractive)
+        if text:
+            return replace(answer, text=text, generated=True, rephrase=None)
+        return replace(answer, rephrase=None)
 
     def _attempt(self, q: Query, question: str, pool: Sequence[Any],
                  plan: Plan) -> tuple[str, Any, dict[str, float], float]:

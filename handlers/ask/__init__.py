@@ -1,7 +1,6 @@
-"""Questions answered from the knowledge base: the ask flow, mismatch labels, small talk and intents."""
+"""Questions answered from the knowledge base: the ask flow and mismatch labels."""
 
 from handlers.ask.flow import AskFlow, abstain_text, answer_text
 from handlers.ask.mismatch import mismatch_text
-from handlers.ask.smalltalk_classify import INTENTS, Verdict, classify
 
-__all__ = ["INTENTS", "AskFlow", "Verdict", "abstain_text", "answer_text", "classify", "mismatch_text"]
+__all__ = ["AskFlow", "abstain_text", "answer_text", "mismatch_text"]

@@ -1,4 +1,11 @@
-"""Questions and answers: free text is a question; answers carry their sources; unsure → handoff."""
+"""Questions and answers: free text is a question; answers carry their sources; unsure → handoff.
+
+Registered (handlers/flow.py): free text outside any flow (its prompt stays open to small talk),
+the `handoff` staff messages (a staff reply to one is relayed to the asker), the "talk to a person"
+intent and menu button. Under an abstention it offers the FOLLOW_UP capability's
+button when a flow provides one. An LLM rephrasing (if configured) is slow work: the answer is a
+`Later` whose work asks the LLM, so the hub runs it outside the dialog workers.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from handlers.ask.mismatch import Translate, citation_label, country_reply, mismatch_text
 from handlers.audit import audit_refusal
-from handlers.flow import Ctx, Flow, Services, Stale, need
+from handlers.flow import FOLLOW_UP, Ctx, Flow, Services, Stale, need
 from handlers.jsondata import JsonObject
 from handlers.logs import ActivityLog
 from handlers.messages import Choice, Reply, Target
 from handlers.ports import Answering
-from handlers.staff.lang import staff_lang
+from handlers.slow import later
+from handlers.staff_chat import staff_lang
 from retrieval.types import SearchHit
 
 if TYPE_CHECKING:  # types only: answering loads the retrieval models
@@ -25,10 +33,21 @@ SOURCE_CHARS = 3500
 class AskFlow(Flow):
     name = "ask"
     menu_key = "menu.ask"
+    help_key = "ask.help"
     commands = ("ask", "contact", "country")
+    staff_replies = ("handoff",)
+    intents = {"handoff": "contact"}
+    free_text = True
 
     def available(self, services: Services) -> bool:
         return services.answerer is not None
+
+    def menu_extras(self, ctx: Ctx) -> list[Choice]:
+        return [Choice(ctx.t("menu.contact_staff"), "ask:contact")] if ctx.staff_target is not None else []
+
+    def open_to_small_talk(self, ctx: Ctx) -> bool:
+        """At "type your question" any message may come, small talk too; not while awaiting a handoff text."""
+        return not ctx.data.get("await")
 
     def start(self, ctx: Ctx) -> list[Reply]:
         return [Reply(ctx.t("ask.prompt"), choices=[ctx.nav(back=False)], input="text")]
@@ -79,8 +98,8 @@ class AskFlow(Flow):
     # ---- answering ---------------------------------------------------------------------
     def answer(self, ctx: Ctx, question: str) -> list[Reply]:
         started = time.perf_counter()
-        result = _answerer(ctx).answer(question, ctx.lang, channel=ctx.msg.channel,
-                                              country=ctx.session.get("country"))
+        result = _answerer(ctx).answer(question, ctx.lang, channel=ctx.msg.channel, country=ctx.session.get("country"),
+                                 defer_llm=True)
         latency_ms = (time.perf_counter() - started) * 1000
         lang = result.lang if result.lang in ("vi", "ru") else ctx.lang
         ctx.lang = lang
@@ -102,20 +121,30 @@ class AskFlow(Flow):
         }
         if result.abstained and result.mismatch is None:
             return [self._abstain_reply(ctx, result, qid)]
-        text = answer_text(ctx.t, result)
+        body = mismatch_text(ctx.t, result) if result.abstained else result.text
+        sources = sources_text(ctx.t, result.citations)
         rows = [
             [Choice("👍", f"ask:fb:up:{qid}"), Choice("👎", f"ask:fb:down:{qid}")],
             [Choice(ctx.t("ask.more"), f"ask:more:{qid}"), Choice(ctx.t("ask.source"), f"ask:src:{qid}")],
         ]
-        return [Reply(text, choices=rows)]
+        reply = Reply(body + "\n\n" + sources, choices=rows)
+        if result.rephrase is None:
+            return [reply]
+
+        def rephrase() -> list[Reply]:  # the LLM call, outside the dialog workers (handlers/slow.py)
+            return [Reply(_answerer(ctx).rephrased(result).text + "\n\n" + sources, choices=rows)]
+
+        return [later(ctx, reply, rephrase, progress_key="ask.preparing")]
 
     def _abstain_reply(self, ctx: Ctx, result: Answer, qid: int) -> Reply:
         near = [h for h in result.hits[:3]]
         rows: list[list[Choice]] = []
         if ctx.staff_target is not None:
             rows.append([Choice(ctx.t("ask.forward"), f"ask:fwd:{qid}")])
-        if ctx.services.staff is not None:
-            rows.append([Choice(ctx.t("ask.notify_me"), f"staff:n:{qid}")])
+        follow_up = ctx.flows.capability(FOLLOW_UP) if ctx.flows is not None else None
+        data = follow_up.follow_up_data(ctx.services, qid) if follow_up is not None else None
+        if data is not None:
+            rows.append([Choice(ctx.t("ask.notify_me"), data)])
         if near:
             rows.append([Choice(ctx.t("ask.more"), f"ask:more:{qid}")])
         return Reply(abstain_text(ctx.t, result, handoff=ctx.staff_target is not None), choices=rows)

@@ -19,7 +19,7 @@ from handlers.booking import staff, views
 from handlers.booking.dates import TypedDay, parse_clock, parse_duration, parse_typed_day
 from handlers.flow import Ctx, Flow, Services, Stale
 from handlers.messages import Choice, Reply
-from handlers.staff.lang import staff_lang
+from handlers.staff_chat import staff_lang
 
 STEPS = ("room", "day", "slot", "dur", "repeat", "org", "contact", "phone", "attendees", "equip", "purpose", "confirm")
 TEXT_STEPS = {"org": "booking.ask_org", "contact": "booking.ask_contact", "phone": "booking.ask_phone",
@@ -34,6 +34,7 @@ class BookingFlow(Flow):
     name = "bk"
     menu_key = "menu.book"
     commands = ("book", "mybookings", "pending")
+    intents = {"booking": "book"}
 
     def __init__(self) -> None:
         self._available_cache: tuple[float, bool] | None = None

@@ -11,7 +11,7 @@ from handlers.audit import audit_refusal
 from handlers.booking import views
 from handlers.flow import Ctx, Stale, need
 from handlers.messages import Choice, Reply
-from handlers.staff.lang import staff_lang
+from handlers.staff_chat import staff_lang
 from knowledge.errors import Forbidden
 
 LIST_LIMIT = 10

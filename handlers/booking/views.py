@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from bookings.models import WEEKDAYS, Booking, Room
 from bookings.rooms import fold_name
 from bookings.service import BookingService
+from handlers.errors import error_text
 from handlers.i18n import Catalog
 from handlers.messages import Choice, OutgoingDocument, Reply, Target
 from knowledge.errors import CivicError
@@ -47,8 +48,8 @@ def equipment_text(catalog: Catalog, lang: str, items: str | list[str]) -> str:
 
 
 def refusal_text(catalog: Catalog, lang: str, exc: CivicError) -> str:
-    """A booking rule's refusal in `lang` (the dialog's `error.<code>` text)."""
-    return catalog.t(lang, f"error.{exc.code}", **exc.params)
+    """A booking rule's refusal in `lang` (the dialog's `error.<code>` text, handlers/errors.py)."""
+    return error_text(catalog, lang, exc)
 
 
 def day_refusal_text(catalog: Catalog, lang: str, room: Room, day: date, exc: CivicError) -> str:

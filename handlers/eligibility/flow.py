@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from handlers.eligibility.result import prev_quarter_months, quarter_months, result_replies
 from handlers.eligibility.steps import decidable_options, echo_amount, money, period_buttons, remaining
+from handlers.errors import error_text
 from handlers.flow import Ctx, Flow, Services, Stale, need
 from handlers.jsondata import JsonObject
 from handlers.messages import Choice, Reply
@@ -39,10 +40,28 @@ class EligibilityFlow(Flow):
     name = "elig"
     menu_key = "eligibility.menu"
     commands = ("eligibility", "check")
+    intents = {"eligibility": "eligibility"}
 
     def available(self, services: Services) -> bool:
         rules = services.rules
         return rules is not None and bool(rules.programs())
+
+    def intent_args(self, ctx: Ctx, intent: str) -> str:
+        """"Am I a poor household?": the one program offered first in the reply language and in
+        force today, if only one is (vi → the Vietnamese poverty standard, ru → Kazakhstan's ASP);
+        else "" (the program list)."""
+        rules = need(ctx.services.rules, "the eligibility rules")
+        found = []
+        for program in rules.programs():
+            versions = rules.versions(program)
+            if not versions or ctx.lang not in versions[-1].menu_langs:
+                continue
+            try:
+                rules.resolve(program, rules.today(program, ctx.now))
+            except Exception:  # no version in force today: not offered
+                continue
+            found.append(program)
+        return found[0] if len(found) == 1 else ""
 
     # ---- entry -------------------------------------------------------------------------
     def start(self, ctx: Ctx) -> list[Reply]:
@@ -142,9 +161,10 @@ class EligibilityFlow(Flow):
                 value: Value = number
             else:
                 value = _button_value(q, raw) if from_button else coerce_answer(q, raw, typed)
-        except ValidationError as exc:
-            key = "eligibility.pick_button" if q.type in ("yes_no", "choice") else f"error.{exc.code}"
-            return [Reply(ctx.t(key, **{k: str(v) for k, v in exc.params.items()})), *self._advance(ctx)]
+        except ValidationError as exc:  # a button question explains the buttons; else the error's text
+            text = (ctx.t("eligibility.pick_button", **{k: str(v) for k, v in exc.params.items()})
+                    if q.type in ("yes_no", "choice") else error_text(ctx.catalog, ctx.lang, exc))
+            return [Reply(text), *self._advance(ctx)]
         if q.type == "number" and isinstance(value, Fraction) and 0 < value < SMALL_AMOUNT:
             return [Reply(ctx.t("eligibility.amount_too_small", text=raw)), *self._advance(ctx)]
         if q.type == "number" and not from_button:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from handlers.flow import Ctx
 from handlers.messages import Reply
-from handlers.staff.lang import staff_lang
+from handlers.staff_chat import staff_lang
 
 
 def staff_alert(ctx: Ctx, key: str, **params: object) -> list[Reply]:

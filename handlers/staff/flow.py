@@ -9,19 +9,24 @@ Callbacks: `staff:menu`, `staff:docs:<page>`, `staff:doc:<ref>`, `staff:rm:<ref>
 `staff:rmy:<ref>` (remove), `staff:un`, `staff:ans:<group id>`, `staff:dis:<group id>` (dismiss the
 group: noise not worth an answer; audited), `staff:st:<days>`, `staff:rx`,
 `staff:ls`, and `staff:n:<query id>` — the only one open to every user: "notify me when staff
-answer this question" (offered by the ask flow under an abstention).
+answer this question", offered to other flows as the `FOLLOW_UP` capability (handlers/flow.py).
+Documents sent outside any flow's steps are this flow's (uploads).
 """
 
 from __future__ import annotations
 
-from handlers.flow import Ctx, Flow, Services, Stale, need
+from collections.abc import Callable
+from typing import Any
+
+from handlers.errors import error_reply, error_text
+from handlers.flow import FOLLOW_UP, Capability, Ctx, Flow, Services, Stale, need
 from handlers.i18n import Catalog
 from handlers.messages import Choice, Reply
-from handlers.models import Role
-from handlers.roles import CHANNELS, LEGACY, BadUserRef, RoleStore
+from handlers.roles import RoleStore
 from handlers.staff.answers import relay_replies, save_answer
+from handlers.staff.roles import manage_roles
 from handlers.staff.service import StaffService
-from handlers.staff.upload import handle_upload
+from handlers.staff.upload import UPLOAD_JOB, handle_upload, run_upload_job, upload_job_ctx, upload_subject
 from handlers.staff.views import DocViews, render_stats, render_unanswered
 from knowledge.errors import CivicError, NotFound
 
@@ -61,7 +66,16 @@ class StaffFlow(Flow):
     name = "staff"
     menu_key = "staff.menu_button"
     commands = ("staff", "docs", "doc", "remove", "reindex", "unanswered", "stats", "audit")
+    documents = True
+    jobs = (UPLOAD_JOB,)
     staff_only = True
+
+    def capabilities(self) -> dict[Capability[Any], object]:
+        return {FOLLOW_UP: self}
+
+    def follow_up_data(self, services: Services, query_id: int) -> str | None:
+        """FOLLOW_UP: the "notify me" button under an abstention (needs the staff service)."""
+        return f"staff:n:{query_id}" if services.staff is not None else None
 
     # ---- role checks -------------------------------------------------------------------
     def _refuse(self, ctx: Ctx, action: str, *, admin: bool = False, key: str = "staff.forbidden",
@@ -123,8 +137,8 @@ class StaffFlow(Flow):
         try:
             replies = save_answer(ctx, service_of(ctx), group_id, text)
         except CivicError as exc:
-            if exc.code == "staff.empty_answer" or exc.code == "staff.answer_too_long":
-                return [Reply(ctx.t(f"error.{exc.code}", **exc.params), choices=[ctx.nav(back=False)], input="text")]
+            if exc.code == "staff.empty_answer" or exc.code == "staff.answer_too_long":  # type again
+                return [Reply(error_text(ctx.catalog, ctx.lang, exc), choices=[ctx.nav(back=False)], input="text")]
             ctx.finish()
             return self._failed(ctx, "answer", exc)
         ctx.finish()
@@ -137,7 +151,7 @@ class StaffFlow(Flow):
     def _command(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
         views = DocViews(ctx, service_of(ctx))
         if command == "staff":
-            return self._roles(ctx, args) if args else [self._menu(ctx)]
+            return manage_roles(ctx, args, service_of(ctx).audit) if args else [self._menu(ctx)]
         limits = NUMBER_ARGS.get(command)
         if limits is not None and args and not (args.isdigit() and limits[0] <= int(args) <= limits[1]):
             return [Reply(ctx.t(f"staff.usage.{command}", min=limits[0], max=limits[1], text=args[:50]))]
@@ -179,13 +193,13 @@ class StaffFlow(Flow):
         if action == "st" and arg.isdigit():
             return [self._stats(ctx, int(arg))]
         if action == "ls":
-            return self._roles(ctx, "list")
+            return manage_roles(ctx, "list", service_of(ctx).audit)
         raise Stale()
 
     def _failed(self, ctx: Ctx, action: str, exc: CivicError) -> list[Reply]:
+        """Audited as failed; the text by handlers/errors.py."""
         service_of(ctx).audit(ctx.msg.user_id, action, channel=ctx.msg.channel, outcome="failed", code=exc.code)
-        key = f"error.{exc.code}"
-        return [Reply(ctx.t(key, **exc.params) if ctx.catalog.has(key, "en") else ctx.t("error.generic_input"))]
+        return [error_reply(ctx, exc)]
 
     # ---- screens -----------------------------------------------------------------------
     def _menu(self, ctx: Ctx) -> Reply:  # the terminal takes a file's path instead of a file
@@ -230,51 +244,6 @@ class StaffFlow(Flow):
                            question=group.question[:160]))
         return [done, render_unanswered(ctx, service.unanswered())]
 
-    def _roles(self, ctx: Ctx, args: str) -> list[Reply]:
-        """`/staff list|add|remove|confirm`: users are CHANNEL:ID, a bare id is on this chat's channel."""
-        words = args.split()
-        roles = _roles(ctx)
-        if not words or words[0].lower() == "list":
-            return [Reply(self._role_lines(ctx, roles.list()))]
-        verb, target = words[0].lower(), words[1] if len(words) > 1 else ""
-        role = words[2].lower() if len(words) > 2 else "staff"
-        if verb not in ("add", "remove", "confirm") or not target or role not in ("staff", "admin"):
-            return [Reply(ctx.t("sec.roles.usage", channels=", ".join(CHANNELS), channel=ctx.msg.channel))]
-        try:
-            user = roles.parse(target, ctx.msg.channel, allow_legacy=verb == "remove")
-        except BadUserRef:
-            return [Reply(ctx.t("sec.roles.bad_id", user_id=target, channels=", ".join(CHANNELS)))]
-        audit = service_of(ctx).audit
-        if verb == "add":
-            roles.add(user, role, added_by=ctx.user_key)
-            audit(ctx.msg.user_id, "role_add", channel=ctx.msg.channel, target=str(user), role=role)
-            return [Reply(ctx.t("staff.roles.added", user_id=str(user), role=role))]
-        if verb == "confirm":
-            confirmed = roles.confirm(user, confirmed_by=ctx.user_key)
-            audit(ctx.msg.user_id, "role_confirm", channel=ctx.msg.channel, target=str(user),
-                  outcome="ok" if confirmed else "failed", role=confirmed)
-            if confirmed is None:
-                return [Reply(ctx.t("sec.roles.nothing_to_confirm", bare_id=user.user_id))]
-            return [Reply(ctx.t("sec.roles.confirmed", user_id=str(user), role=confirmed))]
-        if roles.is_bootstrap(user):
-            return [Reply(ctx.t("staff.roles.bootstrap", user_id=str(user)))]
-        removed = roles.remove(user)
-        audit(ctx.msg.user_id, "role_remove", channel=ctx.msg.channel, target=str(user),
-              outcome="ok" if removed else "failed")
-        return [Reply(ctx.t("staff.roles.removed" if removed else "staff.roles.not_found", user_id=str(user)))]
-
-    @staticmethod
-    def _role_lines(ctx: Ctx, rows: list[Role]) -> str:
-        lines = [ctx.t("staff.roles.header", n=len(rows))]
-        for r in rows:
-            if r.channel == LEGACY:
-                lines.append(ctx.t("sec.roles.unconfirmed_line", user_id=f"{LEGACY}:{r.user_id}", role=r.role,
-                                   bare_id=r.user_id))
-            else:
-                lines.append(ctx.t("staff.roles.line", user_id=f"{r.channel}:{r.user_id}", role=r.role,
-                                   added_by=r.added_by or "—"))
-        return "\n".join(lines)
-
     def _opt_in(self, ctx: Ctx, arg: str) -> list[Reply]:
         if not arg.isdigit():
             raise Stale()
@@ -285,3 +254,14 @@ class StaffFlow(Flow):
 
     def available(self, services: Services) -> bool:
         return services.roles is not None
+
+    # ---- background jobs: uploads (bot/jobs.py runs them) ----------------------------------
+    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+        return upload_job_ctx(catalog, services, payload)
+
+    def job_subject(self, kind: str, payload: dict[str, Any]) -> str:
+        return upload_subject(payload)
+
+    def run_job(self, kind: str, ctx: Ctx, progress: Callable[[int, int], None] | None, *,
+                resumed: bool = False) -> list[Reply]:
+        return run_upload_job(ctx, service_of(ctx), progress, resumed=resumed)

@@ -1,36 +1,17 @@
-"""Tables of the staff tools: the audit log, curated answers and answer opt-ins.
-
-The audit log is append-only: no chat or CLI command edits it, and on SQLite and PostgreSQL
-database triggers refuse UPDATE and DELETE on it, so a mistake in code cannot rewrite history.
-"""
+"""Tables of the staff tools: curated answers and answer opt-ins. The audit log (`AuditEntry`,
+re-exported here) is shared by every flow: handlers/models.py, written by handlers/audit.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import DDL, UniqueConstraint, event
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from handlers.models import AuditEntry
 from knowledge.models import utcnow
 
-
-class AuditEntry(SQLModel, table=True):
-    """One staff action or refusal: who (channel user id; `u:<hash>` for refused non-staff), what, when."""
-
-    __tablename__ = "staff_audit"
-
-    id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, index=True)
-    actor: str = Field(max_length=200, index=True)
-    channel: str = Field(default="", max_length=30)
-    action: str = Field(max_length=40, index=True)
-    """`upload`, `remove`, `reindex`, `answer`, `role_add`, `role_remove`, `stats`, ..."""
-    target: str | None = Field(default=None, max_length=300)
-    outcome: str = Field(default="ok", max_length=20)
-    """`ok`, `refused` (no role) or `failed` (bad input, error)."""
-    details: str = "{}"
-    """JSON with the action's details (file name, chunks, error code...)."""
+__all__ = ["AnswerOptIn", "AuditEntry", "CuratedAnswer"]
 
 
 class CuratedAnswer(SQLModel, table=True):
@@ -65,27 +46,3 @@ class AnswerOptIn(SQLModel, table=True):
     curated_id: int | None = Field(default=None, index=True)
     """Set when staff answered; the relay is then pending until `notified_at`."""
     notified_at: datetime | None = None
-
-
-_NO_EDIT = "staff_audit is append-only"
-_ddl: Callable[[str], DDL] = DDL  # SQLAlchemy's DDL() is unannotated
-
-for _op in ("UPDATE", "DELETE"):
-    event.listen(
-        AuditEntry.__table__,  # type: ignore[attr-defined]
-        "after_create",
-        _ddl(
-            f"CREATE TRIGGER IF NOT EXISTS staff_audit_no_{_op.lower()} BEFORE {_op} ON staff_audit "
-            f"BEGIN SELECT RAISE(ABORT, '{_NO_EDIT}'); END"
-        ).execute_if(dialect="sqlite"),
-    )
-event.listen(
-    AuditEntry.__table__,  # type: ignore[attr-defined]
-    "after_create",
-    _ddl(
-        "CREATE OR REPLACE FUNCTION staff_audit_no_edit() RETURNS trigger AS $$ "
-        f"BEGIN RAISE EXCEPTION '{_NO_EDIT}'; END $$ LANGUAGE plpgsql; "
-        "CREATE TRIGGER staff_audit_no_edit BEFORE UPDATE OR DELETE ON staff_audit "
-        "FOR EACH ROW EXECUTE FUNCTION staff_audit_no_edit()"
-    ).execute_if(dialect="postgresql"),
-)

@@ -19,13 +19,14 @@ from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from handlers.models import Handoff, QueryLog
+from handlers.audit import write_audit
+from handlers.models import AuditEntry, Handoff, QueryLog
 from handlers.pseudonym import DEV_PSEUDONYMS, Pseudonyms
 from handlers.staff.grouping import Group, Question, find_group, group_questions
-from handlers.staff.models import AnswerOptIn, AuditEntry, CuratedAnswer
+from handlers.staff.models import AnswerOptIn, CuratedAnswer
 from handlers.staff.stats import Stats, compute_stats
 from knowledge.errors import NotFound, ValidationError
-from knowledge.models import insert_returning_id, utcnow
+from knowledge.models import utcnow
 
 if TYPE_CHECKING:
     from knowledge.store import KnowledgeBase
@@ -89,12 +90,8 @@ class StaffService:
         self, actor: str, action: str, /, *, channel: str = "", target: str | None = None,
         outcome: str = "ok", **details: object,
     ) -> int:
-        row = AuditEntry(
-            created_at=self.clock(), actor=str(actor)[:200], channel=channel, action=action[:40],
-            target=None if target is None else str(target)[:300], outcome=outcome,
-            details=json.dumps(details, ensure_ascii=False, default=str),
-        )
-        return insert_returning_id(self.engine, row)
+        return write_audit(self.engine, actor, action, channel=channel, target=target, outcome=outcome,
+                           clock=self.clock, **details)
 
     def audit_entries(self, limit: int = 20, *, actor: str | None = None) -> list[AuditEntry]:
         with Session(self.engine) as s:

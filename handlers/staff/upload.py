@@ -7,8 +7,13 @@ search refresh (embedding the new chunks). `ctx.services.fetch_file` is SYNC and
 `(channel, file_ref) -> bytes`.
 
 With a job store (`ctx.services.jobs`, set by `civicbot run`) only the cheap checks run in the chat:
-the rest is a background job (`run_upload_job`, run by bot/jobs.py) that tells the uploader its
-progress and result, so nobody else waits for it; without one (tests, tools) it all runs inline.
+the rest is a background job (kind `upload`, run by bot/jobs.py through `StaffFlow.run_job`) that
+tells the uploader its progress and result, so nobody else waits for it. Without one (the terminal,
+tests, tools) the rest is slow work returned as a `Later` (handlers/slow.py): the hub runs it outside
+its dialog workers, `Dialog.handle` at once. Either way no dialog worker waits for a download.
+
+A refused step raises `handlers.errors.Refusal` (its text key, the audit code); errors of the
+knowledge base are shown in the upload area (`staff.upload.err.<code>`) by handlers/errors.py.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from handlers.errors import UPLOAD, Refusal, explain
 from handlers.flow import Ctx, Services, need
 from handlers.i18n import Catalog
 from handlers.jsondata import JsonObject
 from handlers.messages import Attachment, Incoming, Reply
+from handlers.slow import later
 from handlers.staff.alerts import staff_alert
 from knowledge.errors import CivicError, IngestError
 from knowledge.ingest.meta import meta_from_mapping
@@ -93,14 +100,6 @@ def safe_name(file_name: str | None, ext: str) -> str:
     return stem[:80] + ext
 
 
-class _Refused(Exception):
-    """A step refused the file: `key` is the catalog text, `code` goes to the audit log."""
-
-    def __init__(self, key: str, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.key, self.code, self.params = key, code, params
-
-
 UPLOAD_JOB = "upload"
 Progress = Callable[[int, int], None]
 
@@ -113,28 +112,31 @@ class Submitted:
 
 
 def handle_upload(ctx: Ctx, service: StaffService) -> list[Reply]:
-    """Reply to a document a staff member sent (the role was checked by the caller)."""
-    return submit_upload(ctx, service).replies
+    """Reply to a document a staff member sent (the role was checked by the caller): the cheap checks
+    now; download, ingestion and indexing as a background job, else as slow work."""
+    return _submit(ctx, service, inline=False).replies
 
 
 def submit_upload(ctx: Ctx, service: StaffService) -> Submitted:
-    """`handle_upload`, also telling the job (the staff console follows its progress)."""
-    if ctx.services.jobs is not None:
-        return _queue(ctx, service)
-    return Submitted(_process(ctx, service, None))
+    """`handle_upload` for the staff console, which runs off the event loop already: without a job
+    worker the file is read here; with one, the job it became is returned (its progress is followed)."""
+    return _submit(ctx, service, inline=True)
 
 
-def _queue(ctx: Ctx, service: StaffService) -> Submitted:
-    """The cheap checks now; download, ingestion and indexing as a background job."""
+def _submit(ctx: Ctx, service: StaffService, *, inline: bool) -> Submitted:
     att = ctx.msg.attachment
     name = (att.file_name if att else None) or "?"
     limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
     try:
         if att is None:
-            raise _Refused("staff.upload.no_file", "no_file")
+            raise Refusal("staff.upload.no_file", "no_file")
         _check(ctx, att, name, limit_mb)
-    except _Refused as refused:
+    except Refusal as refused:
         return Submitted(_refusal(ctx, service, refused, name, limit_mb))
+    if ctx.services.jobs is None:
+        if inline:
+            return Submitted(_process(ctx, service, None))
+        return Submitted([later(ctx, Reply(""), lambda: _process(ctx, service, None))])
     m = ctx.msg
     job_id = need(ctx.services.jobs, "the job store").enqueue(UPLOAD_JOB, {
         "channel": m.channel, "chat_id": m.chat_id, "user_id": m.user_id, "user_name": m.user_name,
@@ -154,6 +156,11 @@ def upload_job_ctx(catalog: Catalog, services: Services, payload: JsonObject) ->
     return Ctx(msg, str(payload.get("lang") or "vi"), catalog, services, {}, datetime.now(UTC))
 
 
+def upload_subject(payload: JsonObject) -> str:
+    """The file's name, as the job's messages call it."""
+    return str(payload.get("file_name") or "?")
+
+
 def run_upload_job(ctx: Ctx, service: StaffService, progress: Progress | None, *,
                    resumed: bool = False) -> list[Reply]:
     """For the job worker: download, ingest and index one upload; the replies to send (to the
@@ -162,12 +169,14 @@ def run_upload_job(ctx: Ctx, service: StaffService, progress: Progress | None, *
     return _process(ctx, service, progress, resumed=resumed)
 
 
-def _refusal(ctx: Ctx, service: StaffService, refused: _Refused, name: str, limit_mb: int) -> list[Reply]:
+def _refusal(ctx: Ctx, service: StaffService, refused: CivicError, name: str, limit_mb: int) -> list[Reply]:
+    """Audited; the text by handlers/errors.py (a Refusal's own key, else the upload area's)."""
     service.audit(ctx.msg.user_id, "upload", channel=ctx.msg.channel, target=name, outcome="failed",
                   code=refused.code)
-    params = {"file": name, "limit_mb": limit_mb, "detail": "", "lang": "", **refused.params}
+    found = explain(refused, ctx.catalog, ctx.lang, UPLOAD)
+    params = {"file": name, "limit_mb": limit_mb, "detail": "", "lang": "", **found.params}
     params["file"] = name  # our name for it, not the temporary path
-    return [Reply(ctx.t(refused.key, **params))]
+    return [Reply(ctx.t(found.key, **params))]
 
 
 def _process(ctx: Ctx, service: StaffService, progress: Progress | None, *, resumed: bool = False) -> list[Reply]:
@@ -176,11 +185,11 @@ def _process(ctx: Ctx, service: StaffService, progress: Progress | None, *, resu
     limit_mb = int(ctx.services.settings.get("max_upload_mb", 20))
     try:
         if att is None:
-            raise _Refused("staff.upload.no_file", "no_file")
+            raise Refusal("staff.upload.no_file", "no_file")
         ext, meta = _check(ctx, att, name, limit_mb)
         content = _download(ctx, att, name, limit_mb)
         result = _ingest(ctx, content, att.file_name or safe_name(None, ext), ext, meta)
-    except _Refused as refused:
+    except CivicError as refused:  # a Refusal of a step, or the knowledge base's (nothing written)
         return _refusal(ctx, service, refused, name, limit_mb)
     if ctx.services.search is not None and progress is not None:
         ctx.services.search.refresh(progress)  # new chunks embedded, the running indexes swapped
@@ -204,17 +213,17 @@ def _check(ctx: Ctx, att: Attachment, name: str, limit_mb: int) -> tuple[str, Do
     """Type, declared size and caption — all before downloading anything."""
     ext = file_extension(att.file_name, att.mime_type)
     if ext is None:
-        raise _Refused("staff.upload.bad_type", "ingest.unsupported_type")
+        raise Refusal("staff.upload.bad_type", "ingest.unsupported_type")
     if att.size is not None and att.size > limit_mb * 1024 * 1024:
-        raise _Refused("staff.upload.too_large", "ingest.too_large", size_mb=_mb(att.size))
+        raise Refusal("staff.upload.too_large", "ingest.too_large", size_mb=_mb(att.size))
     try:
         meta = meta_from_mapping(parse_caption(ctx.msg.caption), file=name)
     except IngestError as exc:
-        raise _Refused("staff.upload.bad_caption", exc.code, detail=exc.params.get("detail", "")) from exc
+        raise Refusal("staff.upload.bad_caption", exc.code, detail=exc.params.get("detail", "")) from exc
     if meta.lang is not None and meta.lang not in SUPPORTED_LANGS:
-        raise _Refused("staff.upload.bad_lang", "ingest.bad_language", lang=meta.lang)
+        raise Refusal("staff.upload.bad_lang", "ingest.bad_language", lang=meta.lang)
     if ctx.services.fetch_file is None or ctx.services.kb is None:
-        raise _Refused("staff.upload.unavailable", "unavailable")
+        raise Refusal("staff.upload.unavailable", "unavailable")
     return ext, meta
 
 
@@ -223,9 +232,9 @@ def _download(ctx: Ctx, att: Attachment, name: str, limit_mb: int) -> bytes:
         content = need(ctx.services.fetch_file, "file downloads")(ctx.msg.channel, att.file_ref)
     except Exception as exc:  # network or platform error: say so, keep nothing
         log.warning("download of %s failed: %s", name, exc)
-        raise _Refused("staff.upload.download_failed", "download_failed") from exc
+        raise Refusal("staff.upload.download_failed", "download_failed") from exc
     if len(content) > limit_mb * 1024 * 1024:
-        raise _Refused("staff.upload.too_large", "ingest.too_large", size_mb=_mb(len(content)))
+        raise Refusal("staff.upload.too_large", "ingest.too_large", size_mb=_mb(len(content)))
     return content
 
 
@@ -243,14 +252,8 @@ def _ingest(ctx: Ctx, content: bytes, original: str, ext: str, meta: DocMeta) ->
     with tempfile.TemporaryDirectory(prefix="civicbot-upload-") as tmp:
         path = Path(tmp) / safe_name(original, ext)
         path.write_bytes(content)
-        try:
-            return kb.add_file(path, meta, added_by=f"{ctx.msg.channel}:{ctx.msg.user_id}",
-                               source=f"{ctx.msg.channel}:{original}"[:1000])
-        except CivicError as exc:
-            key = f"staff.upload.err.{exc.code}"
-            if not ctx.catalog.has(key, "en"):
-                key = "staff.upload.err.other"
-            raise _Refused(key, exc.code, **exc.params) from exc
+        return kb.add_file(path, meta, added_by=f"{ctx.msg.channel}:{ctx.msg.user_id}",
+                           source=f"{ctx.msg.channel}:{original}"[:1000])
 
 
 def _mb(size: int) -> str:

@@ -19,7 +19,7 @@ from handlers.flow import Services
 from handlers.i18n import Catalog
 from handlers.messages import Incoming, Target
 from handlers.roles import RoleStore
-from handlers.staff.lang import StaffLangStore
+from handlers.staff_langs import StaffLangStore
 from handlers.state import MemoryRateLimiter, SqlDeduper, SqlStateStore
 from tests.e2e.telegram_kit import STAFF_CHAT, STAFF_USER, running
 from tests.fakes.booking_support import FakeClock, make_service

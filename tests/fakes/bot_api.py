@@ -86,6 +86,8 @@ class FakeBotAPI:
         self.pushed_at: dict[int, float] = {}
         self.messages: dict[tuple[str, int], dict[str, Any]] = {}
         self.files: dict[str, tuple[str, bytes, int]] = {}
+        self.file_delays: dict[str, float] = {}
+        """Seconds a download of the file at this path waits before the bytes come (a slow network)."""
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.webhook: dict[str, Any] = {}
         self.confirmed_offset = 0
@@ -389,6 +391,7 @@ class FakeBotAPI:
         for file_path, content, _ in self.files.values():
             if file_path == path:
                 self.calls.append(Call("downloadFile", {"path": path}))
+                await asyncio.sleep(self.file_delays.get(path, 0.0))
                 return web.Response(body=content)
         return web.Response(status=404)
 
@@ -433,7 +436,11 @@ class FakeBotAPI:
         return web.json_response({"ok": True, "queued": len(self.failures[str(body["method"])])})
 
     async def _ctl_file(self, request: web.Request) -> web.Response:
-        file_id = self.add_file(await request.read(), request.query.get("path", "documents/file.bin"))
+        """Add a file; `delay_s` makes its download that slow."""
+        path = request.query.get("path", "documents/file.bin")
+        file_id = self.add_file(await request.read(), path)
+        if float(request.query.get("delay_s", 0)) > 0:
+            self.file_delays[path] = float(request.query["delay_s"])
         return web.json_response({"ok": True, "file_id": file_id})
 
     async def _ctl_reset(self, request: web.Request) -> web.Response:

@@ -21,8 +21,9 @@ from handlers.flow import Ctx, Services
 from handlers.i18n import Catalog
 from handlers.messages import Incoming, Reply, Target
 from handlers.roles import RoleStore
-from handlers.staff.lang import StaffLangStore, staff_lang
 from handlers.staff.views import render_stats
+from handlers.staff_chat import staff_lang
+from handlers.staff_langs import StaffLangStore
 from handlers.state import MemoryRateLimiter, SqlStateStore
 from knowledge.errors import Conflict, NotFound, ValidationError
 from tests.fakes.booking_support import FakeClock, ask, make_service

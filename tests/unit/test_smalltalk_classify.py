@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from benchmarks.smalltalk_bench import evaluate, question_sets
-from handlers.ask.smalltalk_classify import LEXICON, Classifier, classify
+from handlers.smalltalk.classify import LEXICON, Classifier, classify
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 

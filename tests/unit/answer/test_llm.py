@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
 from retrieval.answer import Answerer
 from retrieval.confidence import ConfidenceModel
+from tests.fakes.llm import FakeLLM, start_llm
 
 from .conftest import FakeSearch, make_hit
 
@@ -20,45 +16,11 @@ MODEL = ConfidenceModel({"cov_passage": 10.0}, -5.0)
 PASSAGE = "Hộ nghèo được hỗ trợ 40 triệu đồng để xây nhà và 20 triệu đồng để sửa nhà."
 
 
-class FakeLLM(ThreadingHTTPServer):
-    mode = "ok"
-    reply = "Bạn được hỗ trợ 40 triệu đồng để xây nhà."
-    requests: list[dict[str, Any]]
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: FakeLLM
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-        if self.server.mode == "slow":
-            time.sleep(1.0)
-        if self.server.mode == "error":
-            self.send_response(500)
-            self.end_headers()
-            return
-        payload = (b"not json" if self.server.mode == "garbage" else
-                   json.dumps({"choices": [{"message": {"role": "assistant", "content": self.server.reply}}]}).encode())
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-
 @pytest.fixture
 def llm_server() -> Iterator[FakeLLM]:
-    server = FakeLLM(("127.0.0.1", 0), Handler)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = start_llm()
     yield server
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def _answerer(server: FakeLLM, timeout: float = 5.0) -> Answerer:

@@ -1,13 +1,13 @@
 """Is a message small talk (greeting, thanks, ok, laughter, emoji, a stray number) or a request to
 start a flow (book a room, check eligibility, talk to a person) rather than a question?
 
-The method is a lexicon match, the lexicon kept as data per language (handlers/ask/smalltalk_lexicon.yaml),
+The method is a lexicon match, the lexicon kept as data per language (handlers/smalltalk/lexicon.yaml),
 on text normalized the way search normalizes queries (chat abbreviations expanded, lowercased,
 diacritics folded). It is built for precision: a message is small talk only when *every* word in it
 is a small-talk word or a filler, so a question with a greeting in front stays a question; an intent
 needs its concepts (an action and its object, e.g. "gặp" + "cán bộ", "положена" + "мне" + "помощь"),
 no interrogative word outside them and at most a couple of other content words.
-Pure functions, no I/O after the lexicon is loaded; used by handlers/ask/smalltalk.py and the benchmark.
+Pure functions, no I/O after the lexicon is loaded; used by handlers/smalltalk/route.py and the benchmark.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import yaml
 from handlers.jsondata import JsonObject
 from retrieval.analyzers import expand_abbreviations, fold
 
-LEXICON = Path(__file__).with_name("smalltalk_lexicon.yaml")
+LEXICON = Path(__file__).with_name("lexicon.yaml")
 INTENTS = ("handoff", "booking", "eligibility")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _REPEAT = re.compile(r"(\w)\1{2,}", re.UNICODE)

@@ -1,10 +1,7 @@
-"""The language of messages to staff (new booking requests, cancellations, knowledge alerts).
+"""Staff members' /lang choices per chat: the store behind `Services.staff_langs`.
 
-Staff have their own language, independent of `CIVICBOT_DEFAULT_LANG` (which is for citizens):
-1. the language a staff member last chose with /lang in the chat the message goes to (the staff
-   group, or a staff member's private chat) — the most recent choice in that chat wins;
-2. else the `STAFF_LANG` setting (settings key `staff_lang`);
-3. else Russian, the language of the House of NGOs.
+Which language staff messages use is decided by `handlers.staff_chat.staff_lang` (shared by every
+flow that writes to staff); this module only keeps the choices.
 """
 
 from __future__ import annotations
@@ -16,11 +13,7 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from handlers.flow import Services
-from handlers.messages import Target
 from knowledge.models import utcnow
-
-FALLBACK_STAFF_LANG = "ru"
 
 
 class StaffLangChoice(SQLModel, table=True):
@@ -59,14 +52,3 @@ class StaffLangStore:
                 StaffLangChoice.channel == channel, StaffLangChoice.chat_id == chat_id,
             ).order_by(col(StaffLangChoice.updated_at).desc(), col(StaffLangChoice.id).desc())).first()
         return row.lang if row else None
-
-
-def staff_lang(services: Services, target: Target | None = None) -> str:
-    """The language to write to staff in (see the module docstring); `target` defaults to the staff chat."""
-    target = target or services.staff_target
-    store = services.staff_langs
-    if store is not None and target is not None:
-        chosen = store.for_chat(target.channel, target.chat_id)
-        if chosen:
-            return chosen
-    return services.settings.get("staff_lang") or FALLBACK_STAFF_LANG

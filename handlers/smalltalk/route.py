@@ -1,33 +1,35 @@
-"""Small talk and intents in the dialog: what is not a question never reaches the answerer.
+"""Small talk and intents, the dialog's step before free text reaches a flow: what is not a
+question never reaches the answerer.
 
 Greetings, thanks, goodbyes, "ok"/"dạ"/"ок", laughter and emoji get a short localized reply (the
 main menu after a greeting or an emoji); they are not searched, so they are not logged and never
 fill /unanswered. A stray number that matched no button (the dialog maps the numbers that do)
 shows the current buttons again. "Book a room", "am I a poor household?", "let me talk to a person"
-start the existing flows through their own commands (book, eligibility, contact), so their logic
-and checks stay where they are. The classifier is handlers/ask/smalltalk_classify.py.
+are intents: the flow registered for one (handlers/registry.py: `Flow.intents`) is started through
+its own command, so its logic and checks stay where they are — this module names no flow. The
+classifier is handlers/smalltalk/classify.py.
 
-It applies outside flows only (and at the "type your question" prompt): inside a booking or an
-eligibility check, what the user types is the flow's.
+It applies outside flows only, and at a step whose flow says it is open to small talk (the ask
+flow's "type your question" prompt: `Flow.open_to_small_talk`): inside a booking or an eligibility
+check, what the user types is the flow's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from handlers.ask.smalltalk_classify import Verdict, classify
-from handlers.flow import Ctx, Flow, need
+from handlers.flow import Ctx
 from handlers.messages import Choice, Reply
+from handlers.smalltalk.classify import Verdict, classify
 from retrieval.analyzers import has_diacritics, is_cyrillic
 
 MENU_AFTER = ("greeting", "emoji")
-INTENT_COMMANDS = {"handoff": ("ask", "contact"), "booking": ("bk", "book"), "eligibility": ("elig", "eligibility")}
 
 
 @dataclass
 class Routed:
-    """What the dialog does: send `replies`, then run `command` (with `args`) or show the menu."""
+    """What the dialog does instead: send `replies`, then run `command` (with `args`) as if typed,
+    or show the main menu."""
 
     replies: list[Reply] = field(default_factory=list)
     command: str | None = None
@@ -36,11 +38,14 @@ class Routed:
 
 
 def applies(ctx: Ctx) -> bool:
-    """No flow is waiting for this text (the ask prompt is not: any question may come there)."""
-    return ctx.flow is None or (ctx.flow == "ask" and not ctx.data.get("await"))
+    """No flow is waiting for this text (a step open to small talk is not: the ask prompt)."""
+    if ctx.flow is None:
+        return True
+    active = ctx.flows.get(ctx.flow) if ctx.flows is not None else None
+    return active is not None and active.open_to_small_talk(ctx)
 
 
-def route(ctx: Ctx, text: str, flows: Mapping[str, Flow]) -> Routed | None:
+def route(ctx: Ctx, text: str) -> Routed | None:
     """None: the text is a question (or the active flow's input)."""
     if not applies(ctx):
         return None
@@ -52,7 +57,7 @@ def route(ctx: Ctx, text: str, flows: Mapping[str, Flow]) -> Routed | None:
         return _reshow(ctx)
     if verdict.kind == "smalltalk":
         return Routed([Reply(ctx.t(f"smalltalk.{verdict.category}"))], menu=verdict.category in MENU_AFTER)
-    return _intent(ctx, verdict, flows)
+    return _intent(ctx, verdict)
 
 
 def _reply_lang(ctx: Ctx, text: str) -> None:
@@ -73,31 +78,14 @@ def _reshow(ctx: Ctx) -> Routed:
     return Routed([Reply(ctx.t("smalltalk.digit", n=len(choices)), choices=rows)])
 
 
-def _intent(ctx: Ctx, verdict: Verdict, flows: Mapping[str, Flow]) -> Routed | None:
-    flow_name, command = INTENT_COMMANDS[verdict.category]
-    flow = flows.get(flow_name)
-    if flow is None or not flow.available(ctx.services):
+def _intent(ctx: Ctx, verdict: Verdict) -> Routed | None:
+    served = ctx.flows.for_intent(verdict.category) if ctx.flows is not None else None
+    if served is None or not served[0].available(ctx.services):
         if verdict.category == "handoff":
-            return None  # no ask flow at all: nothing better than the usual path
+            return None  # nobody takes handoffs: nothing better than the usual path
         return Routed([Reply(ctx.t(f"smalltalk.no_{verdict.category}"))], menu=True)
+    flow, command = served
     if verdict.category == "handoff":
         return Routed(command=command)
-    args = _program(ctx) if verdict.category == "eligibility" else ""
+    args = flow.intent_args(ctx, verdict.category)
     return Routed([Reply(ctx.t(f"smalltalk.start_{verdict.category}"))], command=command, args=args)
-
-
-def _program(ctx: Ctx) -> str:
-    """The one eligibility program offered first in the reply language and in force today, if only
-    one is (vi → the Vietnamese poverty standard, ru → Kazakhstan's ASP); else "" (the program list)."""
-    rules = need(ctx.services.rules, "the eligibility rules")
-    found = []
-    for program in rules.programs():
-        versions = rules.versions(program)
-        if not versions or ctx.lang not in versions[-1].menu_langs:
-            continue
-        try:
-            rules.resolve(program, rules.today(program, ctx.now))
-        except Exception:  # no version in force today: not offered
-            continue
-        found.append(program)
-    return found[0] if len(found) == 1 else ""
