@@ -19,7 +19,7 @@ class FakeAnswerer:
         self.calls: list[tuple[str, str | None]] = []
 
     def answer(self, question: str, lang: str | None = None, *, k: int = 5, offset: int = 0,
-               country: str | None = None, channel: str | None = None) -> Answer:
+               country: str | None = None, channel: str | None = None, defer_llm: bool = False) -> Answer:
         self.calls.append((question, lang))
         qlang = "ru" if any("а" <= ch <= "я" for ch in question.lower()) else (lang or "vi")
         hits = [SearchHit(doc_id=d, chunk_id=n, title=t, score=1.0, lang="vi", text=s, url=f"https://example.org/{d}")
@@ -29,3 +29,7 @@ class FakeAnswerer:
             return Answer("", qlang, True, 0.1)
         top = hits[0]
         return Answer(top.text, qlang, False, 0.9, [Citation(top.doc_id, top.title, top.url)], hits)
+
+    def rephrased(self, answer: Answer) -> Answer:
+        """No LLM here: the answer as it is."""
+        return answer
