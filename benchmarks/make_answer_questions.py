@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from benchmarks.answer_questions_base import IN_SCOPE, OFF_TOPIC
-from retrieval.analyzers import strip_diacritics
+from knowledge.text import fold_lower as strip_diacritics
 
 OUT = Path(__file__).parent / "data" / "answer_questions.jsonl"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -24,19 +23,13 @@ from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, normal
 from handlers.pseudonym import Pseudonyms
 from handlers.state import DialogStateStore, MemoryDeduper, MemoryRateLimiter
 from knowledge.errors import CivicError
+from knowledge.text import match_form
 
 log = logging.getLogger(__name__)
 
 BACK_WORDS = {"back", "quay lai", "tro lai", "назад"}
 CANCEL_WORDS = {"cancel", "huy", "huy bo", "thoat", "отмена", "отменить", "выход", "stop"}
 LANG_NAMES = {"vi": "Tiếng Việt", "ru": "Русский"}
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip diacritics (đ → d), collapse spaces: for matching typed words."""
-    text = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(text.split())
 
 
 class Dialog:
@@ -255,10 +248,10 @@ class Dialog:
 
     # ---- typed choices (text-only channels) -------------------------------------------
     def _typed_choice(self, ctx: Ctx, text: str) -> str | None:
-        folded = fold(text)
+        folded = match_form(text)
         choices: list[list[str]] = ctx.session.get("choices") or []
         for label, data in choices:
-            if fold(label) == folded:
+            if match_form(label) == folded:
                 return data
         mode = ctx.session.get("input", "choice")
         if folded.isdigit() and (mode == "choice" or ctx.msg.channel in NUMBERED_CHANNELS):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.messages import Incoming
-from knowledge.ingest.lang import detect_language
+from knowledge.text import detect_language
 
 MAX_TEXT_CHARS = 1000
 MAX_STAFF_TEXT_CHARS = 4000

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from knowledge.textnorm import clean_input
+from knowledge.text import clean_input
 
 Kind = Literal[
     "text", "command", "callback", "document", "photo", "sticker", "voice", "video", "location", "contact",
@@ -110,7 +110,7 @@ _TEXT_FIELDS = ("text", "callback", "caption", "user_name", "reply_to_text")
 
 def normalize_incoming(msg: Incoming) -> Incoming:
     """`msg` with NUL, control and zero-width characters removed from every text it carries
-    (knowledge/textnorm.py): a word with a ZWSP inside is the word; only ZWSPs is an empty message."""
+    (knowledge/text/normalize.py): a word with a ZWSP inside is the word; only ZWSPs is an empty message."""
     changes: dict[str, Any] = {}
     for name in _TEXT_FIELDS:
         value = getattr(msg, name)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from knowledge.textnorm import clean_input
+from knowledge.text import clean_input, reply_language
 from retrieval.confidence import ConfidenceModel
 from retrieval.constraint_check import Mismatch
 from retrieval.context import UNKNOWN, term_idf, with_siblings
@@ -24,7 +24,7 @@ from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverag
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
 from retrieval.sentence_model import SentenceModel
-from retrieval.sentences import content_terms, detect_lang, has_number, plain
+from retrieval.sentences import content_terms, has_number, plain
 from retrieval.sentvec import sentence_similarity
 from retrieval.vetting import Plan
 
@@ -201,8 +201,8 @@ class Answerer:
                country: str | None = None, channel: str | None = None) -> Answer:
         """Answer `question` (its language detected, else `lang`); `offset` skips the first passages.
         `country` (the user's choice) and `channel` set the jurisdiction (retrieval/vetting.py)."""
-        question = clean_input(question)  # NUL, zero-width characters (knowledge/textnorm.py)
-        lang_out = detect_lang(question, default=lang)
+        question = clean_input(question)  # NUL, zero-width characters (knowledge/text/normalize.py)
+        lang_out = reply_language(question, default=lang)
         question = question.strip()
         if not question:
             return Answer("", lang_out, True, 0.0)

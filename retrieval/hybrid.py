@@ -13,7 +13,8 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.analyzers import analyze, expand_abbreviations, has_diacritics, has_latin
+from knowledge.text import has_diacritics, has_latin
+from retrieval.analyzers import analyze, expand_abbreviations
 from retrieval.bm25 import BM25Index, Vocabulary
 from retrieval.dense import DenseIndex
 from retrieval.diacritics import DiacriticRestorer

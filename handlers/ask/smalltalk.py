@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from handlers.ask.smalltalk_classify import Verdict, classify
 from handlers.flow import Ctx, Flow
 from handlers.messages import Choice, Reply
-from retrieval.analyzers import has_diacritics, is_cyrillic
+from knowledge.text import marked_language
 
 MENU_AFTER = ("greeting", "emoji")
 INTENT_COMMANDS = {"handoff": ("ask", "contact"), "booking": ("bk", "book"), "eligibility": ("elig", "eligibility")}
@@ -57,11 +57,7 @@ def route(ctx: Ctx, text: str, flows: Mapping[str, Flow]) -> Routed | None:
 
 def _reply_lang(ctx: Ctx, text: str) -> None:
     """Answer in the language of the message when it shows one (Cyrillic; Vietnamese diacritics)."""
-    words = text.split()
-    if any(is_cyrillic(w) for w in words):
-        ctx.lang = "ru"
-    elif has_diacritics(text):
-        ctx.lang = "vi"
+    ctx.lang = marked_language(text) or ctx.lang
 
 
 def _reshow(ctx: Ctx) -> Routed:
