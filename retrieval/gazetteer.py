@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.text import fold_lower, is_cyrillic, name_tokens, nfc, russian_stem
+from knowledge.text import fold_lower, is_cyrillic, nfc, russian_stem, word_offsets
 
 DATA = Path(__file__).parent / "data" / "places.yaml"
 NOT_PLACES = ("country", "program", "org")
@@ -115,7 +115,7 @@ def _marked(word: str) -> bool:
 
 def tokens(text: str) -> list[tuple[str, int]]:
     """(word, offset) pairs of `text` (NFC)."""
-    return name_tokens(nfc(text))
+    return word_offsets(nfc(text))
 
 
 def _split(names: Any) -> tuple[str, ...]:

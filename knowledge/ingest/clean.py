@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from knowledge.text import normalize_text
+from knowledge.text import normalize_text, word_offsets
 
 # ---- rules ------------------------------------------------------------------------------------
 
@@ -58,7 +58,6 @@ _TIME_OR_ZONE = re.compile(r"\b\d{1,2}:\d{2}\b|\bGMT\b|\bUTC\b", re.IGNORECASE)
 _NAME_WORD = r"[^\W\d_][^\W\d_'’-]*"
 _BYLINE = re.compile(rf"^(?:{_NAME_WORD})(?:\s{_NAME_WORD}){{1,3}}\.?$")
 _TRAILING_INITIALS = re.compile(r"(?<=[.!?…»”\"])\s+[A-ZĐА-ЯЁ]{1,4}\.?$")
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(slots=True)
@@ -181,4 +180,4 @@ def clean_text(text: str, *, boilerplate: bool = True, breadcrumb: bool = True) 
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len(word_offsets(text))

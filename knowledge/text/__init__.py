@@ -4,7 +4,7 @@
   people type, `normalize_text` for documents);
 - :mod:`~knowledge.text.fold`: diacritic folding, one rule (`й` kept, `ё` → `е`, `đ` → `d`; the
   module doc says why), and `match_form` for comparing typed words;
-- :mod:`~knowledge.text.tokens`: the word patterns (`words`, `letter_words`, `name_tokens`,
+- :mod:`~knowledge.text.tokens`: the word patterns (`words`, `letter_words`, `word_offsets`,
   `terms`) and scripts (`is_cyrillic`, `has_latin`, `has_diacritics`);
 - :mod:`~knowledge.text.stem`: the Russian Snowball stemmer;
 - :mod:`~knowledge.text.sentences`: the sentence splitter (chunking, answering, long messages);
@@ -24,9 +24,9 @@ from knowledge.text.tokens import (
     is_cyrillic,
     letter_words,
     letters,
-    name_tokens,
     replace_words,
     terms,
+    word_offsets,
     words,
 )
 
@@ -50,7 +50,6 @@ __all__ = [
     "letters",
     "marked_language",
     "match_form",
-    "name_tokens",
     "nfc",
     "normalize_text",
     "replace_words",
@@ -61,5 +60,6 @@ __all__ = [
     "split_sentences",
     "terms",
     "trim_spans",
+    "word_offsets",
     "words",
 ]

@@ -107,8 +107,22 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None, *,
     return list(_spans(text, start, len(text) if end is None else end, max_chars))
 
 
-@lru_cache(maxsize=20_000)
+_CACHED_CHARS = 5000
+"""Passages are split again and again while answering (cached); whole documents once (not kept)."""
+
+
 def _spans(text: str, start: int, end: int, max_chars: int | None) -> tuple[tuple[int, int], ...]:
+    if len(text) <= _CACHED_CHARS:
+        return _cached_spans(text, start, end, max_chars)
+    return _split(text, start, end, max_chars)
+
+
+@lru_cache(maxsize=20_000)
+def _cached_spans(text: str, start: int, end: int, max_chars: int | None) -> tuple[tuple[int, int], ...]:
+    return _split(text, start, end, max_chars)
+
+
+def _split(text: str, start: int, end: int, max_chars: int | None) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
     line_start = start
     breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text, start, end)] + [(end, end)]

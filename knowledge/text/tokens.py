@@ -3,10 +3,11 @@
 * `words(text)`: runs of word characters (`\\w+`: letters, digits, `_`) — what search indexes
   (retrieval/analyzers.py) and the small-talk lexicon compare;
 * `letter_words(text)`: runs of letters only (no digits, no `_`) — language detection;
-* `name_tokens(text)`: (token, offset) pairs of letters and digits (no `_`) — place names, which
-  must map back to where they were written;
+* `word_offsets(text)`: (word, offset) pairs of runs of letters and digits (no `_`) — place names,
+  which must map back to where they were written, and word counts;
 * `terms(text)`: letter runs and numbers, a number written with group separators kept whole
-  (`1.500.000`, `1 500 000`, `2,4`) — the words of questions and sentences in answering.
+  (`1.500.000`, `1,500,000`, `1 500 000` with no-break spaces) and decimals (`2,4`) — the words of
+  questions and sentences in answering.
 
 `is_cyrillic` and `has_latin` tell scripts apart; `has_diacritics` tells a Latin word typed with
 its marks from one typed without (Vietnamese typed on a plain keyboard).
@@ -22,7 +23,7 @@ CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"\w+")
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
-_NAME_TOKEN = re.compile(r"[^\W_]+")
+_ALNUM = re.compile(r"[^\W_]+")
 _TERM = re.compile(r"\d+(?:[.,\u00a0\u202f]\d{3})+(?![\d])|\d+(?:[.,]\d+)?|[^\W\d_]+")
 
 
@@ -46,9 +47,9 @@ def letters(text: str) -> list[str]:
     return LETTER.findall(text)
 
 
-def name_tokens(text: str) -> list[tuple[str, int]]:
-    """(token, offset) of each run of letters and digits: `Hà Nội, 2025` → (`Hà`, 0), (`Nội`, 3), (`2025`, 8)."""
-    return [(m.group(0), m.start()) for m in _NAME_TOKEN.finditer(text)]
+def word_offsets(text: str) -> list[tuple[str, int]]:
+    """(word, offset) of each run of letters and digits: `Hà Nội, 2025` → (`Hà`, 0), (`Nội`, 3), (`2025`, 8)."""
+    return [(m.group(0), m.start()) for m in _ALNUM.finditer(text)]
 
 
 def terms(text: str) -> list[str]:
