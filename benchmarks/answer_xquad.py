@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import json
 import time
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.answer_common import SHARED
 from benchmarks.answer_split import load_split
-from retrieval.analyzers import strip_diacritics
+from knowledge.text import fold_lower, nfc
 
 XQUAD = SHARED / "data" / "xquad"
 SETS = ("vi", "ru", "vi-nodiac")
 
 
 def norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
+    return nfc(text).casefold()
 
 
 def span_in(answers: list[str], text: str) -> bool:
@@ -50,7 +49,7 @@ def load_xquad(split: str | None = None, sets: tuple[str, ...] = SETS) -> list[d
             part = articles[para_title[para]]
             if split is not None and part != split:
                 continue
-            question = strip_diacritics(d["text"]) if name.endswith("nodiac") else d["text"]
+            question = fold_lower(d["text"]) if name.endswith("nodiac") else d["text"]
             rows.append({"id": f"{name}:{d['id']}", "set": name, "lang": lang, "question": question,
                          "answers": d["answers"], "doc": para, "split": part})
     return rows

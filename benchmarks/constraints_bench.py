@@ -18,25 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from benchmarks.answer_common import build, load_questions, right_answer
+from knowledge.text import fold_lower, has_diacritics
 from retrieval import answer as answer_module
 from retrieval.answer import Answerer
 from retrieval.constraints import Facts, read, years
-from retrieval.gazetteer import Entity, gazetteer, tokens
+from retrieval.gazetteer import Entity, gazetteer
 from retrieval.vetting import Plan
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _has_marks(text: str) -> bool:
-    return any(_fold(w) != w for w, _ in tokens(text) if not re.search(r"[\u0400-\u04ff]", w))
 
 
 def _swap_place(question: str, lang: str, doc_text: str) -> tuple[str, str] | None:
@@ -54,8 +45,8 @@ def _swap_place(question: str, lang: str, doc_text: str) -> tuple[str, str] | No
     end = first.end
     surface = question[first.start : end]
     repl = _inflect(surface, first.entity, new, lang)
-    if not _has_marks(question) and lang == "vi":
-        repl = _fold(repl).lower()
+    if not has_diacritics(question) and lang == "vi":
+        repl = fold_lower(repl)
     return question[: first.start] + repl + question[end:], f"place {first.entity.id}→{new.id}"
 
 

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from benchmarks.answer_questions_base import IN_SCOPE, OFF_TOPIC
-from retrieval.analyzers import strip_diacritics
+from knowledge.text import fold_lower
 
 OUT = Path(__file__).parent / "data" / "answer_questions.jsonl"
 
@@ -71,15 +71,15 @@ def chat(text: str, lang: str) -> str:
     if lang == "vi":
         for pat, rep in _VI_CHAT:
             low = re.sub(pat, rep, low)
-        return strip_diacritics(low)
+        return fold_lower(low)
     return low.replace("ё", "е").replace("неправительственных организаций", "нпо")
 
 
 def variants(question: str, lang: str, rng: random.Random) -> list[tuple[str, str]]:
     out = [("orig", question)]
     if lang == "vi":
-        out.append(("nodiac", strip_diacritics(_plain(question))))
-        out.append(("typo", typo(strip_diacritics(_plain(question)), rng)))
+        out.append(("nodiac", fold_lower(_plain(question))))
+        out.append(("typo", typo(fold_lower(_plain(question)), rng)))
         out.append(("chat", chat(question, lang)))
     else:
         out.append(("lower", _plain(question)))
@@ -102,7 +102,7 @@ def main() -> None:
         rows.append({"id": f"o{n:03d}", "base": f"o{n:03d}", "lang": lang, "variant": "orig", "split": split,
                      "question": question, "in_scope": False, "doc": None, "fact": None})
         if n % 3 == 0:
-            plain = strip_diacritics(_plain(question)) if lang == "vi" else _plain(question)
+            plain = fold_lower(_plain(question)) if lang == "vi" else _plain(question)
             rows.append({"id": f"o{n:03d}-plain", "base": f"o{n:03d}", "lang": lang, "variant": "nodiac",
                          "split": split, "question": plain, "in_scope": False, "doc": None, "fact": None})
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,6 @@ made from the real xquad chunks already embedded in the benchmark cache:
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge.models import Chunk, CorpusState, Document, EmbeddingCache
+from knowledge.text import sentence_texts
 from retrieval.corpus import cached_vectors, load_records
 from retrieval.embedders import Embedder
-
-_SENT = re.compile(r"(?<=[.!?])\s+")
 
 
 def real_chunks(engines: list[Engine], embedder: Embedder) -> tuple[list[str], list[str], np.ndarray]:
@@ -47,7 +45,7 @@ def synthesize(
 ) -> None:  # fmt: skip
     """Write n synthetic chunks (one document per 4 chunks) and their cached vectors."""
     rng = np.random.default_rng(seed)
-    sentences = [_SENT.split(t) for t in texts]
+    sentences = [sentence_texts(t) for t in texts]
     docs, chunks, cache = [], [], []
     for i in range(n):
         src = rng.choice(len(texts), size=3, replace=False)

@@ -74,7 +74,7 @@ def evaluate(rows: list[dict[str, str]]) -> dict[str, Any]:
 def other_questions() -> dict[str, list[str]]:
     """Real questions nobody wrote for this classifier: the answer benchmark's questions and XQuAD's
     (vi, ru, vi typed without diacritics). None of them is small talk or a flow request."""
-    from retrieval.analyzers import strip_diacritics
+    from knowledge.text import fold_lower
 
     sets: dict[str, list[str]] = {}
     answers = DATA / "answer_questions.jsonl"
@@ -88,7 +88,7 @@ def other_questions() -> dict[str, list[str]]:
         qs = [qa["question"] for art in data for para in art["paragraphs"] for qa in para["qas"]]
         sets[f"xquad_{lang}"] = qs
         if lang == "vi":
-            sets["xquad_vi_nodiac"] = [strip_diacritics(q) for q in qs]
+            sets["xquad_vi_nodiac"] = [fold_lower(q) for q in qs]
     return sets
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -14,6 +13,7 @@ from sqlmodel import Session, select
 from bookings.models import WEEKDAYS, Room, RoomClosure
 from bookings.rules import MAX_REPEAT, clean_text, fail, parse_days, parse_hours
 from knowledge.models import utcnow
+from knowledge.text import match_form, nfc
 
 DEFAULT_HOURS = "09:00-18:00"
 DEFAULT_DAYS = "mon-sat"
@@ -46,7 +46,7 @@ def build_hours(hours: str | None, days: str | None, base: Mapping[str, tuple[st
 def slugify(value: str) -> str:
     """A room id staff can type: lowercase letters (any script), digits and single dashes.
     `Test Room!` → `test-room`; raises `booking.bad_room_name` when nothing usable is left."""
-    text = unicodedata.normalize("NFC", " ".join((value or "").split())).lower()
+    text = nfc(" ".join((value or "").split())).lower()
     slug = re.sub(r"[\W_]+", "-", text).strip("-")
     if not slug:
         raise fail("bad_room_name", value=value)
@@ -54,10 +54,9 @@ def slugify(value: str) -> str:
 
 
 def fold_name(value: str) -> str:
-    """For matching typed room names: lowercase, no diacritics (đ → d, й → и, ё → е), words only."""
-    text = unicodedata.normalize("NFD", (value or "").lower().replace("đ", "d"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+    """For matching typed room names: lowercase, folded (knowledge/text/fold.py: đ → d, ё → е, й kept),
+    words only."""
+    return " ".join(re.sub(r"[\W_]+", " ", match_form(value or "")).split())
 
 
 def _positive(field: str, value: float | int) -> None:

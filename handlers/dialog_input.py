@@ -11,11 +11,9 @@ whether it stands for a button (a label, a digit on text-only channels, a back/c
 
 from __future__ import annotations
 
-import unicodedata
-
 from handlers.flow import Ctx, FlowSettings
 from handlers.messages import NUMBERED_CHANNELS, Choice, Incoming, Reply, numbered_choices
-from knowledge.ingest.lang import detect_language
+from knowledge.text import detect_language, match_form
 
 MAX_TEXT_CHARS = 1000
 MAX_STAFF_TEXT_CHARS = 4000
@@ -50,19 +48,12 @@ BACK_WORDS = {"back", "quay lai", "tro lai", "назад"}
 CANCEL_WORDS = {"cancel", "huy", "huy bo", "thoat", "отмена", "отменить", "выход", "stop"}
 
 
-def fold(text: str) -> str:
-    """Lowercase, strip diacritics (đ → d), collapse spaces: for matching typed words."""
-    text = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(text.split())
-
-
 def typed_choice(ctx: Ctx, text: str) -> str | None:
     """A typed label, digit (text-only channels) or back/cancel word as the callback it stands for."""
-    folded = fold(text)
+    folded = match_form(text)
     choices: list[list[str]] = ctx.session.get("choices") or []
     for label, data in choices:
-        if fold(label) == folded:
+        if match_form(label) == folded:
             return data
     mode = ctx.session.get("input", "choice")
     if folded.isdigit() and (mode == "choice" or ctx.msg.channel in NUMBERED_CHANNELS):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from knowledge.textnorm import clean_input
+from knowledge.text import clean_input
 
 Kind = Literal[
     "text", "command", "callback", "document", "photo", "sticker", "voice", "video", "location", "contact",
@@ -107,7 +107,7 @@ class Incoming:
 
 def normalize_incoming(msg: Incoming) -> Incoming:
     """`msg` with NUL, control and zero-width characters removed from every text it carries
-    (knowledge/textnorm.py): a word with a ZWSP inside is the word; only ZWSPs is an empty message."""
+    (knowledge/text/normalize.py): a word with a ZWSP inside is the word; only ZWSPs is an empty message."""
     cleaned = replace(msg, text=_clean(msg.text), callback=_clean(msg.callback), caption=_clean(msg.caption),
                       user_name=_clean(msg.user_name), reply_to_text=_clean(msg.reply_to_text))
     return msg if cleaned == msg else cleaned

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
-from knowledge.textnorm import clean_input
+from knowledge.text import clean_input, reply_language
 from retrieval.confidence import ConfidenceModel
 from retrieval.constraint_check import Mismatch
 from retrieval.context import UNKNOWN, PassageContext
@@ -26,7 +26,7 @@ from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverag
 from retrieval.extract import trigram_coverage as _trigram_coverage
 from retrieval.llm import LLMRephraser
 from retrieval.sentence_model import SentenceModel
-from retrieval.sentences import content_terms, detect_lang, has_number, plain
+from retrieval.sentences import content_terms, has_number, plain
 from retrieval.sentvec import sentence_similarity
 from retrieval.types import SearchHit
 from retrieval.vetting import Plan
@@ -225,8 +225,8 @@ class Answerer:
         """Answer `question` (its language detected, else `lang`); `offset` skips the first passages.
         `country` (the user's choice) and `channel` set the jurisdiction (retrieval/vetting.py).
         `defer_llm`: the extractive answer with the LLM step in `rephrase` instead of waiting for it."""
-        question = clean_input(question)  # NUL, zero-width characters (knowledge/textnorm.py)
-        lang_out = detect_lang(question, default=lang)
+        question = clean_input(question)  # NUL, zero-width characters (knowledge/text/normalize.py)
+        lang_out = reply_language(question, default=lang)
         question = question.strip()
         if not question:
             return Answer("", lang_out, True, 0.0)

@@ -11,10 +11,10 @@ checks a source against them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from knowledge.text import fold_lower
 from retrieval.gazetteer import NOT_PLACES, Entity, Gazetteer, gazetteer, key, tokens
 
 OPEN = 9999
@@ -88,8 +88,8 @@ class Facts:
 
 
 def fold_key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace(" ", "")
+    """`text` folded, lowercased, without spaces: how names of places are compared (`Mường Lát` → `muonglat`)."""
+    return fold_lower(text).replace(" ", "")
 
 
 def years(text: str) -> list[tuple[int, int]]:

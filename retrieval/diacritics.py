@@ -12,16 +12,15 @@ chunk, in order, give the unigram and bigram counts, vectorized with numpy.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.analyzers import FOLD_PREFIX, fold, is_cyrillic, nfc
+from knowledge.text import fold, is_cyrillic, nfc
+from knowledge.text import words as word_tokens
+from retrieval.analyzers import FOLD_PREFIX
 from retrieval.bm25 import Vocabulary
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class DiacriticRestorer:
@@ -64,7 +63,7 @@ class DiacriticRestorer:
     def restore(self, query: str) -> str:
         """The query, lowercased, with diacritics restored on its unaccented words where the
         corpus knows them (words typed with diacritics, and Cyrillic words, are kept)."""
-        typed = _WORD.findall(nfc(query).lower())
+        typed = word_tokens(nfc(query).lower())
         fid = [self._vocab.index.get(FOLD_PREFIX + fold(w), -1) for w in typed]
         out: list[str] = []
         for i, word in enumerate(typed):

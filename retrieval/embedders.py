@@ -22,7 +22,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from retrieval.analyzers import fold, nfc
+from knowledge.text import fold, nfc
 
 
 @runtime_checkable
@@ -145,7 +145,7 @@ class HashEmbedder:
 
     def _vector(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
-        for word in fold(nfc(text)).lower().split():
+        for word in fold(text).lower().split():
             word = "".join(ch for ch in word if ch.isalnum())
             if not word:
                 continue

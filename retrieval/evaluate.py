@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.jsontypes import as_list, as_object
-from retrieval.analyzers import nfc, strip_diacritics
+from knowledge.text import fold_lower, nfc
 from retrieval.types import SearchHit
 
 
@@ -93,7 +93,7 @@ def evaluate(
     sums: dict[str, float] = {}
     times: list[float] = []
     for i, q in enumerate(queries, 1):
-        hits, ms = search(strip_diacritics(q.text) if strip else q.text)
+        hits, ms = search(fold_lower(q.text) if strip else q.text)
         times.append(ms)
         for name, value in query_metrics(q, hits).items():
             sums[name] = sums.get(name, 0.0) + value

@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from retrieval.analyzers import has_diacritics, has_latin
+from knowledge.text import has_diacritics, has_latin
 from retrieval.sentence_model import SentenceModel
 from retrieval.sentences import (
     content_terms,
     is_numeric_question,
     is_why_question,
+    passage_sentences,
     plain,
     same_word,
-    split_sentences,
     trigrams,
     typo_apart,
     words,
@@ -200,7 +200,7 @@ def _sentences(hits: Sequence[Any]) -> list[list[Scored]]:
             docs.append(hit.doc_id)
         rank = docs.index(hit.doc_id)
         sents: list[Scored] = []
-        for i, span in enumerate(split_sentences(hit.text)):
+        for i, span in enumerate(passage_sentences(hit.text)):
             key = (hit.doc_id, span.text)
             if key in seen:
                 continue

@@ -12,22 +12,17 @@ capitalized or follows an administrative word (`tỉnh`, `nước`, `облас�
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-import Stemmer
 import yaml
 
 from knowledge.jsontypes import as_object
+from knowledge.text import fold_lower, is_cyrillic, nfc, russian_stem, word_offsets
 
 DATA = Path(__file__).parent / "data" / "places.yaml"
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_STEMMER = Stemmer.Stemmer("russian")
 NOT_PLACES = ("country", "program", "org")
 
 
@@ -67,23 +62,16 @@ class Found:
     """Offset just after the name."""
 
 
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 @lru_cache(maxsize=200_000)
 def key(word: str) -> str:
     """The comparable form of one word (see the module doc)."""
-    if _CYRILLIC.search(word):
-        low = word.lower().replace("ё", "е")
-        stem = str(_STEMMER.stemWord(low))
-        return stem if len(stem) >= 4 else low
-    return _fold(word)
+    if is_cyrillic(word):
+        return russian_stem(word.lower(), min_len=4)
+    return fold_lower(word)
 
 
 def _bucket(k: str) -> str:
-    return k[:2] if _CYRILLIC.search(k) else k
+    return k[:2] if is_cyrillic(k) else k
 
 
 def _same(text_key: str, name_key: str) -> bool:
@@ -91,7 +79,7 @@ def _same(text_key: str, name_key: str) -> bool:
     proper names unevenly: `Вьетнам` → `вьетн`, `Вьетнама` → `вьетнам`)."""
     if text_key == name_key:
         return True
-    if not _CYRILLIC.search(text_key) or min(len(text_key), len(name_key)) < 4:
+    if not is_cyrillic(text_key) or min(len(text_key), len(name_key)) < 4:
         return False
     short, long_ = sorted((text_key, name_key), key=len)
     return long_.startswith(short) and len(long_) - len(short) <= 2
@@ -100,11 +88,11 @@ def _same(text_key: str, name_key: str) -> bool:
 def _typo_form(word: str, spellings: list[str]) -> bool:
     """A Russian word that is a name of 6+ letters with one typo and a case ending of up to two
     letters (`вььетнама`, `вьетгаме` for `Вьетнам`)."""
-    if not _CYRILLIC.search(word):
+    if not is_cyrillic(word):
         return False
-    low = word.lower().replace("ё", "е")
+    low = fold_lower(word)
     for name in spellings:
-        n = name.lower().replace("ё", "е")
+        n = fold_lower(name)
         if len(n) >= 6 and any(_one_typo(low[:cut], n) and len(low) - cut <= 2
                                for cut in (len(n) - 1, len(n), len(n) + 1) if cut <= len(low)):
             return True
@@ -122,12 +110,12 @@ def _one_typo(a: str, b: str) -> bool:
 
 
 def _marked(word: str) -> bool:
-    return not _CYRILLIC.search(word) and _fold(word) != word.lower()
+    return not is_cyrillic(word) and fold_lower(word) != word.lower()
 
 
 def tokens(text: str) -> list[tuple[str, int]]:
     """(word, offset) pairs of `text` (NFC)."""
-    return [(m.group(0), m.start()) for m in _TOKEN.finditer(unicodedata.normalize("NFC", text))]
+    return word_offsets(nfc(text))
 
 
 def _split(names: object) -> tuple[str, ...]:
@@ -243,9 +231,9 @@ class Gazetteer:
 
     def code_country(self, code: str) -> str | None:
         """The country whose document numbers use `code` (`NĐ-CP` → VN)."""
-        folded = _fold(code).replace(" ", "")
+        folded = fold_lower(code).replace(" ", "")
         for country, codes in self.document_codes.items():
-            if any(_fold(c) == folded for c in codes):
+            if any(fold_lower(c) == folded for c in codes):
                 return country
         return None
 
@@ -279,8 +267,8 @@ def _agrees(word: str, spellings: list[str]) -> bool:
     marked = [s for s in spellings if _marked(s)]
     if not _marked(word) or not marked:
         return True
-    low = unicodedata.normalize("NFC", word).lower()
-    return any(unicodedata.normalize("NFC", s).lower() == low for s in marked)
+    low = nfc(word).lower()
+    return any(nfc(s).lower() == low for s in marked)
 
 
 def _unique(entities: Iterable[Entity]) -> list[Entity]:

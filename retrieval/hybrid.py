@@ -13,7 +13,8 @@ from functools import cached_property
 
 import numpy as np
 
-from retrieval.analyzers import analyze, expand_abbreviations, has_diacritics, has_latin
+from knowledge.text import has_diacritics, has_latin
+from retrieval.analyzers import analyze, expand_abbreviations
 from retrieval.bm25 import BM25Index, Vocabulary
 from retrieval.dense import DenseIndex
 from retrieval.diacritics import DiacriticRestorer
@@ -24,9 +25,10 @@ CANDIDATES = 100
 
 
 @dataclass(frozen=True)
-class Query:
-    """A query prepared once: its BM25 tokens and the text to embed (abbreviations expanded,
-    diacritics restored when it was typed without them)."""
+class SearchQuery:
+    """A search query prepared once: its BM25 tokens and the text to embed (abbreviations expanded,
+    diacritics restored when it was typed without them). Not the answerer's `retrieval.extract.Query`,
+    which holds a question's comparable words and the state of matching them against sentences."""
 
     text: str
     tokens: list[str]
@@ -83,11 +85,11 @@ class HybridIndex:
     def restorer(self) -> DiacriticRestorer:
         return DiacriticRestorer(self.tokens, self.vocab)
 
-    def prepare(self, text: str) -> Query:
+    def prepare(self, text: str) -> SearchQuery:
         expanded = expand_abbreviations(text)
         typed_without = has_latin(text) and not has_diacritics(text)
         dense_text = self.restorer.restore(expanded) if typed_without else expanded
-        return Query(text, analyze(text, query=True), dense_text)
+        return SearchQuery(text, analyze(text, query=True), dense_text)
 
     def mask(self, lang: str | None, region: str | None, program: str | None) -> np.ndarray | None:
         """Which positions pass the filters (None: no filter); computed once per snapshot."""
@@ -109,7 +111,7 @@ class HybridIndex:
         )  # fmt: skip
 
     def search(
-        self, query: Query, qvec: np.ndarray | None, k: int, mask: np.ndarray | None, mode: str,
+        self, query: SearchQuery, qvec: np.ndarray | None, k: int, mask: np.ndarray | None, mode: str,
         fuser: Fuser = fuse,
     ) -> list[SearchHit]:  # fmt: skip
         if not self.records or k <= 0 or (mask is not None and not mask.any()):

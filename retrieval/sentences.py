@@ -1,8 +1,7 @@
-"""Sentences and words for extractive answering (Vietnamese and Russian).
+"""Sentences and words for extractive answering (Vietnamese and Russian), on the text toolkit
+(knowledge/text: splitting, folding, stemming, tokens).
 
-- `detect_lang`: vi or ru from the share of Cyrillic letters (cheap, good enough for questions).
-- `split_sentences`: sentence spans that never break numbers (`1.500.000`, `2,4`), common
-  abbreviations (`TP.`, `г.`, `т.е.`) or initials; every span is an exact substring of the text.
+- `passage_sentences`: a passage's sentences, over-long ones cut at `;` / `:` (SENTENCE_CHARS);
 - `content_terms`: the comparable words of a text: lowercased, diacritics folded (`hộ nghèo` and
   `ho ngheo` match), Vietnamese chat abbreviations expanded (`ko`, `dc`, `j`), Russian words stemmed,
   numbers normalized (`1.500.000` = `1,500,000` = `1500000`), stop words dropped.
@@ -11,132 +10,27 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
-import Stemmer
-
+from knowledge.text import Span, fold_lower, is_cyrillic, nfc, russian_stem, split_sentences, terms
 from retrieval.analyzers import VI_ABBREVIATIONS
 from retrieval.synonyms import content_map
 
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LETTER = re.compile(r"[^\W\d_]")
+SENTENCE_CHARS = 400
+"""A sentence longer than this is cut at `;` (else `:`) so an answer can quote the relevant part."""
 
 
-def detect_lang(text: str, default: str | None = None) -> str:
-    """`ru` when most letters are Cyrillic, `vi` when there are letters and few are; else `default`."""
-    letters = _LETTER.findall(text)
-    if not letters:
-        return default if default in ("vi", "ru") else "vi"
-    cyr = sum(1 for ch in letters if _CYRILLIC.match(ch))
-    return "ru" if cyr / len(letters) >= 0.5 else "vi"
-
-
-# ---- sentence splitting ----------------------------------------------------------------------
+def passage_sentences(text: str) -> list[Span]:
+    """The sentences of a passage as answering reads them (and sentvec embeds them)."""
+    return split_sentences(text, SENTENCE_CHARS)
 
 
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_ABBREVIATIONS = _wordset(
-    """
-    tp tt tx q p ths ts pgs gs bs ks cn nxb tr tp.hcm st vd v.v
-    г гг т.е т.к т.д т.п т.н др пр см стр обл ул им руб тыс млн млрд коп ст п пп рис илл табл
-    акад проф доц н.э до.н.э мин сек ч кв эт корп д
-    mr mrs dr prof no vs etc e.g i.e st
-    """
-)
-_BOUNDARY = re.compile(r"([.!?…]+)([\"'»”)\]]*)(\s+)")
-_LINE_BREAK = re.compile(r"\s*\n\s*")
-_WORD_BEFORE = re.compile(r"([\w.\-]+)$")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    text: str
-
-
-def _is_false_boundary(text: str, dot_at: int, next_at: int) -> bool:
-    """A `.` after an abbreviation or an initial, or followed by a lowercase word, ends no sentence."""
-    if text[dot_at] != ".":
-        return False
-    m = _WORD_BEFORE.search(text, 0, dot_at)
-    word = m.group(1).lower() if m else ""
-    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-        return True
-    nxt = text[next_at : next_at + 1]
-    return bool(nxt) and nxt.islower()
-
-
-def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    cur = start
-    for m in _BOUNDARY.finditer(text, start, end):
-        if _is_false_boundary(text, m.start(1) + len(m.group(1)) - 1, m.end()):
-            continue
-        spans.append((cur, m.end(2)))
-        cur = m.end()
-    spans.append((cur, end))
-    return spans
-
-
-def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """Cut an over-long sentence at `;` (then `:`) so an answer can quote the relevant part."""
-    if end - start <= max_chars:
-        return [(start, end)]
-    for sep in (";", ":"):
-        parts: list[tuple[int, int]] = []
-        cur = start
-        for m in re.finditer(re.escape(sep) + r"\s+", text[start:end]):
-            parts.append((cur, start + m.start() + 1))
-            cur = start + m.end()
-        parts.append((cur, end))
-        if len(parts) > 1:
-            return [q for a, b in parts for q in _split_long(text, a, b, max_chars)]
-    return [(start, end)]
-
-
-def split_sentences(text: str, max_chars: int = 400) -> list[Span]:
-    """Sentence spans of `text` (stripped, non-empty); each `Span.text == text[start:end]`."""
-    return list(_split_sentences(text, max_chars))
-
-
-@lru_cache(maxsize=20_000)
-def _split_sentences(text: str, max_chars: int) -> tuple[Span, ...]:
-    out: list[Span] = []
-    line_start = 0
-    bounds = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)] + [(len(text), len(text))]
-    for br_start, br_end in bounds:
-        for a, b in _split_line(text, line_start, br_start):
-            for s, e in _split_long(text, a, b, max_chars):
-                while s < e and text[s].isspace():
-                    s += 1
-                while e > s and text[e - 1].isspace():
-                    e -= 1
-                if e > s and (_LETTER.search(text, s, e) or re.search(r"\d", text[s:e])):
-                    out.append(Span(s, e, text[s:e]))
-        line_start = br_end
-    return tuple(out)
-
-
-# ---- words ------------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics: `Hộ nghèo` → `ho ngheo`, `Ёлка` → `елка`; `й` is a letter of its
-    own (folding it to `и` would break Russian stemming: `павлодарской` → `павлодарскои`)."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(ch for i, ch in enumerate(text) if unicodedata.category(ch) != "Mn"
-                   or (ch == "\u0306" and text[i - 1 : i] == "и"))
-    return unicodedata.normalize("NFC", text).replace("ё", "е")
-
-
-_VI_CHAT = {**{k: " ".join(fold(w) for w in v.split()) for k, v in VI_ABBREVIATIONS.items()},
-            **{k: " ".join(fold(w) for w in v.split()) for k, v in content_map().items()}}
+_VI_CHAT = {**{k: " ".join(fold_lower(w) for w in v.split()) for k, v in VI_ABBREVIATIONS.items()},
+            **{k: " ".join(fold_lower(w) for w in v.split()) for k, v in content_map().items()}}
 """Abbreviations, teencode, colloquial forms and misspellings (vi and ru) → the words they stand for,
 from retrieval/synonyms/{vi,ru}.tsv (applied to questions and documents alike)."""
 _RU_CHAT: dict[str, str] = {}
@@ -171,12 +65,6 @@ _RU_STOP = _wordset(
     всю между сколько каков какие какое каких каким скажите подскажите пожалуйста это эта
     """
 )
-_WORD = re.compile(r"\d+(?:[.,\u00a0\u202f]\d{3})+(?![\d])|\d+(?:[.,]\d+)?|[^\W\d_]+", re.UNICODE)
-
-
-@lru_cache(maxsize=1)
-def _ru_stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("russian")
 
 
 def _number(tok: str) -> str:
@@ -190,16 +78,16 @@ def words(text: str, marks: bool = False) -> list[str]:
     """Folded words and normalized numbers, chat abbreviations expanded, stop words kept.
     `marks`: Latin-script words keep their diacritics (lowercased; see `same_word`)."""
     out: list[str] = []
-    for tok in _WORD.findall(text):
+    for tok in terms(text):
         if tok[0].isdigit():
             out.append(_number(tok))
             continue
         low = tok.lower()
         exp = _VI_CHAT.get(low) or _RU_CHAT.get(low)
-        if exp is None and marks and not _CYRILLIC.match(low):
-            out.append(unicodedata.normalize("NFC", low))
+        if exp is None and marks and not is_cyrillic(low[:1]):
+            out.append(nfc(low))
         else:
-            out.extend((exp or fold(low)).split())
+            out.extend((exp or fold_lower(low)).split())
     return _fix_question_words(out)
 
 
@@ -214,7 +102,7 @@ def _fix_question_words(out: list[str]) -> list[str]:
     for i, w in enumerate(out):
         if i and plain(out[i - 1]) == "bao" and plain(w) not in _AFTER_BAO:
             out[i] = next((t for t in _AFTER_BAO if plain(w)[:1] == t[:1] and typo_apart(plain(w), t)), w)
-        elif _CYRILLIC.match(w) and w not in _QUESTION_WORDS and w not in _NOT_TYPOS and len(w) >= 4:
+        elif is_cyrillic(w[:1]) and w not in _QUESTION_WORDS and w not in _NOT_TYPOS and len(w) >= 4:
             out[i] = next((t for t in _QUESTION_WORDS if w[:1] == t[:1] and typo_apart(w, t)), w)
     return out
 
@@ -242,10 +130,7 @@ def typo_apart(a: str, b: str) -> bool:
 def _stem(word: str) -> str:
     """Russian Snowball stem; a stem of fewer than 3 letters is a cut too deep (`аким` → `ак`,
     while `акима` → `аким`), so such a word is kept whole (it then matches its inflected forms)."""
-    if _CYRILLIC.match(word) and len(word) > 3:
-        stem = str(_ru_stemmer().stemWord(word))
-        return stem if len(stem) >= 3 else word
-    return word
+    return russian_stem(word, min_len=3) if is_cyrillic(word[:1]) and len(word) > 3 else word
 
 
 def content_terms(text: str, marks: bool = False) -> list[str]:
@@ -266,8 +151,8 @@ def _content_terms(text: str, marks: bool = False) -> tuple[str, ...]:
 
 @lru_cache(maxsize=100_000)
 def plain(word: str) -> str:
-    """`fold` for single words (cached)."""
-    return fold(word)
+    """`knowledge.text.fold_lower` of one word (cached)."""
+    return fold_lower(word)
 
 
 def same_word(a: str, b: str) -> bool:

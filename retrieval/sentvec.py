@@ -19,11 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.sentences import split_sentences
+from retrieval.sentences import passage_sentences
 
 MAX_CACHED = 50_000
-SENTENCE_CHARS = 400
-"""The extractor's sentence length limit (retrieval.sentences.split_sentences' max_chars)."""
 
 
 def sentence_hash(text: str) -> str:
@@ -34,7 +32,7 @@ def chunk_sentences(texts: Iterable[str]) -> list[str]:
     """The distinct sentences the extractor will see in these chunk texts."""
     out: dict[str, None] = {}
     for text in texts:
-        for span in split_sentences(text, SENTENCE_CHARS):
+        for span in passage_sentences(text):
             out.setdefault(span.text, None)
     return list(out)
 

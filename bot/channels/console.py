@@ -15,13 +15,13 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.base import Capabilities, Channel, ChannelBase, ChannelHub, ChannelSpec
 from bot.channels.render import numbered
 from handlers.messages import Attachment, Incoming, Reply
+from knowledge.text import clean_input
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -35,13 +35,13 @@ UPLOAD_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf",
 
 
 def clean_line(raw: str | bytes) -> str:
-    """A typed line as clean text: invalid UTF-8 and control characters dropped, NFC."""
+    """A typed line as clean text: invalid UTF-8 dropped, then control and invisible characters
+    (knowledge.text.clean_input; the line's own end too), NFC, stripped."""
     if isinstance(raw, bytes):
         text = raw.decode("utf-8", errors="replace")
     else:  # a text stream decoded with surrogateescape keeps bad bytes as lone surrogates
         text = raw.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-    text = "".join(ch for ch in text if ch == "\t" or (ch != "\ufffd" and unicodedata.category(ch) not in ("Cc", "Cs")))
-    return unicodedata.normalize("NFC", text).strip()
+    return clean_input(text.replace("\ufffd", "").replace("\r", "").replace("\n", "")).strip()
 
 
 def file_path(text: str) -> Path | None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-import re
+from itertools import pairwise
 
 from handlers.messages import Reply, numbered_choices
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n")
+from knowledge.text import sentence_spans
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -32,14 +31,9 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 def _pieces(text: str, limit: int) -> list[str]:
-    """Sentences with their trailing whitespace; pieces longer than `limit` are cut on words."""
-    out: list[str] = []
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        out.append(text[pos : m.end()])
-        pos = m.end()
-    if pos < len(text):
-        out.append(text[pos:])
+    """Sentences (knowledge.text) with their trailing whitespace; pieces longer than `limit` are cut on words."""
+    bounds = [0, *(s for s, _ in sentence_spans(text)[1:]), len(text)]
+    out = [text[a:b] for a, b in pairwise(bounds) if b > a]
     result: list[str] = []
     for piece in out:
         while len(piece) > limit:

@@ -6,9 +6,10 @@ where `today` is the date in the house time zone."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from knowledge.text import match_form
 
 RELATIVE_PHRASES: dict[str, int] = {
     "hom nay": 0, "today": 0, "сегодня": 0,
@@ -30,8 +31,8 @@ RU_WEEKDAY_STEMS = ("понедельн", "вторн", "сред", "четве�
 """Russian weekday names in every case form: вторник, вторника, вторнику, во вторник, по вторникам..."""
 WEEK_PHRASES = {"tuan sau": 1, "tuan toi": 1, "next week": 1, "tuan nay": 0, "this week": 0}
 NEXT_STEMS = ("следующ", "будущ", "след")
-"""следующий / следующую / на следующей неделе, будущий... (after folding й → и)."""
-THIS_WORDS = {"this", "этот", "эту", "этои", "это", "nay"}
+"""следующий / следующую / на следующей неделе, будущий..."""
+THIS_WORDS = {"this", "этот", "эту", "этой", "это", "nay"}
 FILLER = {"в", "во", "на", "по", "ngay", "vao", "hom", "on", "the", "next", "toi", "неделе", "неделю", "недели",
           "неделя", "week", "tuan", "sau", "и"}
 RU_MONTHS = ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр",
@@ -39,11 +40,10 @@ RU_MONTHS = ("январ", "феврал", "март", "апрел", "ма", "и
 PREFIXES = ("ngay ", "vao ", "во ", "в ", "на ", "on ")
 
 
-def fold(text: str) -> str:
-    """Lowercase, no diacritics (đ → d, й → и), single spaces."""
-    text = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(text.replace(",", " ").split())
+def _typed(text: str) -> str:
+    """The text as it is parsed: knowledge.text.match_form (lowercase, folded, single spaces), commas
+    as spaces."""
+    return match_form(text.replace(",", " "))
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def parse_typed_day(text: str, today: date) -> TypedDay | None:
     """Relative days (today, tomorrow, the day after), weekdays (this one, or of next week:
     "следующий вторник", "во вторник на следующей неделе", "thứ ba tuần sau", "next tuesday")
     and numeric or Russian month-name dates; with or without diacritics, any Russian case form."""
-    folded = fold(text)
+    folded = _typed(text)
     relative = _relative(folded, today)
     if relative is not None:
         return TypedDay(relative)
@@ -147,7 +147,7 @@ def _make(year: int, month: int, day: int) -> TypedDay | None:
 
 def parse_clock(text: str) -> tuple[int, int] | None:
     """"10", "10:30", "10h30", "10.30" → (10, 30)."""
-    m = re.fullmatch(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(?:h|ч)?", fold(text))
+    m = re.fullmatch(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(?:h|ч)?", _typed(text))
     if m is None or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
         return None
     return int(m.group(1)), int(m.group(2) or 0)
@@ -155,7 +155,7 @@ def parse_clock(text: str) -> tuple[int, int] | None:
 
 def parse_duration(text: str) -> int | None:
     """Minutes from "2", "1.5", "1,5 h", "90 min", "2 giờ", "2 часа"; None if not understood."""
-    folded = fold(text.replace(",", "."))
+    folded = _typed(text.replace(",", "."))
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(min|mins|minutes|phut|мин|минут|минуты)?\s*\w*\.?", folded)
     if m is None:
         return None

@@ -21,11 +21,12 @@ from pathlib import Path
 import yaml
 
 from handlers.jsondata import JsonObject
-from retrieval.analyzers import expand_abbreviations, fold
+from knowledge.text import fold, nfc
+from knowledge.text import words as word_tokens
+from retrieval.analyzers import expand_abbreviations
 
 LEXICON = Path(__file__).with_name("lexicon.yaml")
 INTENTS = ("handoff", "booking", "eligibility")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _REPEAT = re.compile(r"(\w)\1{2,}", re.UNICODE)
 _INVISIBLE = {"\ufe0f", "\ufe0e", "\u200d", "\u200b", "\u200c", "\u2060", "\ufeff"}
 
@@ -75,9 +76,10 @@ def _word_ok(pattern: str, token: str) -> bool:
 
 
 def norm_words(text: str, *, expand: bool = True) -> list[str]:
-    """Words as the lexicon sees them: abbreviations expanded, lowercased, folded (ё → е, đ → d)."""
-    text = expand_abbreviations(text) if expand else unicodedata.normalize("NFC", text)
-    return [fold(w) for w in _WORD.findall(text.lower())] if text else []
+    """Words as the lexicon sees them: abbreviations expanded, lowercased, folded (knowledge/text/fold.py:
+    ё → е, đ → d, й kept)."""
+    text = expand_abbreviations(text) if expand else nfc(text)
+    return [fold(w) for w in word_tokens(text.lower())] if text else []
 
 
 def _symbols(text: str) -> tuple[list[str], str]:
@@ -133,7 +135,7 @@ class Classifier:
     # ---- the verdict ---------------------------------------------------------------------
     def classify(self, text: str) -> Verdict | None:
         """None: a question (or anything else) for the answerer."""
-        text = "".join(ch for ch in unicodedata.normalize("NFC", text) if ch not in _INVISIBLE).strip()
+        text = "".join(ch for ch in nfc(text) if ch not in _INVISIBLE).strip()
         if not text:
             return None
         bare = re.sub(r"[\s.,;:!?#№)(-]+", "", text)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from handlers.flow import Ctx
 from handlers.messages import Choice, Reply
 from handlers.smalltalk.classify import Verdict, classify
-from retrieval.analyzers import has_diacritics, is_cyrillic
+from knowledge.text import marked_language
 
 MENU_AFTER = ("greeting", "emoji")
 
@@ -62,11 +62,7 @@ def route(ctx: Ctx, text: str) -> Routed | None:
 
 def _reply_lang(ctx: Ctx, text: str) -> None:
     """Answer in the language of the message when it shows one (Cyrillic; Vietnamese diacritics)."""
-    words = text.split()
-    if any(is_cyrillic(w) for w in words):
-        ctx.lang = "ru"
-    elif has_diacritics(text):
-        ctx.lang = "vi"
+    ctx.lang = marked_language(text) or ctx.lang
 
 
 def _reshow(ctx: Ctx) -> Routed:

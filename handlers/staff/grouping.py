@@ -1,23 +1,23 @@
 """Grouping similar unanswered questions, so staff answer each topic once.
 
 Questions are compared as sets of folded terms (Vietnamese syllables without diacritics, Russian
-stems, chat abbreviations expanded — the retrieval analyzers when present, else a plain folding)
-with the Jaccard index. Greedy clustering in the order asked: a question joins the group whose
+stems, chat abbreviations expanded: the search analyzer's terms, retrieval/analyzers.py) with the
+Jaccard index. Greedy clustering in the order asked: a question joins the group whose
 first question it resembles most if the similarity reaches the threshold, else it starts a group.
 The group id is the id of its first (oldest) question, so it is stable while that question is open.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from knowledge.text import is_cyrillic
+from retrieval.analyzers import FOLD_PREFIX, analyze
+
 THRESHOLD = 0.5
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -69,23 +69,9 @@ class Group:
         }
 
 
-def _plain_terms(text: str) -> set[str]:
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("ё", "е"))
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return set(_WORD.findall(folded))
-
-
-def _analyzer_terms() -> Callable[[str], set[str]]:
-    try:
-        from retrieval.analyzers import FOLD_PREFIX, analyze, is_cyrillic
-    except ImportError:  # retrieval not installed: plain folding is good enough for grouping
-        return _plain_terms
-
-    def terms(text: str) -> set[str]:
-        tokens = analyze(text, query=True)
-        return {t for t in tokens if t.startswith(FOLD_PREFIX) or is_cyrillic(t)}
-
-    return terms
+def analyzer_terms(text: str) -> set[str]:
+    """The folded search terms of `text` (Vietnamese folded syllables, Russian stems)."""
+    return {t for t in analyze(text, query=True) if t.startswith(FOLD_PREFIX) or is_cyrillic(t)}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -101,7 +87,7 @@ def group_questions(
     terms: Callable[[str], set[str]] | None = None,
 ) -> list[Group]:
     """Groups of similar questions, the most frequent first (ties: the most recent first)."""
-    terms_of = terms or _analyzer_terms()
+    terms_of = terms or analyzer_terms
     groups: list[Group] = []
     heads: list[set[str]] = []
     by_term: dict[str, list[int]] = {}  # term → groups whose head has it: only those can reach the threshold

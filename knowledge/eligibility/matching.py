@@ -4,20 +4,19 @@
     match_option(options, "o nong thon") / "ở thành phố" → "rural" / "urban"
     count_word("четверо") == 4;  count_word("năm người") == 5;  count_word("hai mươi mốt") == 21
 
-Matching folds case and diacritics (ё → е, Kazakh letters → Russian), drops filler words ("ở",
-"в", "живём", "tỉnh", "область"...) and compares word stems (a shared prefix), so declined Russian
-forms match. An option matches when every key word of one of its labels (or aliases) is found;
-the best match wins, and a tie is no match (the chat asks again): nothing is guessed.
+Matching folds case and diacritics (knowledge/text/fold.py: ё → е, й kept; Kazakh letters →
+Russian), drops filler words ("ở", "в", "живём", "tỉnh", "область"...) and compares word stems (a
+shared prefix), so declined Russian forms match. An option matches when every key word of one of
+its labels (or aliases) is found; the best match wins, and a tie is no match (the chat asks again): nothing is guessed.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
-_KAZAKH = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х",
-                         "і": "и", "ё": "е", "й": "и", "đ": "d"})
+from knowledge.text import fold_lower, kazakh_as_russian, nfc
+
 _FILLER_WORDS = """
 o ở tai tại song sống nha nhà toi tôi chung chúng em minh mình gia dinh đình khu vuc vực la là day đây cua của
 ben bên tinh tỉnh в во на из у мы я живем живём живу семья наша наш наши город г г. обл обл. область области
@@ -30,9 +29,7 @@ FILLER = frozenset(_FILLER_WORDS.split())
 
 def fold(text: str) -> str:
     """Lowercase, no diacritics, Kazakh letters as Russian, punctuation as spaces."""
-    text = unicodedata.normalize("NFC", text.lower()).translate(_KAZAKH)
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = fold_lower(kazakh_as_russian(nfc(text)))
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 

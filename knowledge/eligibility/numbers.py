@@ -12,10 +12,10 @@ asks again; nothing is guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from knowledge.errors import ValidationError
+from knowledge.text import nfc
 
 
 class NumberParseError(ValidationError):
@@ -45,7 +45,7 @@ NO = {"no", "n", "false", "0", "không", "khong", "ko", "k", "chưa", "chua", "s
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).lower()
+    text = nfc(text).lower()
     text = re.sub(r"[\u00a0\u2007\u202f\u2009]", " ", text)
     return " ".join(text.split())
 

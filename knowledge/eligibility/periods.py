@@ -14,10 +14,10 @@ guessed. `convert` turns an amount from one period into another exactly (fractio
 from __future__ import annotations
 
 import re
-import unicodedata
 from fractions import Fraction
 
 from knowledge.eligibility.numbers import NumberParseError
+from knowledge.text import nfc
 
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _MONTH = r"(?:месяц[а-я]*|мес\.?|months?|mo|tháng|thang)"
@@ -39,7 +39,7 @@ _ADVERBS = {
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).lower()
+    text = nfc(text).lower()
     text = re.sub(r"[\u00a0\u2007\u202f\u2009]", " ", text)
     return " ".join(text.split())
 

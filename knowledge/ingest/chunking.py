@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from knowledge.ingest.sentences import sentence_spans, trim_spans
+from knowledge.text import sentence_spans, trim_spans
 
 MAX_CHARS = 1200
 MIN_CHARS = 300

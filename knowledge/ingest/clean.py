@@ -1,4 +1,4 @@
-"""Text clean-up: Unicode NFC, whitespace, and the boilerplate scraped web pages carry.
+"""Text clean-up: the boilerplate scraped web pages carry (Unicode and whitespace: knowledge.text.normalize_text).
 
 The rules are general (they describe kinds of page furniture, not particular files):
 
@@ -18,30 +18,10 @@ The rules are general (they describe kinds of page furniture, not particular fil
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-
-
-def normalize(text: str) -> str:
-    """NFC, unified line ends, no invisible/control characters, single spaces, stripped lines,
-    at most one blank line between paragraphs, no blank lines at either end."""
-    text = unicodedata.normalize("NFC", text)
-    if "\r" in text or "\u2028" in text or "\u2029" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
-    out: list[str] = []
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
+from knowledge.text import normalize_text, word_offsets
 
 # ---- rules ------------------------------------------------------------------------------------
 
@@ -78,7 +58,6 @@ _TIME_OR_ZONE = re.compile(r"\b\d{1,2}:\d{2}\b|\bGMT\b|\bUTC\b", re.IGNORECASE)
 _NAME_WORD = r"[^\W\d_][^\W\d_'’-]*"
 _BYLINE = re.compile(rf"^(?:{_NAME_WORD})(?:\s{_NAME_WORD}){{1,3}}\.?$")
 _TRAILING_INITIALS = re.compile(r"(?<=[.!?…»”\"])\s+[A-ZĐА-ЯЁ]{1,4}\.?$")
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(slots=True)
@@ -191,14 +170,14 @@ def strip_boilerplate(text: str, *, breadcrumb: bool = True) -> Cleaned:
     lines = _cut_trailer(lines, removed)
     lines = _trim_tail(lines, removed)
     lines = _trim_head(lines, removed, breadcrumb)
-    return Cleaned(normalize("\n".join(lines)), published, removed)
+    return Cleaned(normalize_text("\n".join(lines)), published, removed)
 
 
 def clean_text(text: str, *, boilerplate: bool = True, breadcrumb: bool = True) -> Cleaned:
     """Normalize, then (for web-ish documents) strip boilerplate."""
-    text = normalize(text)
+    text = normalize_text(text)
     return strip_boilerplate(text, breadcrumb=breadcrumb) if boilerplate else Cleaned(text)
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len(word_offsets(text))

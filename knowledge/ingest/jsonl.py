@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import IngestError
-from knowledge.ingest.clean import normalize
 from knowledge.ingest.loaders import decode_text, read_bytes
 from knowledge.ingest.meta import meta_from_mapping
 from knowledge.ingest.pipeline import Prepared, finish
+from knowledge.text import normalize_text
 
 MAX_JSONL_MB = 500
 _KNOWN = ("id", "text", "lang", "title", "url", "region", "program", "published", "effective")
@@ -62,7 +62,7 @@ def parse_jsonl(path: Path | str) -> list[Prepared]:
                                      file=name)  # fmt: skip
             extra = {k: v for k, v in data.items() if k not in _KNOWN}
             meta = meta.with_(doc_id=doc_id, extra={**extra, "format": "jsonl"})
-            docs.append(finish(normalize(text), meta, source=name, file=name, derived_id=doc_id))
+            docs.append(finish(normalize_text(text), meta, source=name, file=name, derived_id=doc_id))
         except IngestError as exc:
             exc.params.setdefault("line", number)
             exc.params["file"] = name

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from knowledge.errors import IngestError
 from knowledge.ingest.meta import parse_date, split_front_matter
+from knowledge.text import is_cyrillic, letters
 from knowledge.types import DocMeta
 
 MAX_FILE_MB = 100
@@ -60,9 +61,9 @@ def decode_text(data: bytes, file: str) -> str:
     except UnicodeDecodeError:
         pass
     text = data.decode("cp1251", errors="replace")
-    letters = [c for c in text if c.isalpha()]
-    cyr = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
-    if letters and cyr / len(letters) > 0.5 and "\ufffd" not in text:
+    found = letters(text)
+    cyr = sum(1 for c in found if is_cyrillic(c))
+    if found and cyr / len(found) > 0.5 and "\ufffd" not in text:
         return text
     raise IngestError("ingest.encoding", file=file)
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.errors import IngestError
 from knowledge.ingest.chunking import ChunkSpan, chunk_text
-from knowledge.ingest.clean import clean_text, normalize
-from knowledge.ingest.lang import detect_language
+from knowledge.ingest.clean import clean_text
 from knowledge.ingest.limits import check_chars, limits
 from knowledge.ingest.loaders import SUPPORTED_EXTENSIONS, load_file
 from knowledge.ingest.meta import SIDECAR_SUFFIX, read_sidecar
-from knowledge.ingest.sentences import sentence_spans
+from knowledge.text import detect_language, fold_lower, normalize_text, sentence_spans
 from knowledge.types import SUPPORTED_LANGS, DocMeta
 
 TITLE_MAX = 200
@@ -44,12 +42,7 @@ class Prepared:
 
 def slugify(text: str, max_len: int = 40) -> str:
     """ASCII slug: Vietnamese diacritics folded, Cyrillic transliterated."""
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFD", text.lower().replace("đ", "d")):
-        if unicodedata.combining(ch):
-            continue
-        out.append(_TRANSLIT.get(ch, ch))
-    slug = re.sub(r"[^a-z0-9]+", "-", "".join(out)).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(_TRANSLIT.get(ch, ch) for ch in fold_lower(text))).strip("-")
     return slug[:max_len].rstrip("-") or "doc"
 
 
@@ -101,7 +94,7 @@ def finish(text: str, meta: DocMeta, *, source: str, file: str, kind: str = "doc
     check_chars(len(text), file, lim)
     _check_lengths(meta, file)
     lang = resolve_lang(text, meta.lang, file)
-    title = normalize(meta.title or title_hint or "") or title_from_text(text)
+    title = normalize_text(meta.title or title_hint or "") or title_from_text(text)
     title = " ".join(title.split())[:500]
     meta = meta.with_(title=title, lang=lang)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()

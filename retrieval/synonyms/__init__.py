@@ -8,9 +8,10 @@ case-insensitive; a later line overrides an earlier one.
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 from pathlib import Path
+
+from knowledge.text import nfc
 
 DIR = Path(__file__).parent
 LANGS = ("vi", "ru")
@@ -21,7 +22,7 @@ def _load(lang: str) -> tuple[tuple[str, str, str], ...]:
     path = DIR / f"{lang}.tsv"
     out: list[tuple[str, str, str]] = []
     for raw in path.read_text(encoding="utf-8").splitlines():
-        line = unicodedata.normalize("NFC", raw.rstrip("\n"))
+        line = nfc(raw.rstrip("\n"))
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cols = line.split("\t")

@@ -16,7 +16,7 @@ from handlers.logs import ActivityLog
 from handlers.messages import Incoming, Reply
 from handlers.state import MemoryRateLimiter, SqlStateStore
 from knowledge.errors import NotFound
-from knowledge.textnorm import clean_input
+from knowledge.text import clean_input
 from tests.fakes.answering import FakeAnswerer
 
 FACTS = {"bảo hiểm": ("d1", "Nghị định 75/2023", "Thành viên hộ nghèo được Nhà nước đóng bảo hiểm y tế.")}

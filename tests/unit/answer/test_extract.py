@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 
 from retrieval.extract import MAX_CHARS, extract
-from retrieval.sentences import split_sentences
+from retrieval.sentences import passage_sentences as split_sentences
 
 from .conftest import FOOTBALL_VI, PAVLODAR_RU, POVERTY_VI, SONLA_VI, make_hit
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from retrieval.sentences import content_terms, detect_lang, is_numeric_question, split_sentences
+from knowledge.text import reply_language as detect_lang
+from knowledge.text import split_sentences
+from retrieval.sentences import content_terms, is_numeric_question
 
 
 def texts(text: str) -> list[str]:

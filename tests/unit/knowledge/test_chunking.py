@@ -4,7 +4,7 @@ import hashlib
 import itertools
 
 from knowledge.ingest.chunking import chunk_text
-from knowledge.ingest.sentences import split_sentences
+from knowledge.text import sentence_texts as split_sentences
 
 
 def test_vi_sentences_keep_numbers_and_decree_ids() -> None:

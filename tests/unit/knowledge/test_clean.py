@@ -4,7 +4,8 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from knowledge.ingest.clean import clean_text, normalize
+from knowledge.ingest.clean import clean_text
+from knowledge.text import normalize_text as normalize
 
 
 def _clean(path: Path) -> tuple[str, date | None]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.ingest.lang import detect_language
+from knowledge.text import detect_language
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from retrieval.analyzers import (
-    analyze,
-    expand_abbreviations,
-    fold,
-    has_diacritics,
-    strip_diacritics,
-)
+from knowledge.text import fold, has_diacritics
+from knowledge.text import fold_lower as strip_diacritics
+from retrieval.analyzers import analyze, expand_abbreviations
 
 
 def test_vietnamese_keeps_one_letter_syllables() -> None:
