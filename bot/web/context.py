@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from aiohttp import web
 
 from handlers.i18n import Catalog
+from handlers.state import RateLimiter
 from handlers.web.auth import WebAuthStore
 
 if TYPE_CHECKING:
+    from bot.app import App
+    from bot.hub import Hub
     from bot.web.render import Renderer
     from bot.web.staff_ctx import StaffActions
 
@@ -79,13 +82,13 @@ AREAS = (
 class Console:
     """The console's services, shared by every page (`ctx` in `register(routes, ctx)`)."""
 
-    app: Any
+    app: App
     """bot.app.App: every service the chat and the CLI use (app.bookings, app.kb, app.staff, app.roles...)."""
-    hub: Any
+    hub: Hub | None
     """bot.hub.Hub under `civicbot run` (hub.notify sends now); None under `civicbot web` (queue
     notifications in app.outbox: the running bot's outbox worker delivers them)."""
     catalog: Catalog
-    limiter: Any
+    limiter: RateLimiter
     """Sign-in attempts per client address (handlers.state rate limiters: Redis when configured)."""
     csrf_key: bytes
     secure_cookie: bool
@@ -151,7 +154,7 @@ def _mark(handler: Handler, access: str) -> Handler:
         return await handler(request)
 
     setattr(guarded, ACCESS, access)
-    guarded.__name__ = getattr(handler, "__name__", "page")
+    guarded.__name__ = handler.__name__
     return guarded
 
 
