@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from aiohttp import web
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
+P = ParamSpec("P")
 
 PREFIX = "/staff"
 ACCESS = "_console_access"
@@ -108,22 +109,22 @@ class Console:
             self._auth = WebAuthStore(self.app.engine, idle=self.idle)
         return self._auth
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking work (SQL, search, files) off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def audit(self, request: web.Request, action: str, *, target: str | None = None, outcome: str = "ok",
-                    **details: Any) -> None:
+                    **details: object) -> None:
         """One entry in the staff audit log (the same log as the chat's), as the signed-in staff member."""
         staff = staff_of(request)
         await self.run(self.app.staff.audit, staff.user_id, action, channel=staff.channel, target=target,
                        outcome=outcome, via="web", **details)
 
-    def t(self, request: web.Request, key: str, /, **params: Any) -> str:
+    def t(self, request: web.Request, key: str, /, **params: object) -> str:
         """A catalog text in the request's language."""
         return self.catalog.t(lang_of(request), key, **params)
 
-    def render(self, request: web.Request, template: str, /, *, status: int = 200, **values: Any) -> web.Response:
+    def render(self, request: web.Request, template: str, /, *, status: int = 200, **values: object) -> web.Response:
         """A page from `bot/web/templates/<template>` in the request's language (see render.py)."""
         return self.renderer.page(request, template, status=status, **values)
 
