@@ -9,16 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
 
+from bot.app import App
+from bot.hub import Hub
 from bot.web import auth
 from bot.web.context import PREFIX, Console, Routes, url
 from bot.web.pages import PAGES
 from bot.web.render import STATIC, Renderer
 from handlers.i18n import Catalog
-from handlers.state import MemoryRateLimiter
+from handlers.state import MemoryRateLimiter, RateLimiter
 from handlers.state_redis import RedisRateLimiter
 
 log = logging.getLogger(__name__)
@@ -27,21 +28,21 @@ SIGNIN_PER_MINUTE = 20
 """Sign-in page loads and attempts per client address and minute (WEB_SIGNIN_PER_MINUTE)."""
 
 
-def _limiter(app: Any, per_minute: int) -> Any:
+def _limiter(app: App, per_minute: int) -> RateLimiter:
     """Across replicas with Redis (the dialog's sliding window), else in this process."""
-    if app.settings.redis_url:
+    if app.settings.redis_url and app.redis is not None:
         return RedisRateLimiter(app.redis, limit=per_minute, prefix="civicbot:web:")
     return MemoryRateLimiter(limit=per_minute)
 
 
-def build_console(app: Any, hub: Any = None, *, catalog: Catalog | None = None) -> web.Application:
+def build_console(app: App, hub: Hub | None = None, *, catalog: Catalog | None = None) -> web.Application:
     settings = app.settings
     catalog = catalog or Catalog.load()
-    per_minute = int(getattr(settings, "web_signin_per_minute", SIGNIN_PER_MINUTE))
-    public = str(getattr(settings, "public_url", None) or "")
+    per_minute = settings.web_signin_per_minute
+    public = settings.public_url or ""
     console = Console(app=app, hub=hub, catalog=catalog, limiter=_limiter(app, per_minute), csrf_key=b"",
                       secure_cookie=public.startswith("https://"),
-                      idle=timedelta(minutes=int(getattr(settings, "web_idle_minutes", 60))))
+                      idle=timedelta(minutes=settings.web_idle_minutes))
     console.renderer = Renderer(catalog)
     sub = web.Application(middlewares=[auth.guard], client_max_size=64 * 1024 * 1024)
     sub[auth.CONSOLE_KEY] = console
@@ -60,7 +61,7 @@ async def _not_found(request: web.Request) -> web.StreamResponse:
     raise web.HTTPNotFound()
 
 
-def mount_console(web_app: web.Application, app: Any, hub: Any = None) -> web.Application:
+def mount_console(web_app: web.Application, app: App, hub: Hub | None = None) -> web.Application:
     """Serve the console at /staff/ on `web_app` (and /staff → /staff/)."""
     sub = build_console(app, hub)
 
@@ -72,7 +73,7 @@ def mount_console(web_app: web.Application, app: Any, hub: Any = None) -> web.Ap
     return sub
 
 
-def standalone(app: Any) -> web.Application:
+def standalone(app: App) -> web.Application:
     """`civicbot web`: the console alone (with / → /staff/)."""
     web_app = web.Application()
 
@@ -84,7 +85,7 @@ def standalone(app: Any) -> web.Application:
     return web_app
 
 
-async def serve(app: Any, host: str, port: int, stop: asyncio.Event) -> None:
+async def serve(app: App, host: str, port: int, stop: asyncio.Event) -> None:
     runner = web.AppRunner(standalone(app), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     await web.TCPSite(runner, host, port, reuse_address=True).start()

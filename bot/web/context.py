@@ -11,19 +11,23 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from aiohttp import web
 
 from handlers.i18n import Catalog
+from handlers.state import RateLimiter
 from handlers.web.auth import WebAuthStore
 
 if TYPE_CHECKING:
+    from bot.app import App
+    from bot.hub import Hub
     from bot.web.render import Renderer
     from bot.web.staff_ctx import StaffActions
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
+P = ParamSpec("P")
 
 PREFIX = "/staff"
 ACCESS = "_console_access"
@@ -79,13 +83,13 @@ AREAS = (
 class Console:
     """The console's services, shared by every page (`ctx` in `register(routes, ctx)`)."""
 
-    app: Any
+    app: App
     """bot.app.App: every service the chat and the CLI use (app.bookings, app.kb, app.staff, app.roles...)."""
-    hub: Any
+    hub: Hub | None
     """bot.hub.Hub under `civicbot run` (hub.notify sends now); None under `civicbot web` (queue
     notifications in app.outbox: the running bot's outbox worker delivers them)."""
     catalog: Catalog
-    limiter: Any
+    limiter: RateLimiter
     """Sign-in attempts per client address (handlers.state rate limiters: Redis when configured)."""
     csrf_key: bytes
     secure_cookie: bool
@@ -105,22 +109,22 @@ class Console:
             self._auth = WebAuthStore(self.app.engine, idle=self.idle)
         return self._auth
 
-    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking work (SQL, search, files) off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def audit(self, request: web.Request, action: str, *, target: str | None = None, outcome: str = "ok",
-                    **details: Any) -> None:
+                    **details: object) -> None:
         """One entry in the staff audit log (the same log as the chat's), as the signed-in staff member."""
         staff = staff_of(request)
         await self.run(self.app.staff.audit, staff.user_id, action, channel=staff.channel, target=target,
                        outcome=outcome, via="web", **details)
 
-    def t(self, request: web.Request, key: str, /, **params: Any) -> str:
+    def t(self, request: web.Request, key: str, /, **params: object) -> str:
         """A catalog text in the request's language."""
         return self.catalog.t(lang_of(request), key, **params)
 
-    def render(self, request: web.Request, template: str, /, *, status: int = 200, **values: Any) -> web.Response:
+    def render(self, request: web.Request, template: str, /, *, status: int = 200, **values: object) -> web.Response:
         """A page from `bot/web/templates/<template>` in the request's language (see render.py)."""
         return self.renderer.page(request, template, status=status, **values)
 
@@ -151,7 +155,7 @@ def _mark(handler: Handler, access: str) -> Handler:
         return await handler(request)
 
     setattr(guarded, ACCESS, access)
-    guarded.__name__ = getattr(handler, "__name__", "page")
+    guarded.__name__ = handler.__name__
     return guarded
 
 

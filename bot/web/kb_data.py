@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.cli_ask import to_json
 from handlers.ask import abstain_text, answer_text
 from handlers.i18n import Catalog
+from handlers.jsondata import JsonObject
 from knowledge.types import ChunkInfo, DocInfo
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from knowledge.store import KnowledgeBase
 
 ASK_LANGS = ("vi", "ru")
 COUNTRIES = ("VN", "KZ")
@@ -55,7 +60,7 @@ def doc_row(d: DocInfo, tz: ZoneInfo) -> DocRow:
                   d.published.isoformat() if d.published else "")
 
 
-def documents(kb: Any, timezone: str, *, kind: str | None = None) -> list[DocRow]:
+def documents(kb: KnowledgeBase, timezone: str, *, kind: str | None = None) -> list[DocRow]:
     """Active documents, newest first (`kind`: only documents, or only curated answers)."""
     tz = ZoneInfo(timezone)
     return [doc_row(d, tz) for d in kb.list_documents() if kind is None or d.kind == kind]
@@ -79,7 +84,7 @@ class DocPage:
     """The passages the bot searches and cites, in order."""
 
 
-def document(kb: Any, doc_id: str, timezone: str) -> DocPage | None:
+def document(kb: KnowledgeBase, doc_id: str, timezone: str) -> DocPage | None:
     """The active version of a document (else its latest one, e.g. removed) with its chunks."""
     tz = ZoneInfo(timezone)
     history = list(kb.history(doc_id))
@@ -111,8 +116,8 @@ class AskPreview:
     confidence: float
     citations: list[Cited]
     closest: list[Cited]
-    mismatch: dict[str, Any] | None
-    data: dict[str, Any]
+    mismatch: JsonObject | None
+    data: JsonObject
     """`civicbot ask --json` for the same question, field for field."""
 
     @property
@@ -123,12 +128,12 @@ class AskPreview:
         return "abstained" if self.abstained else "answered"
 
 
-def _cited(items: list[dict[str, Any]]) -> list[Cited]:
+def _cited(items: list[JsonObject]) -> list[Cited]:
     return [Cited(str(c["doc_id"]), str(c.get("title") or c["doc_id"]), c.get("url"), bool(c.get("staff_answer")))
             for c in items]
 
 
-def ask_preview(app: Any, catalog: Catalog, question: str, lang: str | None, country: str | None, *,
+def ask_preview(app: App, catalog: Catalog, question: str, lang: str | None, country: str | None, *,
                 handoff: bool) -> AskPreview:  # fmt: skip
     """The bot's answer to `question`, as `civicbot ask --json` gives it and as a user would read it
     (`handoff`: a staff chat is configured, so an unsure reply offers a person)."""
@@ -136,10 +141,10 @@ def ask_preview(app: Any, catalog: Catalog, question: str, lang: str | None, cou
     result = app.answerer.answer(question, lang, country=country)
     data = to_json(result, catalog)
 
-    def t(key: str, /, **params: Any) -> str:
+    def t(key: str, /, **params: object) -> str:
         return catalog.t(result.lang, key, **params)
 
-    if result.abstained and getattr(result, "mismatch", None) is None:
+    if result.abstained and result.mismatch is None:
         reply = abstain_text(t, result, handoff=handoff)
     else:
         reply = answer_text(t, result)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from bot.web.charts import Chart, Series
+from handlers.staff.stats import Stats
 
 PERIODS = (7, 30, 90)
 Translate = Callable[..., str]
@@ -26,7 +26,7 @@ class Figure:
 @dataclass(frozen=True)
 class NumbersView:
     days: int
-    stats: dict[str, Any]
+    stats: Stats
     """`civicbot stats --json --days N`, unchanged."""
     figures: list[Figure]
     charts: list[Chart]
@@ -42,7 +42,7 @@ def _label(t: Translate, has: Callable[[str], bool], code: str) -> str:
     return t(key) if has(key) else code
 
 
-def numbers(stats: dict[str, Any], t: Translate, has: Callable[[str], bool],
+def numbers(stats: Stats, t: Translate, has: Callable[[str], bool],
             room_names: dict[str, str] | None = None) -> NumbersView:
     """The page's figures and charts from one `stats` dict (`StaffService.stats(days)`);
     `room_names`: rooms' names in the reader's language, by their id-name."""
@@ -55,16 +55,16 @@ def numbers(stats: dict[str, Any], t: Translate, has: Callable[[str], bool],
         Figure(t("web_kb.numbers.feedback"), t("web_kb.numbers.feedback_value", up=stats["feedback"]["up"],
                                                  down=stats["feedback"]["down"])),
     ]
-    if stats.get("eligibility") is not None:
-        figures.append(Figure(t("web_kb.numbers.checks"), str(stats["eligibility"]["total"])))
-    if stats.get("bookings") is not None:
-        figures.append(Figure(t("web_kb.numbers.bookings"), str(stats["bookings"]["total"])))
+    if (eligibility := stats.get("eligibility")) is not None:
+        figures.append(Figure(t("web_kb.numbers.checks"), str(eligibility["total"])))
+    if (bookings := stats.get("bookings")) is not None:
+        figures.append(Figure(t("web_kb.numbers.bookings"), str(bookings["total"])))
     charts = [_per_day(stats, t), _answered(stats, t), _topics(stats, t), _eligibility(stats, t, has),
               *_rooms(stats, t, room_names or {})]
-    return NumbersView(int(stats["days"]), stats, figures, charts)
+    return NumbersView(stats["days"], stats, figures, charts)
 
 
-def _per_day(stats: dict[str, Any], t: Translate) -> Chart:
+def _per_day(stats: Stats, t: Translate) -> Chart:
     langs = sorted(stats["questions"]["by_lang"]) or ["vi"]
     days = stats["per_day"]
     series = tuple(Series(lang, tuple(float(d["by_lang"].get(lang, 0)) for d in days)) for lang in langs)
@@ -74,7 +74,7 @@ def _per_day(stats: dict[str, Any], t: Translate) -> Chart:
                  columns=(t("web_kb.numbers.day"), *langs))
 
 
-def _answered(stats: dict[str, Any], t: Translate) -> Chart:
+def _answered(stats: Stats, t: Translate) -> Chart:
     q = stats["questions"]
     return Chart("answered", t("web_kb.numbers.answered_title"),
                  t("web_kb.numbers.answered_desc", answered=q["answered"], declined=q["abstained"]),
@@ -83,7 +83,7 @@ def _answered(stats: dict[str, Any], t: Translate) -> Chart:
                  empty_text=t("web_kb.numbers.none"), columns=("", t("web_kb.numbers.count")))
 
 
-def _topics(stats: dict[str, Any], t: Translate) -> Chart:
+def _topics(stats: Stats, t: Translate) -> Chart:
     topics = stats["top_topics"]
     return Chart("topics", t("web_kb.numbers.topics"), t("web_kb.numbers.topics_desc", n=len(topics)),
                  tuple(f"[{g['lang']}] {g['question']}" for g in topics),
@@ -92,8 +92,9 @@ def _topics(stats: dict[str, Any], t: Translate) -> Chart:
                  columns=(t("web_kb.numbers.question"), t("web_kb.numbers.count")))
 
 
-def _eligibility(stats: dict[str, Any], t: Translate, has: Callable[[str], bool]) -> Chart:
-    outcomes = (stats.get("eligibility") or {}).get("by_outcome", {})
+def _eligibility(stats: Stats, t: Translate, has: Callable[[str], bool]) -> Chart:
+    eligibility = stats["eligibility"]
+    outcomes = eligibility["by_outcome"] if eligibility else {}
     codes = sorted(outcomes, key=lambda c: (-outcomes[c], c))
     return Chart("eligibility", t("web_kb.numbers.eligibility"),
                  t("web_kb.numbers.eligibility_desc", total=sum(outcomes.values())),
@@ -102,7 +103,7 @@ def _eligibility(stats: dict[str, Any], t: Translate, has: Callable[[str], bool]
                  empty_text=t("web_kb.numbers.none"), columns=(t("web_kb.numbers.outcome"), t("web_kb.numbers.count")))
 
 
-def _rooms(stats: dict[str, Any], t: Translate, room_names: dict[str, str]) -> list[Chart]:
+def _rooms(stats: Stats, t: Translate, room_names: dict[str, str]) -> list[Chart]:
     rooms = stats.get("booking_rooms") or []
     names = tuple(room_names.get(str(r["room"]), str(r["room"])) for r in rooms)
     per_room = Chart("rooms", t("web_kb.numbers.rooms"), t("web_kb.numbers.rooms_desc"), names,

@@ -9,7 +9,6 @@ refusal pages), `csrf_field()` (the hidden input every POST form must contain), 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -41,17 +40,17 @@ class Renderer:
         self.env.globals.update(url=url, static=lambda name: f"{PREFIX}/static/{name}", areas=AREAS,
                                 langs=LANG_NAMES)
 
-    def html(self, request: web.Request, template: str, /, **values: Any) -> str:
+    def html(self, request: web.Request, template: str, /, **values: object) -> str:
         lang = lang_of(request)
         staff = request.get(STAFF_KEY)
         token = staff.csrf if isinstance(staff, Staff) else ""
 
-        def t(key: str, /, **params: Any) -> str:
+        def t(key: str, /, **params: object) -> str:
             return self.catalog.t(lang, key, **params)
 
         path = request.path
         current = path[len(PREFIX):] if path.startswith(PREFIX) else path
-        context: dict[str, Any] = {
+        context: dict[str, object] = {
             "t": t, "lang": lang, "staff": staff if isinstance(staff, Staff) else None, "csrf_token": token,
             "csrf_field": lambda: Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">'),
             "current": current or "/",
@@ -59,7 +58,7 @@ class Renderer:
         context.update(values)
         return self.env.get_template(template).render(context)
 
-    def page(self, request: web.Request, template: str, /, *, status: int = 200, **values: Any) -> web.Response:
+    def page(self, request: web.Request, template: str, /, *, status: int = 200, **values: object) -> web.Response:
         return web.Response(text=self.html(request, template, **values), status=status,
                             content_type="text/html", charset="utf-8")
 

@@ -12,14 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
 from knowledge.eligibility.decision import quarter_of
 from knowledge.eligibility.registry import RuleFileError, RuleFileInvalid
 from knowledge.eligibility.table_edit import POVERTY_TABLE, TableEditor, parse_amount
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from knowledge.eligibility.coverage import CoverageWarning
+    from knowledge.eligibility.registry import RuleRegistry
 
 PROGRAM = "kz-asp"
 Translate = Callable[..., str]
@@ -63,12 +69,12 @@ class RulesView:
     """Regions whose poverty-line rows run out soon or have run out."""
 
 
-def _amount(value: Any) -> str:
+def _amount(value: Fraction | float | str) -> str:
     number = float(value)
     return f"{int(number):,}".replace(",", " ") if number.is_integer() else f"{number:,.2f}".replace(",", " ")
 
 
-def regions(registry: Any, lang: str) -> list[tuple[str, str]]:
+def regions(registry: RuleRegistry, lang: str) -> list[tuple[str, str]]:
     """The options of the question the poverty-line table is keyed by (`region` of kz-asp)."""
     try:
         rs = registry.versions(PROGRAM)[-1]
@@ -78,7 +84,7 @@ def regions(registry: Any, lang: str) -> list[tuple[str, str]]:
         if th.table == POVERTY_TABLE and th.key:
             q = rs.question(th.key[0])
             if q is not None and q.options:
-                return [(o.id, getattr(o.label, lang, o.label.en)) for o in q.options]
+                return [(o.id, o.label.get(lang)) for o in q.options]
     return []
 
 
@@ -93,17 +99,17 @@ def staff_keys(staff_dir: Path) -> set[tuple[str, str]]:
             for r in rows or [] if isinstance(r, dict)}
 
 
-def _warning(t: Translate, w: Any, label: str, today: date) -> str:
-    """A region whose rows run out (or ran out), in the reader's language."""
-    if w.ends < today:
-        return t("web_kb.rules.ended", region=label, ends=w.ends.isoformat(), quarter=w.last_quarter)
-    return t("web_kb.rules.ends_soon", region=label, ends=w.ends.isoformat(), quarter=w.last_quarter,
-             days=(w.ends - today).days)
+def _warning(t: Translate, w: CoverageWarning, ends: date, label: str, today: date) -> str:
+    """A region whose rows run out (or ran out) on `ends`, in the reader's language."""
+    if ends < today:
+        return t("web_kb.rules.ended", region=label, ends=ends.isoformat(), quarter=w.last_quarter)
+    return t("web_kb.rules.ends_soon", region=label, ends=ends.isoformat(), quarter=w.last_quarter,
+             days=(ends - today).days)
 
 
-def rules_view(registry: Any, staff_dir: Path, lang: str, today: date, t: Translate) -> RulesView:
+def rules_view(registry: RuleRegistry, staff_dir: Path, lang: str, today: date, t: Translate) -> RulesView:
     versions = [
-        VersionRow(rs.program, rs.version, getattr(rs.title, lang, rs.title.en), rs.effective.from_.isoformat(),
+        VersionRow(rs.program, rs.version, rs.title.get(lang), rs.effective.from_.isoformat(),
                    rs.effective.to.isoformat() if rs.effective.to else "", len(rs.questions),
                    rs.effective.contains(today))
         for program in registry.programs() for rs in registry.versions(program)
@@ -114,7 +120,7 @@ def rules_view(registry: Any, staff_dir: Path, lang: str, today: date, t: Transl
     lines = [LineRow(key[0], labels.get(key[0], key[0]), key[1].upper(), _amount(row.value), key in mine,
                      row.example, row.verified, row.note or "")
              for key, row in sorted(rows.items(), key=lambda kv: (labels.get(kv[0][0], kv[0][0]), kv[0][1]))]
-    warnings = [_warning(t, w, labels.get(w.option, w.option), today) for w in registry.coverage(today)
+    warnings = [_warning(t, w, w.ends, labels.get(w.option, w.option), today) for w in registry.coverage(today)
                 if w.ends is not None and w.table == POVERTY_TABLE]
     return RulesView(versions, lines, sorted(labels.items(), key=lambda kv: kv[1]), quarter_of(today),
                      [str(e) for e in registry.errors], warnings)
@@ -139,7 +145,7 @@ def _why(t: Translate, errors: list[RuleFileError], value: str, quarter: str, re
     return t("web_kb.rules.invalid")
 
 
-def edit_line(app: Any, t: Translate, actor: str, region: str, quarter: str, value: str,
+def edit_line(app: App, t: Translate, actor: str, region: str, quarter: str, value: str,
               note: str = "", *, remove: bool = False) -> EditOutcome:  # fmt: skip
     """Set (or remove) the staff row of `region` × `quarter`; refused with the reason, nothing written."""
     registry = app.rules
@@ -151,8 +157,9 @@ def edit_line(app: Any, t: Translate, actor: str, region: str, quarter: str, val
         return EditOutcome(False, t("web_kb.rules.bad_region", region=region))
     editor = TableEditor(app.settings.data_dir / "rules")
     key = {"region": region, "quarter": quarter}
+    amount = parse_amount(value)
     try:
-        edit = editor.remove_row(key) if remove else editor.set_row(key, parse_amount(value), note=note)
+        edit = editor.remove_row(key) if remove else editor.set_row(key, amount, note=note)
     except RuleFileInvalid as exc:
         lines = [str(e) for e in exc.errors]
         audit(actor, "rules_edit", channel="web", target=target, outcome="failed", value=value[:50], errors=lines[:5])
@@ -162,4 +169,4 @@ def edit_line(app: Any, t: Translate, actor: str, region: str, quarter: str, val
     audit(actor, "rules_edit", channel="web", target=target, old=edit.old, new=edit.new, file=edit.path.name)
     if remove:
         return EditOutcome(True, t("web_kb.rules.removed", region=region, quarter=quarter))
-    return EditOutcome(True, t("web_kb.rules.saved", region=region, quarter=quarter, value=_amount(edit.new)))
+    return EditOutcome(True, t("web_kb.rules.saved", region=region, quarter=quarter, value=_amount(amount)))

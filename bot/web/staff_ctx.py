@@ -17,25 +17,27 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from handlers.flow import Ctx
+from handlers.flow import Ctx, Services
 from handlers.i18n import Catalog
 from handlers.messages import Attachment, Incoming, Reply
-from handlers.staff.upload_staging import WEB_CHANNEL, UploadStaging
+from handlers.staff.upload_staging import WEB_CHANNEL, StagedFetch, UploadStaging
 
 if TYPE_CHECKING:
+    from bot.app import App
+    from bot.hub import Hub
     from bot.web.context import Console
 
 
 class StaffActions:
     """Per console: the services, the staging of uploaded files, contexts for the chat's code."""
 
-    def __init__(self, app: Any, hub: Any, catalog: Catalog) -> None:
+    def __init__(self, app: App, hub: Hub | None, catalog: Catalog) -> None:
         self.app = app
         self.hub = hub
         self.catalog = catalog
-        self._services: Any = None
+        self._services: Services | None = None
         self._staging: UploadStaging | None = None
         self._lock = threading.Lock()
 
@@ -46,13 +48,12 @@ class StaffActions:
         return self._staging
 
     @property
-    def services(self) -> Any:
+    def services(self) -> Services:
         """The dialog's services (with a fetcher for channel `web`), built once, on first use."""
         with self._lock:
             if self._services is None:
-                dialog = getattr(self.hub, "dialog", None) if self.hub is not None else None
-                services = dialog.services if dialog is not None else self.app.services()
-                if getattr(services.fetch_file, "web_staging", None) is None:
+                services = self.hub.dialog.services if self.hub is not None else self.app.services()
+                if not isinstance(services.fetch_file, StagedFetch):
                     services.fetch_file = self.staging.fetcher(services.fetch_file)
                 self._services = services
             return self._services
@@ -60,7 +61,7 @@ class StaffActions:
     def install(self) -> None:
         """Under `civicbot run`: let this replica's upload jobs read files staged by any console now
         (a job queued on another replica may run here). Cheap: the dialog already exists."""
-        if self.hub is not None and getattr(self.hub, "dialog", None) is not None:
+        if self.hub is not None:
             _ = self.services
 
     def ctx(self, actor: str, lang: str, *, chat_id: str | None = None, attachment: Attachment | None = None,

@@ -145,14 +145,21 @@ class UploadStaging:
         return Staged(row.token, row.actor, row.file_name, row.mime_type, int(row.size), row.job_id,
                       list(json.loads(row.messages or "[]")), bool(row.finished))
 
-    def fetcher(self, fallback: Fetch | None) -> Fetch:
+    def fetcher(self, fallback: Fetch | None) -> StagedFetch:
         """`fetch_file` for the services: channel `web` reads from here, every other channel as before."""
-        def fetch(channel: str, file_ref: str) -> bytes:
-            if channel == WEB_CHANNEL:
-                return self.content(file_ref)
-            if fallback is None:
-                raise LookupError(f"channel {channel} cannot download files")
-            return fallback(channel, file_ref)
+        return StagedFetch(self, fallback)
 
-        fetch.web_staging = self  # type: ignore[attr-defined]
-        return fetch
+
+class StagedFetch:
+    """`fetch_file` wrapped by `UploadStaging.fetcher`: channel `web` from the staging, the rest from `fallback`."""
+
+    def __init__(self, web_staging: UploadStaging, fallback: Fetch | None) -> None:
+        self.web_staging = web_staging
+        self.fallback = fallback
+
+    def __call__(self, channel: str, file_ref: str) -> bytes:
+        if channel == WEB_CHANNEL:
+            return self.web_staging.content(file_ref)
+        if self.fallback is None:
+            raise LookupError(f"channel {channel} cannot download files")
+        return self.fallback(channel, file_ref)

@@ -16,16 +16,16 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from knowledge.eligibility.registry import (
     SHIPPED_DIR,
+    RuleDoc,
     RuleFileError,
     RuleFileInvalid,
     RuleRegistry,
@@ -33,6 +33,7 @@ from knowledge.eligibility.registry import (
     validate_path,
 )
 from knowledge.eligibility.schema import Table
+from knowledge.jsontypes import as_list, as_object
 
 POVERTY_TABLE = "kz-poverty-lines"
 HEADER = ("# Staff rows of this table (they add to or correct the shipped rows with the same keys).\n"
@@ -46,8 +47,9 @@ class RowEdit:
 
     table: str
     key: dict[str, str]
-    old: Any
-    new: Any
+    old: object
+    """The staff row's value as the file had it (None: no staff row)."""
+    new: int | float | str | None
     path: Path
 
 
@@ -65,8 +67,12 @@ def parse_amount(text: str) -> int | float | str:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     return str(a).strip().lower() == str(b).strip().lower()
+
+
+Change = Callable[[list[dict[str, object]]], tuple[object, list[dict[str, object]]]]
+"""An edit of the staff rows: (the staff value before, the rows after)."""
 
 
 class TableEditor:
@@ -86,7 +92,7 @@ class TableEditor:
                     found = f
         return found or self.staff_dir / f"{self.table_id}.yaml"
 
-    def _current(self, path: Path) -> dict[str, Any]:
+    def _current(self, path: Path) -> dict[str, object]:
         """The staff file's content (a valid file only: a broken one must be fixed first), or a new
         table with the shipped table's header and no rows."""
         if path.exists():
@@ -98,7 +104,7 @@ class TableEditor:
                         if isinstance(d, Table) and d.id == self.table_id), None)
         if shipped is None:
             raise RuleFileInvalid([RuleFileError(str(path), "id", f"unknown table '{self.table_id}'")])
-        head = {"kind": "table", "id": shipped.id, "title": shipped.title, "unit": shipped.unit,
+        head: dict[str, object] = {"kind": "table", "id": shipped.id, "title": shipped.title, "unit": shipped.unit,
                 "keys": list(shipped.keys)}
         if shipped.source:
             head["source"] = shipped.source
@@ -108,11 +114,13 @@ class TableEditor:
     def set_row(self, key: dict[str, str], value: int | float | str, *, note: str | None = None) -> RowEdit:
         """Add or correct the staff row with these keys (its `example` flag dropped: staff enter the
         published value). Raises RuleFileInvalid, writing nothing, when the result would not validate."""
-        def change(rows: list[dict[str, Any]]) -> tuple[Any, list[dict[str, Any]]]:
-            row: dict[str, Any] = {**key, "value": value}
+        def change(rows: list[dict[str, object]]) -> tuple[object, list[dict[str, object]]]:
+            row: dict[str, object] = {**key, "value": value}
             if note and note.strip():
                 row["note"] = " ".join(note.split())[:300]
-            old, out, placed = None, [], False
+            old: object = None
+            out: list[dict[str, object]] = []
+            placed = False
             for r in rows:
                 if all(_same(r.get(k), v) for k, v in key.items()):
                     old = r.get("value")
@@ -128,7 +136,7 @@ class TableEditor:
 
     def remove_row(self, key: dict[str, str]) -> RowEdit:
         """Drop the staff row with these keys (the shipped row, if any, applies again)."""
-        def change(rows: list[dict[str, Any]]) -> tuple[Any, list[dict[str, Any]]]:
+        def change(rows: list[dict[str, object]]) -> tuple[object, list[dict[str, object]]]:
             kept = [r for r in rows if not all(_same(r.get(k), v) for k, v in key.items())]
             if len(kept) == len(rows):
                 raise RuleFileInvalid([RuleFileError(str(self.staff_file()), "rows", f"no staff row for {key}")])
@@ -136,12 +144,13 @@ class TableEditor:
             return old, kept
         return self._edit(key, change, new=None)
 
-    def _edit(self, key: dict[str, str], change: Any, *, new: Any) -> RowEdit:
+    def _edit(self, key: dict[str, str], change: Change, *, new: int | float | str | None) -> RowEdit:
         self.staff_dir.mkdir(parents=True, exist_ok=True)
         with self._locked():
             path = self.staff_file()
             data = self._current(path)
-            old, data["rows"] = change(list(data.get("rows") or []))
+            rows = [as_object(r, "rows[]") for r in as_list(data.get("rows") or [], "rows")]  # a valid file's
+            old, data["rows"] = change(rows)
             text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
             errors = self.check(path, text)
             if errors:
@@ -185,7 +194,7 @@ class TableEditor:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _load_or_none(path: Path) -> Any:
+def _load_or_none(path: Path) -> RuleDoc | None:
     try:
         return load_file(path)
     except RuleFileInvalid:

@@ -12,19 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from handlers.booking.notify import notify_closures, notify_decision
 from handlers.i18n import Catalog
 from knowledge.errors import CivicError
 
-Audit = Callable[..., Any]
+if TYPE_CHECKING:
+    from bookings.models import Booking, RoomClosure
+    from bookings.service import BookingService
+    from handlers.outbox import Outbox
+    from handlers.staff.service import StaffService
+
+Audit = Callable[..., object]
 """Writes one staff audit entry as the acting staff member: `audit(action, *, target, outcome, **details)`."""
 
 
-def audit_as(staff_service: Any, channel: str, user_id: str) -> Audit:
+def audit_as(staff_service: StaffService, channel: str, user_id: str) -> Audit:
     """The audit writer of one staff member in the console: the same log (and the same actor and
     channel columns) as their actions in the chat, marked `via: web`."""
     return partial(staff_service.audit, user_id, channel=channel, via="web")
@@ -34,10 +40,8 @@ def audit_as(staff_service: Any, channel: str, user_id: str) -> Audit:
 class Desk:
     """Who acts and with which services: one per request."""
 
-    bookings: Any
-    """bookings.service.BookingService"""
-    outbox: Any
-    """handlers.outbox.Outbox"""
+    bookings: BookingService
+    outbox: Outbox
     catalog: Catalog
     actor: str
     """`CHANNEL:ID` of the staff member, recorded on the booking and in the request log (as the chat does)."""
@@ -46,20 +50,20 @@ class Desk:
 
 @dataclass(frozen=True)
 class Done:
-    booking: Any = None
+    booking: Booking | RoomClosure | None = None
     notified: int = 0
     """Messages queued for requesters (0: nobody to tell, e.g. a booking made from the CLI)."""
-    cancelled: list[Any] = field(default_factory=list)
+    cancelled: list[Booking] = field(default_factory=list)
     """For a closure: the bookings it cancelled."""
 
 
-def _run(desk: Desk, action: str, target: str, work: Callable[[], Done], **details: Any) -> Done:
+def _run(desk: Desk, action: str, target: str, work: Callable[[], Done], **details: object) -> Done:
     try:
         done = work()
     except CivicError as exc:
         desk.audit(action, target=target, outcome="failed", code=exc.code, **details)
         raise
-    extra: dict[str, Any] = {"notified": done.notified} if done.notified else {}
+    extra: dict[str, object] = {"notified": done.notified} if done.notified else {}
     if done.cancelled:
         extra["cancelled"] = [b.id for b in done.cancelled]
     desk.audit(action, target=target, outcome="ok", **details, **extra)
@@ -117,7 +121,7 @@ def reopen(desk: Desk, room: str | int, day: date) -> bool:
     return found
 
 
-def export(desk: Desk, fmt: str, start: Any = None, end: Any = None, lang: str = "ru") -> str:
+def export(desk: Desk, fmt: str, start: datetime | None = None, end: datetime | None = None, lang: str = "ru") -> str:
     """The iCal feed of approved bookings (`ics`) or the CSV request log (`csv`), as
     `civicbot bookings export` writes them; the export is audited (the CSV holds phone numbers)."""
     if fmt not in ("ics", "csv"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from string import Formatter
-from typing import Any
+from typing import Protocol
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -25,7 +25,7 @@ says the limit up front."""
 class BadInput(Exception):
     """A request parameter that is not what the page expects: shown as a localized 400 page."""
 
-    def __init__(self, key: str, **params: Any) -> None:
+    def __init__(self, key: str, **params: object) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
@@ -83,7 +83,7 @@ def bad_input(ctx: Console, request: web.Request, exc: BadInput) -> web.Response
     return problem(ctx, request, 400, ctx.t(request, exc.key, **exc.params))
 
 
-def redirect(path: str, **query: Any) -> web.HTTPSeeOther:
+def redirect(path: str, **query: object) -> web.HTTPSeeOther:
     """After a form: see the result on a page (Post/Redirect/Get), the outcome in the query."""
     target = url(path)
     if query:
@@ -95,7 +95,7 @@ NOTICES = {"approved", "rejected", "cancelled", "closed", "reopened", "not_close
 """Outcomes a form may report on the page it redirects to (`?done=approved&id=12&n=1`)."""
 
 
-def notice(request: web.Request) -> dict[str, Any] | None:
+def notice(request: web.Request) -> dict[str, str | int] | None:
     """The outcome a form redirected with, its numbers only (nothing from the query is shown as text)."""
     done = request.query.get("done", "")
     if done not in NOTICES:
@@ -105,13 +105,23 @@ def notice(request: web.Request) -> dict[str, Any] | None:
             "c": numbers.get("c", 0)}
 
 
-async def page(ctx: Console, request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
+async def page(ctx: Console, request: web.Request, template: str, status: int = 200, **values: object) -> web.Response:
     """A booking page (`templates/bookings/<template>`): the tabs with the number of waiting
     requests, the outcome of the last form, the formatting helpers `h`."""
     pending = await ctx.run(pending_count, ctx.app.bookings)
     values.setdefault("notice", notice(request))
     return ctx.render(request, f"bookings/{template}", status=status, h=helpers(ctx, request), pending=pending,
                       **values)
+
+
+class Span(Protocol):
+    """Anything with a start and an end (a booking, a grid entry)."""
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
 
 
 class Helpers:
@@ -122,7 +132,7 @@ class Helpers:
         self.lang = lang_of(request)
         self.tz = ctx.app.bookings.tz.key
 
-    def t(self, key: str, /, **params: Any) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         return self.ctx.catalog.t(self.lang, key, **params)
 
     def day(self, value: date) -> str:
@@ -134,7 +144,7 @@ class Helpers:
     def when(self, value: datetime) -> str:
         return value.strftime("%d.%m.%Y %H:%M")
 
-    def span(self, e: Any) -> str:
+    def span(self, e: Span) -> str:
         return f"{e.start:%H:%M}–{e.end:%H:%M}"
 
     def status(self, value: str) -> str:
@@ -149,7 +159,7 @@ class Helpers:
         key = f"web_bookings.{group}.{value}"
         return self.t(key) if self.ctx.catalog.has(key, self.lang) else value
 
-    def refusal(self, code: str, params: dict[str, Any]) -> str:
+    def refusal(self, code: str, params: dict[str, object]) -> str:
         """A recorded refusal in words (the chat's `error.<code>` text) when its parameters were
         recorded, else its code."""
         key = f"error.{code}"

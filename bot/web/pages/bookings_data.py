@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, func, or_, select
 
@@ -19,6 +19,9 @@ from bookings.models import ACTIVE_STATUSES, Booking, BookingLog, RoomClosure
 from bot.web.pages.bookings_grid import Entry, RoomInfo, all_rooms, entry
 from handlers.reliability_models import OutboxRow
 from handlers.staff.models import AuditEntry
+
+if TYPE_CHECKING:
+    from bookings.service import BookingService
 
 QUEUE_PAGE = 25
 """Requests per page of the queue (the soonest first)."""
@@ -58,7 +61,7 @@ class HistoryEvent:
     detail: str
     code: str = ""
     """A refusal's code (request log rows), with its `params` as recorded."""
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class ClosureImpact:
         return sum(1 for e in self.hits if e.notifiable)
 
 
-def queue(svc: Any, lang: str, page: int = 1, per_page: int | None = None) -> Queue:
+def queue(svc: BookingService, lang: str, page: int = 1, per_page: int | None = None) -> Queue:
     """Pending bookings not over yet, the soonest first (what `/pending` lists in the chat), one page
     of them; a page past the last shows the last."""
     rooms = all_rooms(svc, lang)
@@ -119,14 +122,14 @@ def queue(svc: Any, lang: str, page: int = 1, per_page: int | None = None) -> Qu
     return Queue(items=items, total=len(rows), page=page, pages=pages, first=start + 1 if items else 0)
 
 
-def pending_count(svc: Any) -> int:
+def pending_count(svc: BookingService) -> int:
     """How many requests wait for a decision (the queue's length), counted by the database."""
     with Session(svc.engine) as s:
         return int(s.exec(select(func.count()).select_from(Booking).where(
             Booking.status == "pending", Booking.end_utc > svc.now_utc())).one())
 
 
-def details(svc: Any, booking_id: int, lang: str) -> Details:
+def details(svc: BookingService, booking_id: int, lang: str) -> Details:
     """One booking, its series and its history; an unknown id raises `booking.not_found`."""
     b = svc.get(booking_id)
     rooms = all_rooms(svc, lang)
@@ -148,7 +151,7 @@ def details(svc: Any, booking_id: int, lang: str) -> Details:
     )
 
 
-def history(svc: Any, b: Booking) -> tuple[HistoryEvent, ...]:
+def history(svc: BookingService, b: Booking) -> tuple[HistoryEvent, ...]:
     """Everything recorded about booking `b`, oldest first: its request (for a weekly series, the
     one request that made them all), decisions and refused attempts, staff audit entries, and the
     messages queued for the requester with their delivery status."""
@@ -201,7 +204,7 @@ def _log_detail(row: BookingLog) -> str:
     return row.detail or ""
 
 
-def _log_params(row: BookingLog) -> dict[str, Any]:
+def _log_params(row: BookingLog) -> dict[str, object]:
     if not row.error_code or not row.detail:
         return {}
     try:
@@ -229,7 +232,7 @@ def _audit_detail(raw: str) -> str:
     return ", ".join(f"{k}: {v}" for k, v in data.items() if v not in (None, ""))
 
 
-def closures_ahead(svc: Any, lang: str, days: int = 366) -> tuple[ClosureRow, ...]:
+def closures_ahead(svc: BookingService, lang: str, days: int = 366) -> tuple[ClosureRow, ...]:
     """Closed dates from today on (house time), by date then room."""
     rooms = all_rooms(svc, lang)
     today = svc.local_now().date()
@@ -240,11 +243,11 @@ def closures_ahead(svc: Any, lang: str, days: int = 366) -> tuple[ClosureRow, ..
     return tuple(ClosureRow(room=rooms[r.room_id], day=r.day, reason=r.reason) for r in rows if r.room_id in rooms)
 
 
-def closure_impact(svc: Any, room_ref: str | int, day: date, lang: str) -> ClosureImpact:
+def closure_impact(svc: BookingService, room_ref: str | int, day: date, lang: str) -> ClosureImpact:
     """The active bookings a closure of the room on `day` would cancel (`rooms close` lists the same)."""
     rooms = all_rooms(svc, lang)
-    room = svc.get_room(room_ref)
-    hits = tuple(entry(svc, b, rooms) for b in svc.active_on(room.id, day))
-    existing = svc.closures(room.id or 0, day, day)
-    return ClosureImpact(room=rooms[room.id or 0], day=day, already_closed=day in existing,
+    room_id = svc.get_room(room_ref).id or 0  # a stored room always has its id
+    hits = tuple(entry(svc, b, rooms) for b in svc.active_on(room_id, day))
+    existing = svc.closures(room_id, day, day)
+    return ClosureImpact(room=rooms[room_id], day=day, already_closed=day in existing,
                          reason=existing.get(day), hits=hits)

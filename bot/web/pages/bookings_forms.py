@@ -5,8 +5,8 @@ a page that shows the outcome, or shows the service's refusal, localized."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import date
 
 from aiohttp import web
 
@@ -41,7 +41,7 @@ def register(routes: Routes, ctx: Console) -> None:
     routes.post("/bookings/closures/open", forms.reopen)
 
 
-def _reason(form: Any) -> str:
+def _reason(form: Mapping[str, object]) -> str:
     """The reason as typed (the service trims it and refuses one that is too long)."""
     return str(form.get("reason", ""))[: MAX_REASON * 4]
 
@@ -51,7 +51,7 @@ class _Forms:
         self.ctx = ctx
 
     async def _decide(self, request: web.Request, done: str,
-                      work: Callable[[act.Desk, int, Any], act.Done]) -> web.StreamResponse:
+                      work: Callable[[act.Desk, int, Mapping[str, object]], act.Done]) -> web.StreamResponse:
         booking_id = int(request.match_info["id"])
         form = await request.post()
         try:
@@ -104,7 +104,7 @@ class _Forms:
             return await self._closure_refused(request, room, day, reason, exc)
         raise redirect("/bookings/closures", done="closed", c=len(result.cancelled), n=result.notified)
 
-    async def _closure_refused(self, request: web.Request, room: int, day: Any, reason: str,
+    async def _closure_refused(self, request: web.Request, room: int, day: date, reason: str,
                                exc: CivicError) -> web.Response:
         message = refusal_text(self.ctx, request, exc)
         try:

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
 from bookings.models import ACTIVE_STATUSES, Booking, Room, RoomClosure
 from bookings.rules import fail, opening_hours
+
+if TYPE_CHECKING:
+    from bookings.service import BookingService
 
 SLOT_MINUTES = 30
 DEFAULT_HOURS = (9 * 60, 18 * 60)
@@ -142,7 +145,7 @@ def room_info(room: Room, lang: str) -> RoomInfo:
                     active=room.active)
 
 
-def entry(svc: Any, b: Booking, rooms: dict[int, RoomInfo]) -> Entry:
+def entry(svc: BookingService, b: Booking, rooms: dict[int, RoomInfo]) -> Entry:
     info = rooms.get(b.room_id)
     return Entry(id=b.id or 0, room_id=b.room_id, room=info.label if info else str(b.room_id), status=b.status,
                  start=svc.to_local(b.start_utc), end=svc.to_local(b.end_utc), org=b.org, contact=b.contact_name,
@@ -151,11 +154,11 @@ def entry(svc: Any, b: Booking, rooms: dict[int, RoomInfo]) -> Entry:
                  notifiable=bool(b.chat_id))
 
 
-def all_rooms(svc: Any, lang: str) -> dict[int, RoomInfo]:
+def all_rooms(svc: BookingService, lang: str) -> dict[int, RoomInfo]:
     return {r.id or 0: room_info(r, lang) for r in svc.list_rooms(include_inactive=True)}
 
 
-def week_view(svc: Any, room_ref: str | int | None, any_day: date, lang: str) -> WeekView:
+def week_view(svc: BookingService, room_ref: str | int | None, any_day: date, lang: str) -> WeekView:
     """The week (Monday to Sunday) holding `any_day`, for one room (the first active room when
     `room_ref` is None). An unknown room raises `booking.room_not_found`."""
     rooms = all_rooms(svc, lang)
@@ -178,7 +181,7 @@ def week_view(svc: Any, room_ref: str | int | None, any_day: date, lang: str) ->
                     grid=_grid(columns))
 
 
-def day_view(svc: Any, day: date, lang: str) -> DayView:
+def day_view(svc: BookingService, day: date, lang: str) -> DayView:
     """Every active room side by side on `day` (an inactive room too when it has bookings that day)."""
     rooms = all_rooms(svc, lang)
     booked = _active(svc, day, day + timedelta(days=1), rooms)
@@ -192,7 +195,7 @@ def day_view(svc: Any, day: date, lang: str) -> DayView:
 
 
 # ---- building blocks --------------------------------------------------------------------
-def _active(svc: Any, first: date, stop: date, rooms: dict[int, RoomInfo],
+def _active(svc: BookingService, first: date, stop: date, rooms: dict[int, RoomInfo],
             room_ids: set[int] | None = None) -> list[Entry]:
     start = datetime.combine(first, time(0))
     end = datetime.combine(stop, time(0))
@@ -200,7 +203,8 @@ def _active(svc: Any, first: date, stop: date, rooms: dict[int, RoomInfo],
     return [entry(svc, b, rooms) for b in rows if room_ids is None or b.room_id in room_ids]
 
 
-def _closures(svc: Any, first: date, last: date, room_ids: Iterable[int]) -> dict[tuple[int, date], str | None]:
+def _closures(svc: BookingService, first: date, last: date,
+              room_ids: Iterable[int]) -> dict[tuple[int, date], str | None]:
     """(room id, day) → the closure's reason ("" when none was given)."""
     ids = list(room_ids)
     if not ids:
