@@ -123,19 +123,24 @@ def quarters(text: str) -> list[int]:
     return list(dict.fromkeys(out))
 
 
+_LOCALITY_PARTS = [(word, word.split()) for word in _LOCALITY_WORDS]
+_LOCALITY_FIRST = {parts[0] for _, parts in _LOCALITY_PARTS}
+
 def localities(text: str, g: Gazetteer | None = None) -> list[tuple[str, str, str]]:
     """Capitalized names after a locality word (`huyện Mường Lát`, `город Семей`) or before `район`
     (`Экибастузский район`) that are not places of the data file."""
     g = g or gazetteer()
     toks = tokens(text)
+    keys = [fold_key(w) for w, _ in toks]  # each token folded once, not once per locality word
     out: list[tuple[str, str, str]] = []
     i = 0
     while i < len(toks):
         matched = None
-        for word in _LOCALITY_WORDS:
-            parts = word.split()
-            if [fold_key(w) for w, _ in toks[i : i + len(parts)]] == parts and (
-                    toks[i][0][:1].islower() or i == 0):
+        if keys[i] not in _LOCALITY_FIRST:
+            i += 1
+            continue
+        for word, parts in _LOCALITY_PARTS:
+            if keys[i : i + len(parts)] == parts and (toks[i][0][:1].islower() or i == 0):
                 matched = (word, len(parts))
                 break
         if matched is None:
