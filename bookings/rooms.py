@@ -54,9 +54,9 @@ def slugify(value: str) -> str:
 
 
 def fold_name(value: str) -> str:
-    """For matching typed room names: lowercase, folded (knowledge/text/fold.py: đ → d, ё → е, й kept),
-    words only."""
-    return " ".join(re.sub(r"[\W_]+", " ", match_form(value or "")).split())
+    """For matching typed room names: lowercase, folded (knowledge/text/fold.py: đ → d, ё → е), words
+    only; here й is also read as и, since people type `тренинговыи` for a room called `Тренинговый`."""
+    return " ".join(re.sub(r"[\W_]+", " ", match_form(value or "").replace("й", "и")).split())
 
 
 def _positive(field: str, value: float | int) -> None:

@@ -53,8 +53,8 @@ def web_link(ctx: typer.Context, user: str, actor: str) -> None:
     """Print a one-time sign-in link for a staff member (valid 10 minutes); audited."""
     from bot.app import console_url
     from handlers.roles import BadUserRef
+    from handlers.staff.web import signin_url
     from handlers.web.auth import WebAuthStore
-    from handlers.web.flow import signin_url
 
     st = state(ctx)
     try:

@@ -7,7 +7,7 @@ from handlers.booking import BookingFlow
 from handlers.eligibility import EligibilityFlow
 from handlers.flow import Flow
 from handlers.staff import StaffFlow
-from handlers.web.flow import WebFlow
+from handlers.staff.web import WebFlow
 
 
 def default_flows() -> list[Flow]:
