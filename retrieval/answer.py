@@ -14,32 +14,22 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Protocol
 
-from sqlalchemy.engine import Engine
-
+from knowledge.jsontypes import JSONDict
 from knowledge.text import clean_input, reply_language
+from retrieval.candidates import CANDIDATE_PASSAGES
 from retrieval.confidence import ConfidenceModel
 from retrieval.constraint_check import Mismatch
 from retrieval.context import UNKNOWN, PassageContext
-from retrieval.extract import CANDIDATE_PASSAGES, Extract, Query, bigram_coverage, extract, term_coverage
-from retrieval.extract import trigram_coverage as _trigram_coverage
+from retrieval.extract import Extract, extract
 from retrieval.llm import LLMRephraser
+from retrieval.query import Query, bigram_coverage, term_coverage, trigram_coverage
+from retrieval.searcher import Searcher, VectorSearcher
 from retrieval.sentence_model import SentenceModel
 from retrieval.sentences import content_terms, has_number, plain
 from retrieval.sentvec import sentence_similarity
 from retrieval.types import SearchHit
-from retrieval.vetting import Plan
-
-
-class Searcher(Protocol):
-    """A search over the knowledge base in `engine` (whose documents the answer also reads)."""
-
-    @property
-    def engine(self) -> Engine: ...
-
-    def search(self, query: str, k: int = 5, lang: str | None = None, region: str | None = None,
-               program: str | None = None, mode: str = "hybrid") -> list[SearchHit]: ...
+from retrieval.vetting import Attempt, Plan
 
 
 @dataclass(frozen=True)
@@ -52,8 +42,8 @@ class Citation:
     kind: str = "document"
     """`document`, or `qa`: a curated answer written by staff."""
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"doc_id": self.doc_id, "title": self.title, "url": self.url}
+    def to_json(self) -> JSONDict:
+        data: JSONDict = {"doc_id": self.doc_id, "title": self.title, "url": self.url}
         if self.kind == "qa":
             data["staff_answer"] = True
         return data
@@ -87,8 +77,8 @@ class Answer:
     rephrase: Rephrase | None = None
     """Set instead of calling the LLM when the caller deferred it; None otherwise."""
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+    def to_json(self) -> JSONDict:
+        data: JSONDict = {
             "answer": self.text,
             "lang": self.lang,
             "abstained": self.abstained,
@@ -102,16 +92,16 @@ class Answer:
         return data
 
 
-def closest(hits: Sequence[Any], n: int = 3) -> list[dict[str, Any]]:
+def closest(hits: Sequence[SearchHit], n: int = 3) -> list[JSONDict]:
     """The first `n` distinct documents among `hits`, as {doc_id, title, url}."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, JSONDict] = {}
     for h in hits:
         if h.doc_id not in out and len(out) < n:
-            out[h.doc_id] = {"doc_id": h.doc_id, "title": h.title, "url": getattr(h, "url", None)}
+            out[h.doc_id] = {"doc_id": h.doc_id, "title": h.title, "url": h.url}
     return list(out.values())
 
 
-def _qa_text(hit: Any) -> str:
+def _qa_text(hit: SearchHit) -> str:
     """The stored answer of a curated entry (its text without a leading copy of the question)."""
     text = str(hit.text).strip()
     title = str(hit.title or "").strip()
@@ -120,9 +110,8 @@ def _qa_text(hit: Any) -> str:
     return text or str(hit.text).strip()
 
 
-def _cite(hit: Any) -> Citation:
-    return Citation(hit.doc_id, hit.title, getattr(hit, "url", None), getattr(hit, "published", None),
-                    getattr(hit, "kind", "document"))
+def _cite(hit: SearchHit) -> Citation:
+    return Citation(hit.doc_id, hit.title, hit.url, hit.published, hit.kind)
 
 
 def idf_coverage(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -> tuple[float, float]:
@@ -152,15 +141,15 @@ def idf_found(q: Query, terms: Sequence[str], idf: dict[str, float] | None) -> t
     return max(found, default=0.0), sum(found)
 
 
-def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: bool,
+def features(q: Query, hits: Sequence[SearchHit], hit: SearchHit, answer_text: str, *, qa: bool,
              sentence_score: float = 0.0, idf: dict[str, float] | None = None,
              best: Extract | None = None) -> dict[str, float]:
     """What the confidence model sees about one answer (see confidence.FEATURES)."""
     others = [h.score for h in hits if h.doc_id != hit.doc_id]
     passage_terms = content_terms(f"{hit.title}\n{hit.text}", marks=True)
     answer_terms = content_terms(answer_text, marks=True)
-    scores = getattr(hit, "scores", None) or {}
-    dense_others = [float((getattr(h, "scores", None) or {}).get("dense", 0.0)) for h in hits
+    scores = hit.scores
+    dense_others = [float(h.scores.get("dense", 0.0)) for h in hits
                     if h.doc_id != hit.doc_id]
     numeric = (1.0 if has_number(answer_text) else -1.0) if q.numeric else 0.0
     idf_passage, miss_passage = idf_coverage(q, passage_terms, idf)
@@ -186,7 +175,7 @@ def features(q: Query, hits: Sequence[Any], hit: Any, answer_text: str, *, qa: b
         "bigram_sentence": bigram_coverage(q, answer_terms),
         "sentence_score": sentence_score,
         "bigram_passage": bigram_coverage(q, passage_terms),
-        "trigram_passage": _trigram_coverage(q, f"{hit.title}\n{hit.text}"),
+        "trigram_passage": trigram_coverage(q, f"{hit.title}\n{hit.text}"),
         "numeric": numeric,
         "qa": 1.0 if qa else 0.0,
         "q_terms": math.log1p(len(q.term_set)),
@@ -211,7 +200,7 @@ class Answerer:
         self.search = search
         self.context = PassageContext(search.engine)
         """Sibling chunks and corpus-wide word weights, read from the knowledge base."""
-        embedder = getattr(getattr(search, "embedder", None), "name", None)
+        embedder = search.embedder.name if isinstance(search, VectorSearcher) else None
         self.model = model or ConfidenceModel.load(embedder=embedder)
         self.threshold = threshold if threshold is not None else self.model.threshold
         self.sentence_model = SentenceModel.load(embedder=embedder)
@@ -234,8 +223,8 @@ class Answerer:
         plan = Plan.make(self.search, question, lang_out, found, country=country, channel=channel)
         pool = plan.allowed[offset:]
         shown = (pool + plan.foreign[offset:])[:k]
-        restored = getattr(self.search, "restored_text", None)
-        q = Query.of(question, restored(question) if callable(restored) else None)
+        restored = self.search.restored_text(question) if isinstance(self.search, VectorSearcher) else None
+        q = Query.of(question, restored)
         (text, hit, feats, confidence), mismatch = plan.settle(
             lambda hits: self._attempt(q, question, hits, plan), pool, self.threshold, foreign=not offset)
         if hit is None or not text or confidence < self.threshold:
@@ -259,13 +248,12 @@ class Answerer:
             return replace(answer, text=text, generated=True, rephrase=None)
         return replace(answer, rephrase=None)
 
-    def _attempt(self, q: Query, question: str, pool: Sequence[Any],
-                 plan: Plan) -> tuple[str, Any, dict[str, float], float]:
+    def _attempt(self, q: Query, question: str, pool: Sequence[SearchHit], plan: Plan) -> Attempt:
         """(answer text, its hit, features, confidence) from `pool`.
         A staff answer is used when the question paraphrases one it was written for, unless a
         document answers confidently with a sentence that covers more of the question's words than
         the staff answer's question does."""
-        text, hit, _, sentence_score, ext = self._compose(q, [h for h in pool if getattr(h, "kind", "") != "qa"])
+        text, hit, _, sentence_score, ext = self._compose(q, [h for h in pool if h.kind != "qa"])
         feats: dict[str, float] = {}
         confidence = 0.0
         if hit is not None and text:
@@ -281,7 +269,7 @@ class Answerer:
             confidence = max(sim, self.model.predict(feats))
         return text, hit, feats, confidence
 
-    def _compose(self, q: Query, pool: Sequence[Any]) -> tuple[str, Any, bool, float, Extract | None]:
+    def _compose(self, q: Query, pool: Sequence[SearchHit]) -> tuple[str, SearchHit | None, bool, float, Extract]:
         """(answer text, its hit, False, the extraction score, the extract) from the documents of `pool`."""
         dense = sentence_similarity(self.search, q.text)
         model = self.sentence_model if dense is not None else self.lexical_sentence_model

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import Insert, Table, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from knowledge.models import Chunk, Document, EmbeddingCache
@@ -32,7 +33,7 @@ def _batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield items[i : i + size]
 
 
-def _record_columns() -> tuple[Any, ...]:
+def _record_columns() -> tuple[Mapped[object], ...]:
     c, d = Chunk, Document
     return tuple(col(x) for x in (
         c.id, c.doc_id, d.title, d.lang, c.text, c.text_hash, c.position,

@@ -27,7 +27,7 @@ CANDIDATES = 100
 @dataclass(frozen=True)
 class SearchQuery:
     """A search query prepared once: its BM25 tokens and the text to embed (abbreviations expanded,
-    diacritics restored when it was typed without them). Not the answerer's `retrieval.extract.Query`,
+    diacritics restored when it was typed without them). Not the answerer's `retrieval.query.Query`,
     which holds a question's comparable words and the state of matching them against sentences."""
 
     text: str

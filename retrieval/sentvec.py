@@ -14,14 +14,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
+from sqlalchemy.engine import Engine
 
+from retrieval.embedders import Embedder
+from retrieval.searcher import Searcher, VectorSearcher
 from retrieval.sentences import passage_sentences
 
 MAX_CACHED = 50_000
+
+Similarity = Callable[[list[str]], list[float]]
+"""`similarity(sentences)`: the cosine of the question's vector with each sentence's."""
 
 
 def sentence_hash(text: str) -> str:
@@ -37,14 +42,12 @@ def chunk_sentences(texts: Iterable[str]) -> list[str]:
     return list(out)
 
 
-def wanted(embedder: Any) -> bool:
+def wanted(embedder: Embedder) -> bool:
     """Sentence vectors are used (so worth computing) only with an embedder the sentence scorer
     was fitted for; with any other (e.g. the tests' hash embedder) the lexical scorer runs."""
     from retrieval.sentence_model import SENTENCE_MODEL_PATH, SentenceModel
 
-    name = getattr(embedder, "name", None)
-    if name is None:
-        return False
+    name = embedder.name
     stamp = SENTENCE_MODEL_PATH.stat().st_mtime_ns if SENTENCE_MODEL_PATH.exists() else 0
     key = (str(name), stamp)
     if key not in _WANTED:
@@ -55,7 +58,7 @@ def wanted(embedder: Any) -> bool:
 _WANTED: dict[tuple[str, int], bool] = {}
 
 
-def embed_chunk_sentences(engine: Any, embedder: Any, texts: Iterable[str], batch: int = 32, *,
+def embed_chunk_sentences(engine: Engine, embedder: Embedder, texts: Iterable[str], batch: int = 32, *,
                           force: bool = False) -> int:
     """Embed and store the sentences of these chunk texts that the cache lacks (when the embedder
     is one the sentence scorer uses); returns how many were embedded."""
@@ -77,7 +80,7 @@ def embed_chunk_sentences(engine: Any, embedder: Any, texts: Iterable[str], batc
 class SentenceVectors:
     """Sentence text → unit vector, from memory, else SQL, else embedded once and stored."""
 
-    def __init__(self, engine: Any, embedder: Any) -> None:
+    def __init__(self, engine: Engine, embedder: Embedder) -> None:
         self.engine = engine
         self.embedder = embedder
         self._lru: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -119,13 +122,12 @@ class SentenceVectors:
 _BY_SEARCH: dict[int, SentenceVectors] = {}
 
 
-def for_search(search: Any) -> SentenceVectors | None:
+def for_search(search: Searcher) -> SentenceVectors | None:
     """The sentence-vector store of a search service (one per service); None for a search without
-    an engine and an embedder (e.g. the tests' fakes)."""
-    engine = getattr(search, "engine", None)
-    embedder = getattr(search, "embedder", None)
-    if engine is None or embedder is None or not hasattr(embedder, "embed_passages"):
+    an embedder (e.g. the tests' fakes)."""
+    if not isinstance(search, VectorSearcher):
         return None
+    engine, embedder = search.engine, search.embedder
     key = id(search)
     store = _BY_SEARCH.get(key)
     if store is None or store.engine is not engine or store.embedder is not embedder:
@@ -133,12 +135,11 @@ def for_search(search: Any) -> SentenceVectors | None:
     return store
 
 
-def sentence_similarity(search: Any, question: str, *, force: bool = False) -> Any:
+def sentence_similarity(search: Searcher, question: str, *, force: bool = False) -> Similarity | None:
     """A function sentences → their cosine with the question's vector (the one the last search for
     `question` computed), or None when either side has no vectors (then the lexical scorer is used)."""
-    qvec_of = getattr(search, "query_vector", None)
     store = for_search(search)
-    qvec = qvec_of(question) if callable(qvec_of) else None
+    qvec = search.query_vector(question) if isinstance(search, VectorSearcher) else None
     if store is None or qvec is None or not (force or wanted(store.embedder)):
         return None
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from retrieval import jurisdiction
 from retrieval.constraint_check import Mismatch, Source, affirms, vet
 from retrieval.constraints import Facts, read
-from retrieval.extract import Query
+from retrieval.query import Query
 from retrieval.sentences import content_terms
 from retrieval.types import SearchHit
 
