@@ -9,7 +9,7 @@ The composition root sets them once from the environment (`MAX_DOC_CHARS`, `MAX_
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from knowledge.errors import IngestError
@@ -44,8 +44,8 @@ def set_limits(*, max_chars: int | None = None, max_chunks: int | None = None, p
     """Change some limits (None values are ignored); returns the new limits."""
     global _LIMITS
     old = _LIMITS
-    _LIMITS = IngestLimits(
-        max_chars=_given(max_chars, old.max_chars), max_chunks=_given(max_chunks, old.max_chunks),
+    _LIMITS = replace(
+        old, max_chars=_given(max_chars, old.max_chars), max_chunks=_given(max_chunks, old.max_chunks),
         parse_timeout_s=_given(parse_timeout_s, old.parse_timeout_s),
         parse_memory_mb=_given(parse_memory_mb, old.parse_memory_mb),
         max_unpacked_mb=_given(max_unpacked_mb, old.max_unpacked_mb),
