@@ -15,7 +15,7 @@ import logging
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 log = logging.getLogger(__name__)
 
@@ -77,5 +77,5 @@ def _install_pg(engine: Engine) -> str:
 
 def is_overlap_violation(exc: BaseException) -> bool:
     """True when a DBAPI error comes from one of the guards above."""
-    msg = str(getattr(exc, "orig", exc))
+    msg = str(exc.orig if isinstance(exc, StatementError) else exc)  # the driver's own message
     return OVERLAP_MARK in msg or "bk_booking_no_overlap" in msg

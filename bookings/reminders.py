@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -97,7 +97,7 @@ class RemindersMixin:
                 col(SentReminder.status) == "claimed", col(SentReminder.claimed_at) < now_utc - LEASE,
             ).values(claimed_at=now_utc))
             s.commit()
-            return bool(getattr(result, "rowcount", 0) == 1)
+            return isinstance(result, CursorResult) and result.rowcount == 1
 
     def mark_reminder_sent(self, booking_id: int, offset_minutes: int, now_utc: datetime) -> None:
         with Session(self.engine) as s:

@@ -12,7 +12,6 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def write_audit(engine: Engine, actor: str, action: str, /, *, channel: str = "", target: str | None = None,
-                outcome: str = "ok", clock: Callable[[], datetime] = utcnow, **details: Any) -> int:
+                outcome: str = "ok", clock: Callable[[], datetime] = utcnow, **details: object) -> int:
     """Append one entry (`outcome`: ok, refused or failed; `details` as JSON); its id."""
     row = AuditEntry(
         created_at=clock(), actor=str(actor)[:200], channel=channel, action=action[:40],
@@ -34,11 +33,11 @@ def write_audit(engine: Engine, actor: str, action: str, /, *, channel: str = ""
     return insert_returning_id(engine, row)
 
 
-def audit_refusal(ctx: Ctx, action: str, *, target: str | None = None, **details: Any) -> None:
+def audit_refusal(ctx: Ctx, action: str, *, target: str | None = None, **details: object) -> None:
     log.info("refused %s for %s", action, ctx.user_hash)
     actor = f"u:{ctx.user_hash}"
     if ctx.services.staff is not None:
         ctx.services.staff.audit(actor, action, channel=ctx.msg.channel, target=target, outcome="refused", **details)
     elif ctx.services.roles is not None:
         write_audit(ctx.services.roles.engine, actor, action, channel=ctx.msg.channel, target=target,
-                    outcome="refused", **details)
+                    outcome="refused", clock=utcnow, **details)

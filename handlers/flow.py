@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypedDict, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypedDict, TypeVar, runtime_checkable
 
 from handlers.i18n import Catalog
 from handlers.jsondata import JsonObject
@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the concrete services, for types only (importing them here 
     from knowledge.store import KnowledgeBase
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 if TYPE_CHECKING:
     from handlers.registry import FlowRegistry
 
@@ -180,9 +181,10 @@ class Ctx:
 
 
 @dataclass(frozen=True)
-class Capability(Generic[T]):
+class Capability(Generic[T_co]):
     """A named, typed service one flow offers the others (looked up with `ctx.flows.capability`).
-    `protocol` is the runtime-checkable Protocol `T` the provider must satisfy."""
+    `protocol` is the runtime-checkable Protocol `T_co` the provider must satisfy. Covariant: a flow
+    lists what it offers as `Capability[object]` keys, each checked against its protocol at start-up."""
 
     name: str
     protocol: type
@@ -227,7 +229,7 @@ class Flow:
     staff_only: ClassVar[bool] = False
     """True: the dialog refuses entry (menu, commands) to non-staff; flows still check each action."""
 
-    def capabilities(self) -> Mapping[Capability[Any], object]:
+    def capabilities(self) -> Mapping[Capability[object], object]:
         """The capabilities this flow provides, each with the object that implements it."""
         return {}
 
@@ -278,11 +280,11 @@ class Flow:
         """The arguments of the command an intent starts ("" by default)."""
         return ""
 
-    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: JsonObject) -> Ctx:
         """The context of the chat a queued job came from (its texts, audit, replies)."""
         raise NotImplementedError
 
-    def job_subject(self, kind: str, payload: dict[str, Any]) -> str:
+    def job_subject(self, kind: str, payload: JsonObject) -> str:
         """What the job's messages to the user call it (`{file}` in `reliability.<kind>.*`)."""
         return "?"
 

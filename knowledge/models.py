@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.engine import Engine
@@ -14,13 +15,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def insert_returning_id(engine: Engine, row: SQLModel) -> int:
+class RowWithId(Protocol):
+    """A table row whose primary key is `id`, filled in by the database on insert."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def insert_returning_id(engine: Engine, row: RowWithId) -> int:
     """Insert one row in its own transaction and return its new primary key."""
     with Session(engine) as s:
         s.add(row)
         s.commit()
         s.refresh(row)
-        new_id = getattr(row, "id", None)
+        new_id = row.id
         assert new_id is not None
         return int(new_id)
 

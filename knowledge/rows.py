@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from datetime import date, datetime
+from typing import TypedDict, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Mapped, QueryableAttribute, defer
@@ -19,7 +20,7 @@ from knowledge.types import AddResult, DocInfo
 
 BATCH = 500
 T = TypeVar("T")
-_TEXT = cast("QueryableAttribute[str]", Document.text)  # the class attribute, seen as str by the type checker
+TEXT_COLUMN = cast("QueryableAttribute[str]", Document.text)  # the class attribute, seen as str by the type checker
 
 _LOOKUPS: dict[str, tuple[Mapped[str] | Mapped[str | None], Callable[[Document], str | None]]] = {
     "doc_id": (col(Document.doc_id), lambda d: d.doc_id),
@@ -65,7 +66,8 @@ class Resolver:
         column, value_of = _LOOKUPS[field]
         found: dict[str, Document] = {}
         for part in batches(sorted(set(values))):
-            stmt = select(Document).options(defer(_TEXT)).where(column.in_(part), col(Document.status) == "active")
+            stmt = (select(Document).options(defer(TEXT_COLUMN))
+                    .where(column.in_(part), col(Document.status) == "active"))
             for doc in self.s.execute(stmt).scalars():
                 found.setdefault(value_of(doc) or "", doc)
         return found
@@ -133,10 +135,45 @@ class Resolver:
         return [Target(i, active.get(i), versions.get(i, 0), a) for i, a in zip(ids, aliases, strict=True)]
 
 
-def document_values(p: Prepared, doc_id: str, version: int, added_by: str | None) -> dict[str, Any]:
+class DocumentValues(TypedDict):
+    """Column values of a new Document row (a bulk insert takes them as they are)."""
+
+    doc_id: str
+    title: str
+    lang: str
+    source: str
+    url: str | None
+    region: str | None
+    program: str | None
+    published: date | None
+    effective: date | None
+    kind: str
+    status: str
+    version: int
+    content_hash: str
+    added_by: str | None
+    meta_json: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChunkValues(TypedDict):
+    """Column values of a new Chunk row."""
+
+    document_pk: int
+    doc_id: str
+    position: int
+    text: str
+    text_hash: str
+    char_start: int
+    char_end: int
+
+
+def document_values(p: Prepared, doc_id: str, version: int, added_by: str | None) -> DocumentValues:
     """Column values of a new Document row."""
     m, now = p.meta, utcnow()
-    return dict(
+    return DocumentValues(
         doc_id=doc_id, title=m.title or doc_id, lang=m.lang or "", source=p.source[:1000], url=m.url,
         region=m.region, program=m.program, published=m.published, effective=m.effective, kind=p.kind,
         status="active", version=version, content_hash=p.content_hash, added_by=added_by,
@@ -144,8 +181,8 @@ def document_values(p: Prepared, doc_id: str, version: int, added_by: str | None
     )  # fmt: skip
 
 
-def chunk_values(document_pk: int, doc_id: str, c: ChunkSpan) -> dict[str, Any]:
-    return dict(
+def chunk_values(document_pk: int, doc_id: str, c: ChunkSpan) -> ChunkValues:
+    return ChunkValues(
         document_pk=document_pk, doc_id=doc_id, position=c.position, text=c.text, text_hash=c.text_hash,
         char_start=c.char_start, char_end=c.char_end,
     )  # fmt: skip

@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col
@@ -31,10 +30,18 @@ from knowledge.ingest.jsonl import parse_jsonl
 from knowledge.ingest.pipeline import Prepared, iter_files, prepare_file, prepare_text
 from knowledge.models import Chunk, CorpusState, Document, utcnow
 from knowledge.queries import corpus_version
-from knowledge.rows import Resolver, add_result, batches, chunk_values, doc_info, document_values, same_document
+from knowledge.rows import (
+    TEXT_COLUMN,
+    DocumentValues,
+    Resolver,
+    add_result,
+    batches,
+    chunk_values,
+    doc_info,
+    document_values,
+    same_document,
+)
 from knowledge.types import AddResult, ChunkInfo, DocInfo, DocMeta, Progress
-
-_TEXT_COLUMN: Any = Document.text
 
 
 class KnowledgeBase:
@@ -152,11 +159,11 @@ class KnowledgeBase:
             return int(s.execute(stmt).scalar() or 0)
 
     # ---- internals ----------------------------------------------------------------------------
-    def _infos(self, *conds: Any) -> list[DocInfo]:
+    def _infos(self, *conds: ColumnElement[bool]) -> list[DocInfo]:
         counts = select(col(Chunk.document_pk), func.count().label("n")).group_by(col(Chunk.document_pk)).subquery()
         stmt = (
             select(Document, counts.c.n, func.length(col(Document.text)))
-            .options(defer(_TEXT_COLUMN))
+            .options(defer(TEXT_COLUMN))
             .outerjoin(counts, counts.c.document_pk == col(Document.id))
             .where(*conds)
             .order_by(col(Document.created_at).desc(), col(Document.id).desc())
@@ -170,7 +177,7 @@ class KnowledgeBase:
         with Session(self.engine) as s, s.begin():
             targets = Resolver(s, prepared, match_title).resolve()
             results: list[AddResult] = []
-            new_docs: list[tuple[dict[str, Any], Prepared]] = []
+            new_docs: list[tuple[DocumentValues, Prepared]] = []
             old_pks: list[int] = []
             for p, t in zip(prepared, targets, strict=True):
                 if t.alias_of is not None:
@@ -195,7 +202,7 @@ class KnowledgeBase:
                 self._bump(s)
         return results
 
-    def _insert(self, s: Session, new_docs: list[tuple[dict[str, Any], Prepared]], progress: Progress | None) -> None:
+    def _insert(self, s: Session, new_docs: list[tuple[DocumentValues, Prepared]], progress: Progress | None) -> None:
         """Bulk inserts (no ORM objects: 20,000 documents in seconds)."""
         done = 0
         for part in batches(new_docs):

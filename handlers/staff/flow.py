@@ -16,11 +16,11 @@ Documents sent outside any flow's steps are this flow's (uploads).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from handlers.errors import error_reply, error_text
 from handlers.flow import FOLLOW_UP, Capability, Ctx, Flow, Services, Stale, need
 from handlers.i18n import Catalog
+from handlers.jsondata import JsonObject
 from handlers.messages import Choice, Reply
 from handlers.roles import RoleStore
 from handlers.staff.answers import relay_replies, save_answer
@@ -70,7 +70,7 @@ class StaffFlow(Flow):
     jobs = (UPLOAD_JOB,)
     staff_only = True
 
-    def capabilities(self) -> dict[Capability[Any], object]:
+    def capabilities(self) -> dict[Capability[object], object]:
         return {FOLLOW_UP: self}
 
     def follow_up_data(self, services: Services, query_id: int) -> str | None:
@@ -256,10 +256,10 @@ class StaffFlow(Flow):
         return services.roles is not None
 
     # ---- background jobs: uploads (bot/jobs.py runs them) ----------------------------------
-    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: dict[str, Any]) -> Ctx:
+    def job_ctx(self, kind: str, catalog: Catalog, services: Services, payload: JsonObject) -> Ctx:
         return upload_job_ctx(catalog, services, payload)
 
-    def job_subject(self, kind: str, payload: dict[str, Any]) -> str:
+    def job_subject(self, kind: str, payload: JsonObject) -> str:
         return upload_subject(payload)
 
     def run_job(self, kind: str, ctx: Ctx, progress: Callable[[int, int], None] | None, *,

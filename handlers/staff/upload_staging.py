@@ -20,7 +20,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Column, LargeBinary, Text, delete, select, update
 from sqlalchemy.engine import Engine
@@ -108,7 +107,7 @@ class UploadStaging:
             row = conn.execute(select(TABLE.c.messages).where(TABLE.c.token == token)).scalar()
             if row is None:
                 return
-            values: dict[str, Any] = {"messages": json.dumps(json.loads(row) + texts, ensure_ascii=False)}
+            values: dict[str, str | bool | None] = {"messages": json.dumps(json.loads(row) + texts, ensure_ascii=False)}
             if finished:
                 values.update(finished=True, content=None)
             conn.execute(update(TABLE).where(TABLE.c.token == token).values(**values))

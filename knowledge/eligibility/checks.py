@@ -10,15 +10,8 @@ import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from knowledge.eligibility.schema import (
-    BUILTINS,
-    COMPARISONS,
-    Cond,
-    Expr,
-    Op,
-    RuleSet,
-    Table,
-)
+from knowledge.eligibility.conditions import BUILTINS, COMPARISONS, Cond, Expr, Op
+from knowledge.eligibility.schema import RuleSet, Table
 
 Problem = tuple[str, str]
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
@@ -112,12 +105,12 @@ def _cond(rs: RuleSet, cond: Cond, names: set[str], path: str) -> list[Problem]:
         problems.append((f"{path}.reason", f"no text for reason '{cond.reason}' in `reasons`"))
     kind = cond.kind
     if kind in ("all", "any"):
-        for i, child in enumerate(getattr(cond, kind)):
+        for i, child in enumerate(cond.children):
             problems += _cond(rs, child, names, f"{path}.{kind}[{i}]")
     elif kind == "not_" and cond.not_ is not None:
         problems += _cond(rs, cond.not_, names, f"{path}.not")
     elif kind in COMPARISONS:
-        for i, expr in enumerate(getattr(cond, kind)):
+        for i, expr in enumerate(cond.sides):
             problems += _expr(rs, expr, names, f"{path}.{kind}[{i}]")
     return problems
 
@@ -138,7 +131,7 @@ def _expr(rs: RuleSet, expr: Expr, names: set[str], path: str) -> list[Problem]:
                 problems.append((f"{path}.count_true[{i}]", f"'{qid}' is not a yes_no question"))
         return problems
     out: list[Problem] = []
-    for i, arg in enumerate(getattr(expr, kind)):
+    for i, arg in enumerate(expr.args):
         out += _expr(rs, arg, names, f"{path}.{kind}[{i}]")
     return out
 
@@ -180,5 +173,5 @@ def iter_names(expr: Expr) -> Iterator[str]:
         if expr.kind == "count_true":
             yield from expr.count_true or []
             return
-        for arg in getattr(expr, expr.kind):
+        for arg in expr.args:
             yield from iter_names(arg)

@@ -4,6 +4,9 @@ Arithmetic is exact (fractions), so "income ≤ line" at the boundary is decided
 Unanswered questions use three-valued logic: a condition that can be decided without them is
 decided (an income above every line needs no deprivation answers); otherwise the decision lists
 the missing question ids and has no outcome. Nothing is guessed.
+
+The values of names and expressions and the tests of conditions are the :class:`Evaluator`'s
+(evaluator.py); this module picks the outcome and works out its reasons and benefits.
 """
 
 from __future__ import annotations
@@ -19,271 +22,52 @@ from knowledge.eligibility.decision import (
     ExampleValue,
     NamedValue,
     Reason,
-    Result,
     TableData,
     TableRow,
     Value,
     previous_quarter,
     quarter_of,
 )
-
-__all__ = ["BenefitResult", "Decision", "Evaluator", "ExampleValue", "NamedValue", "Reason", "TableData", "TableRow",
-           "Value", "evaluate", "previous_quarter", "quarter_of"]
-from knowledge.eligibility.schema import COMPARISONS, Benefit, Cond, Expr, Op, Outcome, RuleSet
+from knowledge.eligibility.evaluator import Evaluator, Missing, as_number
+from knowledge.eligibility.schema import Benefit, Outcome, RuleSet
 from knowledge.errors import NotFound, ValidationError
 
-
-class _Missing(Exception):
-    def __init__(self, ids: frozenset[str]) -> None:
-        super().__init__(", ".join(sorted(ids)))
-        self.ids = ids
+__all__ = ["BenefitResult", "Decision", "Evaluator", "ExampleValue", "NamedValue", "Reason", "TableData", "TableRow",
+           "Value", "benefit", "evaluate", "previous_quarter", "quarter_of"]
 
 
-class Evaluator:
-    def __init__(
-        self, rs: RuleSet, answers: Mapping[str, Value], on: date, tables: Mapping[str, TableData] | None = None
-    ) -> None:
-        self.rs = rs
-        self.answers = answers
-        self.on = on
-        self.tables = tables or {}
-        self.cache: dict[str, Value | _Missing] = {}
-        self.unverified: list[str] = []
-        self.examples: list[ExampleValue] = []
-
-    # ---- values ------------------------------------------------------------------------
-    def name(self, name: str) -> Value:
-        cached = self.cache.get(name)
-        if isinstance(cached, _Missing):
-            raise cached
-        if cached is not None:
-            return cached
-        try:
-            value = self._compute(name)
-        except _Missing as exc:
-            self.cache[name] = exc
-            raise
-        self.cache[name] = value
-        return value
-
-    def _compute(self, name: str) -> Value:
-        builtins = {"$year": str(self.on.year), "$quarter": quarter_of(self.on),
-                    "$prev_quarter": previous_quarter(self.on)}
-        if name in builtins:
-            return builtins[name]
-        if self.rs.question(name) is not None:
-            if name in self.answers:
-                return self.answers[name]
-            raise _Missing(frozenset({name}))
-        if name in self.rs.derived:
-            return self.expr(self.rs.derived[name].expr)
-        if name in self.rs.thresholds:
-            return self._threshold(name)
-        raise ValidationError("eligibility.rule_error", message=f"unknown name {name!r}")
-
-    def _threshold(self, name: str) -> Fraction:
-        th = self.rs.thresholds[name]
-        if not th.verified:
-            self._mark(f"thresholds.{name}")
-        if th.value is not None:
-            return Fraction(str(th.value))
-        if th.by is not None and th.values is not None:
-            key = str(self.name(th.by))
-            if key not in th.values:
-                raise NotFound("eligibility.no_threshold", message=f"no value of {name} for {key}",
-                               name=name, key=key)
-            return Fraction(str(th.values[key]))
-        raw_keys = [str(v).strip() for v in self._args(list(th.key or []))]
-        keys = tuple(k.lower() for k in raw_keys)
-        row = self.tables.get(th.table or "", {}).get(keys)
-        if row is None:
-            raise NotFound("eligibility.no_table_row",
-                           message="no {name} for {key} in table {table}; staff add the row to the table file",
-                           name=name, table=th.table, key=" / ".join(raw_keys))
-        if not row.verified:
-            self._mark(f"{th.table}:{'/'.join(raw_keys)}")
-        if row.example:
-            example = ExampleValue(name, th.table or "", tuple(raw_keys), row.value, row.note)
-            if example not in self.examples:
-                self.examples.append(example)
-        return row.value
-
-    def _mark(self, item: str) -> None:
-        if item not in self.unverified:
-            self.unverified.append(item)
-
-    def _args(self, exprs: list[Expr]) -> list[Value]:
-        """Evaluate all; if any is missing, report the union of what is missing."""
-        values: list[Value] = []
-        missing: set[str] = set()
-        for e in exprs:
-            try:
-                values.append(self.expr(e))
-            except _Missing as exc:
-                missing |= exc.ids
-        if missing:
-            raise _Missing(frozenset(missing))
-        return values
-
-    def expr(self, e: Expr) -> Value:
-        if isinstance(e, bool):
-            return e
-        if isinstance(e, int | float):
-            return Fraction(str(e))
-        if isinstance(e, str):
-            return self.name(e)
-        return self._op(e)
-
-    def _op(self, op: Op) -> Value:
-        kind = op.kind
-        if kind == "lit":
-            return str(op.lit)
-        if kind == "first":
-            last: _Missing | None = None
-            for alt in op.first or []:
-                try:
-                    return self.expr(alt)
-                except _Missing as exc:
-                    last = exc
-            raise last or _Missing(frozenset())
-        if kind == "count_true":
-            flags = self._args(list(op.count_true or []))
-            for qid in op.count_true or []:
-                q = self.rs.question(qid)
-                if q is not None and not q.verified:
-                    self._mark(f"questions.{qid}")
-            return Fraction(sum(1 for f in flags if f is True))
-        nums = [_num(v) for v in self._args(list(getattr(op, kind)))]
-        if kind == "add":
-            return sum(nums, Fraction(0))
-        if kind == "sub":
-            return nums[0] - nums[1]
-        if kind == "mul":
-            out = Fraction(1)
-            for n in nums:
-                out *= n
-            return out
-        if kind == "div":
-            if nums[1] == 0:
-                raise ValidationError("eligibility.rule_error", message="division by zero")
-            return nums[0] / nums[1]
-        return min(nums) if kind == "min" else max(nums)
-
-    # ---- conditions --------------------------------------------------------------------
-    def test(self, cond: Cond) -> Result:
-        kind = cond.kind
-        if kind == "always":
-            return bool(cond.always)
-        if kind in ("all", "any"):
-            stop = kind == "any"  # any: stop at the first True; all: at the first False
-            missing: set[str] = set()
-            for child in getattr(cond, kind):
-                r = self.test(child)
-                if isinstance(r, frozenset):
-                    missing |= r
-                elif r is stop:
-                    return stop
-            return frozenset(missing) if missing else not stop
-        if kind == "not_" and cond.not_ is not None:
-            r = self.test(cond.not_)
-            return r if isinstance(r, frozenset) else not r
-        left, right = getattr(cond, kind)
-        try:
-            a, b = self._args([left, right])
-        except _Missing as exc:
-            return exc.ids
-        return _compare(kind, a, b)
-
-    def explain(self, cond: Cond) -> list[Reason]:
-        """The reasons behind a condition that holds."""
-        kind = cond.kind
-        out: list[Reason] = []
-        if kind == "all":
-            for child in cond.all or []:
-                out += self.explain(child)
-        elif kind == "any":
-            first = next((c for c in cond.any or [] if self.test(c) is True), None)
-            out += self.explain(first) if first is not None else []
-        if cond.reason is None:
-            return out
-        if kind in COMPARISONS:
-            left, right = getattr(cond, kind)
-            out.append(Reason(cond.reason, kind, self._named(left), self._named(right),
-                              tuple(self._counted(left)) + tuple(self._counted(right))))
-        else:
-            out.append(Reason(cond.reason))
-        return out
-
-    def _named(self, e: Expr) -> NamedValue:
-        value = self.expr(e)
-        if not isinstance(e, str):
-            return NamedValue(None, value)
-        unit = None
-        q = self.rs.question(e)
-        if q is not None:
-            unit = q.unit
-        elif e in self.rs.derived:
-            unit = self.rs.derived[e].unit
-        elif e in self.rs.thresholds:
-            unit = self.rs.thresholds[e].unit
-        return NamedValue(e, value, unit)
-
-    def _counted(self, e: Expr) -> list[str]:
-        if isinstance(e, str):
-            return self._counted(self.rs.derived[e].expr) if e in self.rs.derived else []
-        if isinstance(e, Op):
-            if e.kind == "count_true":
-                return [q for q in e.count_true or [] if self.answers.get(q) is True]
-            if e.kind != "lit":
-                return [i for arg in getattr(e, e.kind) for i in self._counted(arg)]
-        return []
-
-    # ---- benefits ----------------------------------------------------------------------
-    def benefit(self, bid: str, b: Benefit) -> tuple[BenefitResult | None, frozenset[str]]:
-        if b.when is not None:
-            r = self.test(b.when)
-            if isinstance(r, frozenset):
-                return None, r
-            if r is False:
-                return None, frozenset()
-        missing: set[str] = set()
-        amount: Fraction | None = None
-        details: dict[str, Fraction] = {}
-        unknown = False
-        try:
-            if b.amount is not None:
-                amount = _num(self.expr(b.amount))
-            details = {k: _num(v) for k, v in zip(b.details, self._args(list(b.details.values())), strict=True)}
-        except _Missing as exc:
-            missing |= exc.ids
-        except NotFound:
-            amount, details, unknown = None, {}, True
-        variant = None
-        for v in b.variants:
-            r = self.test(v.when)
-            if isinstance(r, frozenset):
-                missing |= r
-                break
-            if r:
-                variant = v.id
-                break
-        result = BenefitResult(bid, amount, b.unit, details, variant, b.source, b.verified, unknown)
-        return result, frozenset(missing)
-
-
-def _num(v: Value) -> Fraction:
-    if isinstance(v, bool) or not isinstance(v, Fraction):
-        raise ValidationError("eligibility.rule_error", message=f"expected a number, got {v!r}")
-    return v
-
-
-def _compare(kind: str, a: Value, b: Value) -> bool:
-    if kind == "eq":
-        return a == b
-    if kind == "ne":
-        return a != b
-    x, y = _num(a), _num(b)
-    return {"le": x <= y, "lt": x < y, "ge": x >= y, "gt": x > y}[kind]
+def benefit(ev: Evaluator, bid: str, b: Benefit) -> tuple[BenefitResult | None, frozenset[str]]:
+    """Benefit `bid` of the chosen outcome: its result (None when its `when` does not hold) and the ids
+    still missing for its amount, details or variant."""
+    if b.when is not None:
+        r = ev.test(b.when)
+        if isinstance(r, frozenset):
+            return None, r
+        if r is False:
+            return None, frozenset()
+    missing: set[str] = set()
+    amount: Fraction | None = None
+    details: dict[str, Fraction] = {}
+    unknown = False
+    try:
+        if b.amount is not None:
+            amount = as_number(ev.expr(b.amount))
+        details = {k: as_number(v) for k, v in zip(b.details, ev.evaluate_all(list(b.details.values())), strict=True)}
+    except Missing as exc:
+        missing |= exc.ids
+    except NotFound:
+        amount, details, unknown = None, {}, True
+    variant = None
+    for v in b.variants:
+        r = ev.test(v.when)
+        if isinstance(r, frozenset):
+            missing |= r
+            break
+        if r:
+            variant = v.id
+            break
+    result = BenefitResult(bid, amount, b.unit, details, variant, b.source, b.verified, unknown)
+    return result, frozenset(missing)
 
 
 def evaluate(
@@ -309,12 +93,12 @@ def evaluate(
     if chosen is not None:
         reasons = ev.explain(chosen.when) + [Reason(code) for code in chosen.notes]
         for bid in chosen.benefits:
-            result, need = ev.benefit(bid, rs.benefits[bid])
+            result, need = benefit(ev, bid, rs.benefits[bid])
             missing |= need
             if result is not None:
                 benefits.append(result)
     base = Decision(rs.program, rs.version, on, None, sources=tuple(rs.sources),
-                    values={k: v for k, v in ev.cache.items() if not isinstance(v, _Missing)})
+                    values={k: v for k, v in ev.cache.items() if not isinstance(v, Missing)})
     if missing:
         order = [q.id for q in rs.questions]
         ranked = sorted(missing, key=lambda m: (order.index(m) if m in order else len(order), m))

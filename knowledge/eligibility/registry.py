@@ -3,140 +3,35 @@
 A staff file with the same program + version replaces the shipped one; a staff table adds rows
 or corrects rows (same keys) of the shipped table. An invalid file is rejected with its file,
 field and reason (in :attr:`RuleRegistry.errors`) and the last good version of that file keeps
-serving: :meth:`reload` never leaves the bot without rules because of a typo.
+serving: :meth:`reload` never leaves the bot without rules because of a typo. Reading and checking
+one file is files.py's (its names are importable from here too).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import ValidationError as PydanticError
-
-from knowledge.eligibility.checks import check_ruleset, check_table
 from knowledge.eligibility.coverage import WARN_DAYS, CoverageWarning, coverage
 from knowledge.eligibility.engine import Decision, TableData, TableRow, Value, evaluate
+from knowledge.eligibility.files import (
+    SHIPPED_DIR,
+    RuleDoc,
+    RuleFileError,
+    RuleFileInvalid,
+    load_file,
+    table_refs,
+    validate_path,
+)
 from knowledge.eligibility.schema import RuleSet, Table
 from knowledge.eligibility.values import coerce_answers
 from knowledge.errors import NotFound
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "rules"
-RuleDoc = RuleSet | Table
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.SafeLoader
-try:  # the C loader when libyaml is there (several times faster on big rule files)
-    from yaml import CSafeLoader as _C_LOADER
-
-    _LOADER = _C_LOADER
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    pass
-
-
-@dataclass(frozen=True)
-class RuleFileError:
-    file: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.reason}"
-
-
-class RuleFileInvalid(Exception):
-    def __init__(self, errors: list[RuleFileError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors))
-        self.errors = errors
-
-
-def load_file(path: Path) -> RuleDoc:
-    """Parse and check one rule file; raises RuleFileInvalid listing every problem found."""
-    name = str(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except OSError as exc:
-        raise RuleFileInvalid([RuleFileError(name, "-", f"cannot read the file ({exc.strerror})")]) from None
-    except UnicodeDecodeError:
-        raise RuleFileInvalid([RuleFileError(name, "-", "the file is not UTF-8 text")]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "-"
-        raise RuleFileInvalid([RuleFileError(name, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
-    except (ValueError, TypeError) as exc:  # e.g. a date like 2022-13-01
-        raise RuleFileInvalid([RuleFileError(name, "-", f"bad value in the YAML: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise RuleFileInvalid([RuleFileError(name, "-", "a rule file must be a YAML mapping")])
-    model: type[RuleSet] | type[Table] = Table if data.get("kind") == "table" else RuleSet
-    try:
-        doc = model.model_validate(data)
-    except PydanticError as exc:
-        raise RuleFileInvalid(_pydantic_errors(name, exc)) from None
-    problems = check_ruleset(doc) if isinstance(doc, RuleSet) else check_table(doc)
-    if problems:
-        raise RuleFileInvalid([RuleFileError(name, f, r) for f, r in problems])
-    return doc
-
-
-def _pydantic_errors(name: str, exc: PydanticError) -> list[RuleFileError]:
-    """One error per field; the alternatives of a union ("int or float") merged into one reason."""
-    by_field: dict[str, list[str]] = {}
-    for e in exc.errors():
-        reasons = by_field.setdefault(_loc(e["loc"]), [])
-        if e["msg"] not in reasons:
-            reasons.append(e["msg"])
-    return [RuleFileError(name, f, " or ".join(r)) for f, r in by_field.items()]
-
-
-_TYPE_TAGS = {"int", "float", "str", "bool", "list", "dict"}
-
-
-def _loc(loc: tuple[int | str, ...]) -> str:
-    """pydantic's location without its union tags: `outcomes[0].when.all[1].reason`."""
-    parts = [p for p in loc if isinstance(p, int) or not (
-        p in _TYPE_TAGS or p[:1].isupper() or "[" in p or p.startswith(("function-", "lax-", "json-")))]
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return (out or "-").replace("not_", "not")
-
-
-def validate_path(path: Path) -> tuple[list[Path], list[RuleFileError]]:
-    """Check a file or every *.yaml in a folder (tables referenced must exist there or be shipped)."""
-    files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
-    if not path.exists():
-        return [], [RuleFileError(str(path), "-", "no such file or folder")]
-    errors: list[RuleFileError] = []
-    docs: dict[Path, RuleDoc] = {}
-    for f in files:
-        try:
-            docs[f] = load_file(f)
-        except RuleFileInvalid as exc:
-            errors += exc.errors
-    tables = {d.id for d in docs.values() if isinstance(d, Table)}
-    tables |= {d.id for d in _shipped_docs().values() if isinstance(d, Table)}
-    for f, d in docs.items():
-        if isinstance(d, RuleSet):
-            errors += _table_refs(f, d, tables)
-    return files, errors
-
-
-def _shipped_docs() -> dict[Path, RuleDoc]:
-    out: dict[Path, RuleDoc] = {}
-    for f in sorted(SHIPPED_DIR.glob("*.y*ml")):
-        try:
-            out[f] = load_file(f)
-        except RuleFileInvalid:
-            continue
-    return out
-
-
-def _table_refs(path: Path, rs: RuleSet, tables: set[str]) -> list[RuleFileError]:
-    return [RuleFileError(str(path), f"thresholds.{tid}.table", f"unknown table '{th.table}'")
-            for tid, th in rs.thresholds.items() if th.table is not None and th.table not in tables]
+__all__ = ["SHIPPED_DIR", "RuleDoc", "RuleFileError", "RuleFileInvalid", "RuleRegistry", "load_file", "validate_path"]
 
 
 class RuleRegistry:
@@ -212,7 +107,7 @@ class RuleRegistry:
                 by_key[doc.key] = (path, doc)
         programs: dict[str, list[RuleSet]] = {}
         for path, rs in sorted(by_key.values(), key=lambda item: (item[1].program, item[1].effective.from_)):
-            refs = _table_refs(path, rs, set(tables))
+            refs = table_refs(path, rs, set(tables))
             clash = next((o for o in programs.get(rs.program, []) if _overlap(o, rs)), None)
             if clash is not None:
                 refs.append(RuleFileError(str(path), "effective",

@@ -7,11 +7,8 @@ Two kinds of file live in `knowledge/rules/` and in the staff directory `<data_d
 * a **table** (`kind: table`): rows of keys → value, e.g. the Kazakhstan poverty line per
   (region, quarter), edited by staff.
 
-Expressions (`Expr`) are a number, a *name* (a question id, a derived value, a threshold or a
-built-in `$year` / `$quarter` / `$prev_quarter` of the check date) or one operation
-`{add|sub|mul|div|min|max|first|count_true|lit: [...]}`. Conditions (`Cond`) are one of
-`all` / `any` / `not` / a comparison `le|lt|ge|gt|eq|ne: [a, b]` / `always: true`, each with an
-optional `reason` code whose text is in the file's `reasons` table.
+Expressions and conditions (`Expr`, `Cond`: when an outcome, a benefit or a variant applies, and
+what a derived value or an amount is) are the small language of conditions.py.
 """
 
 from __future__ import annotations
@@ -20,14 +17,12 @@ import datetime as dt
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+from pydantic import Field, model_validator
 
-NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+from knowledge.eligibility.conditions import Cond, Expr, Name, Number, Strict
+
 LANG_CODES = ("vi", "ru", "en")
-BUILTINS = ("$year", "$quarter", "$prev_quarter")
-Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)]
 TableId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=60)]
-Number = StrictInt | StrictFloat
 BUTTON_DATA_BYTES = 64
 """The longest button data a messenger takes (Telegram's callback_data)."""
 ANSWER_ID_BYTES = BUTTON_DATA_BYTES - len("elig:a:")
@@ -35,11 +30,7 @@ ANSWER_ID_BYTES = BUTTON_DATA_BYTES - len("elig:a:")
 PROGRAM_ID_BYTES = BUTTON_DATA_BYTES - len("elig:p:")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class LText(_Strict):
+class LText(Strict):
     """A text in every language the bot speaks."""
 
     vi: str = Field(min_length=1)
@@ -47,72 +38,16 @@ class LText(_Strict):
     en: str = Field(min_length=1)
 
     def get(self, lang: str) -> str:
-        return str(getattr(self, lang, None) or self.en)
+        """The text in `lang`; English for a language the file has no text in."""
+        match lang:
+            case "vi":
+                return self.vi
+            case "ru":
+                return self.ru
+        return self.en
 
 
-class Op(_Strict):
-    add: list[Expr] | None = None
-    sub: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    mul: list[Expr] | None = None
-    div: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    min: list[Expr] | None = None
-    max: list[Expr] | None = None
-    first: list[Expr] | None = Field(default=None, min_length=1)
-    """The first alternative that can be computed; if none can, the missing ids of the last one."""
-    count_true: list[Name] | None = Field(default=None, min_length=1)
-    """How many of these yes/no questions are answered yes."""
-    lit: str | None = None
-    """A literal string (to compare with a choice answer)."""
-
-    @model_validator(mode="after")
-    def _one(self) -> Op:
-        _exactly_one(self, ("add", "sub", "mul", "div", "min", "max", "first", "count_true", "lit"))
-        return self
-
-    @property
-    def kind(self) -> str:
-        return next(k for k in type(self).model_fields if getattr(self, k) is not None)
-
-
-Expr = Number | str | Op
-
-
-class Cond(_Strict):
-    all: list[Cond] | None = Field(default=None, min_length=1)
-    any: list[Cond] | None = Field(default=None, min_length=1)
-    not_: Cond | None = Field(default=None, alias="not")
-    le: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    lt: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    ge: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    gt: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    eq: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    ne: list[Expr] | None = Field(default=None, min_length=2, max_length=2)
-    always: StrictBool | None = None
-    reason: Name | None = None
-    """A code in the file's `reasons` table, reported when this condition holds in the outcome."""
-
-    @model_validator(mode="after")
-    def _one(self) -> Cond:
-        _exactly_one(self, COND_OPS)
-        return self
-
-    @property
-    def kind(self) -> str:
-        return next(k for k in COND_OPS if getattr(self, k) is not None)
-
-
-COND_OPS = ("all", "any", "not_", "le", "lt", "ge", "gt", "eq", "ne", "always")
-COMPARISONS = ("le", "lt", "ge", "gt", "eq", "ne")
-
-
-def _exactly_one(model: BaseModel, fields: tuple[str, ...]) -> None:
-    present = [f for f in fields if getattr(model, f) is not None]
-    if len(present) != 1:
-        names = ", ".join(f.rstrip("_") for f in fields)
-        raise ValueError(f"exactly one of {names} is required (got {len(present)})")
-
-
-class Source(_Strict):
+class Source(Strict):
     id: Name
     document: str = Field(min_length=1)
     article: str | None = None
@@ -126,14 +61,14 @@ class Source(_Strict):
     """Always cite it with a result (besides the first source and those thresholds/benefits name)."""
 
 
-class Option(_Strict):
+class Option(Strict):
     id: Name
     label: LText
     aliases: list[str] = Field(default_factory=list)
     """Other names a user may type (any language), e.g. "Актобе" for Актюбинская область."""
 
 
-class Question(_Strict):
+class Question(Strict):
     id: Name
     type: Literal["number", "yes_no", "choice", "count"]
     prompt: LText
@@ -166,13 +101,13 @@ class Question(_Strict):
         return self
 
 
-class Derived(_Strict):
+class Derived(Strict):
     expr: Expr
     label: LText
     unit: str | None = None
 
 
-class Threshold(_Strict):
+class Threshold(Strict):
     """A constant (`value`), a value per answer (`by` + `values`) or a table lookup (`table` + `key`)."""
 
     label: LText
@@ -206,13 +141,13 @@ class Threshold(_Strict):
         return self
 
 
-class Variant(_Strict):
+class Variant(Strict):
     id: Name
     when: Cond
     text: LText
 
 
-class Benefit(_Strict):
+class Benefit(Strict):
     title: LText
     text: LText
     """May use {amount}, {details keys} and any value name in braces."""
@@ -225,7 +160,7 @@ class Benefit(_Strict):
     verified: bool = True
 
 
-class Outcome(_Strict):
+class Outcome(Strict):
     id: Name
     when: Cond
     label: LText
@@ -236,7 +171,7 @@ class Outcome(_Strict):
     """Reason codes always reported with this outcome (e.g. a line not yet published)."""
 
 
-class Period(_Strict):
+class Period(Strict):
     from_: date = Field(alias="from")
     to: date | None = None
 
@@ -250,7 +185,7 @@ class Period(_Strict):
         return self.from_ <= day and (self.to is None or day <= self.to)
 
 
-class RuleSet(_Strict):
+class RuleSet(Strict):
     kind: Literal["program"] = "program"
     program: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     version: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -302,7 +237,7 @@ class RuleSet(_Strict):
         return (self.program, self.version)
 
 
-class Table(_Strict):
+class Table(Strict):
     kind: Literal["table"]
     id: TableId
     title: str

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Protocol
 
 from lxml import etree
 
@@ -27,6 +27,23 @@ DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 READ_SIZE = 64 * 1024
 SMALL_PART = 4 * 1024 * 1024
 """styles.xml and core.xml are read whole, up to this many bytes."""
+
+
+class XmlElement(Protocol):
+    """What is used of an lxml element (lxml ships no type information). `tag` is a string for an
+    element, something else for an entity or processing instruction: it is only compared."""
+
+    @property
+    def tag(self) -> object: ...
+    @property
+    def text(self) -> str | None: ...
+    def get(self, key: str) -> str | None: ...
+    def find(self, path: str) -> XmlElement | None: ...
+    def iter(self, tag: str) -> Iterator[XmlElement]: ...
+    def getparent(self) -> XmlElement | None: ...
+    def getprevious(self) -> XmlElement | None: ...
+    def clear(self, keep_tail: bool = False) -> None: ...
+    def __delitem__(self, index: int) -> None: ...
 
 
 class _Budget:
@@ -54,9 +71,10 @@ def _stream(zf: zipfile.ZipFile, name: str, budget: _Budget, deadline: Deadline)
             yield chunk
 
 
-def _parser(**kw: Any) -> etree.XMLPullParser:
+def _parser(events: tuple[str, ...] | None = None) -> etree.XMLPullParser:
+    """A pull parser reporting `events` (None: lxml's default, element ends)."""
     return etree.XMLPullParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, **kw
+        events=events, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
     )
 
 
@@ -65,7 +83,7 @@ def _refuse_dtd(chunk: bytes, file: str) -> None:
         raise IngestError("ingest.docx_bomb", file=file, detail="a DTD or entity declaration")
 
 
-def _small_xml(zf: zipfile.ZipFile, name: str, budget: _Budget, deadline: Deadline) -> Any:
+def _small_xml(zf: zipfile.ZipFile, name: str, budget: _Budget, deadline: Deadline) -> XmlElement | None:
     """A small part parsed whole (styles, core properties); None if absent or over SMALL_PART."""
     if name not in zf.namelist():
         return None
@@ -77,7 +95,8 @@ def _small_xml(zf: zipfile.ZipFile, name: str, budget: _Budget, deadline: Deadli
     _refuse_dtd(bytes(data[:4096]), budget.file)
     parser = _parser()
     parser.feed(bytes(data))
-    return parser.close()
+    root: XmlElement = parser.close()
+    return root
 
 
 def _heading_styles(zf: zipfile.ZipFile, budget: _Budget, deadline: Deadline) -> set[str]:
@@ -110,7 +129,7 @@ class _Collector:
         self.cells: list[list[str]] = []
         self.rows: list[list[str]] = []
 
-    def start(self, el: Any) -> None:
+    def start(self, el: XmlElement) -> None:
         self.depth += 1
         if self.depth > self.lim.max_xml_depth:
             raise IngestError("ingest.docx_bomb", file=self.file, detail=f"nested deeper than {self.lim.max_xml_depth}")
@@ -123,7 +142,7 @@ class _Collector:
         elif tag == W + "tc":
             self.cells.append([])
 
-    def end(self, el: Any) -> None:
+    def end(self, el: XmlElement) -> None:
         self.depth -= 1
         tag = el.tag
         if self.paras and tag in (W + "t", W + "tab", W + "br", W + "cr"):
@@ -161,7 +180,7 @@ class _Collector:
             raise IngestError("ingest.too_much_text", file=self.file, limit=self.lim.max_chars)
 
 
-def _drop(el: Any) -> None:
+def _drop(el: XmlElement) -> None:
     """Free a finished element and the siblings before it (their text is already taken)."""
     el.clear(keep_tail=False)
     parent = el.getparent()

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from knowledge.errors import IngestError
 from knowledge.ingest.loaders import decode_text, read_bytes
 from knowledge.ingest.meta import meta_from_mapping
 from knowledge.ingest.pipeline import Prepared, finish
+from knowledge.jsontypes import JSONValue
 from knowledge.text import normalize_text
 
 MAX_JSONL_MB = 500
 _KNOWN = ("id", "text", "lang", "title", "url", "region", "program", "published", "effective")
 
 
-def _record(obj: Any, file: str, line: int) -> tuple[str, str, dict[str, Any]]:
+def _record(obj: object, file: str, line: int) -> tuple[str, str, dict[str, JSONValue]]:
     if not isinstance(obj, dict):
         raise IngestError("ingest.bad_record", file=file, line=line, detail="each line must be a JSON object")
     doc_id = obj.get("id")
@@ -36,7 +37,7 @@ def _record(obj: Any, file: str, line: int) -> tuple[str, str, dict[str, Any]]:
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             raise IngestError("ingest.bad_record", file=file, line=line, detail=f'"{key}" must be a string')
-    return doc_id.strip(), text, obj
+    return doc_id.strip(), text, cast("dict[str, JSONValue]", obj)  # a JSON object (json.loads)
 
 
 def parse_jsonl(path: Path | str) -> list[Prepared]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TypeVar
 
 from knowledge.errors import IngestError
 
@@ -38,11 +38,27 @@ def limits() -> IngestLimits:
     return _LIMITS
 
 
-def set_limits(**changes: Any) -> IngestLimits:
+def set_limits(*, max_chars: int | None = None, max_chunks: int | None = None, parse_timeout_s: float | None = None,
+               parse_memory_mb: int | None = None, max_unpacked_mb: int | None = None,
+               max_xml_depth: int | None = None) -> IngestLimits:
     """Change some limits (None values are ignored); returns the new limits."""
     global _LIMITS
-    _LIMITS = replace(_LIMITS, **{k: v for k, v in changes.items() if v is not None})
+    old = _LIMITS
+    _LIMITS = replace(
+        old, max_chars=_given(max_chars, old.max_chars), max_chunks=_given(max_chunks, old.max_chunks),
+        parse_timeout_s=_given(parse_timeout_s, old.parse_timeout_s),
+        parse_memory_mb=_given(parse_memory_mb, old.parse_memory_mb),
+        max_unpacked_mb=_given(max_unpacked_mb, old.max_unpacked_mb),
+        max_xml_depth=_given(max_xml_depth, old.max_xml_depth),
+    )
     return _LIMITS
+
+
+_T = TypeVar("_T")
+
+
+def _given(new: _T | None, old: _T) -> _T:
+    return old if new is None else new
 
 
 def check_chars(n: int, file: str, lim: IngestLimits | None = None) -> None:

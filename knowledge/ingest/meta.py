@@ -77,7 +77,7 @@ def _load_yaml(text: str, file: str) -> object:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = exc.problem_mark if isinstance(exc, yaml.MarkedYAMLError) else None
         line = mark.line + 1 if mark is not None else None
         raise IngestError("ingest.bad_metadata", file=file, line=line, detail=f"invalid YAML: {exc}") from exc
 

@@ -74,13 +74,11 @@ def resolve_lang(text: str, lang: str | None, file: str) -> str:
     return found
 
 
-_MAX_LENGTHS = {"doc_id": 200, "url": 1000, "region": 100, "program": 100}
-
-
 def _check_lengths(meta: DocMeta, file: str) -> None:
     """The database columns' limits, checked before writing (PostgreSQL would refuse)."""
-    for name, limit in _MAX_LENGTHS.items():
-        value = getattr(meta, name)
+    columns = (("doc_id", meta.doc_id, 200), ("url", meta.url, 1000), ("region", meta.region, 100),
+               ("program", meta.program, 100))
+    for name, value, limit in columns:
         if value is not None and len(value) > limit:
             raise IngestError("ingest.bad_metadata", file=file, detail=f"{name} is longer than {limit} characters")
 

@@ -16,10 +16,10 @@ import sys
 import threading
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from knowledge.errors import IngestError
 from knowledge.ingest.limits import IngestLimits, limits
+from knowledge.jsontypes import JSONDict, JSONScalar
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMED_OUT = 3
@@ -39,22 +39,30 @@ def run_sandboxed(fmt: str, path: Path, lim: IngestLimits | None = None) -> tupl
                               check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise IngestError("ingest.parse_timeout", file=name, seconds=round(lim.parse_timeout_s)) from None
-    try:
-        answer: dict[str, Any] = json.loads(proc.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        answer = {}
+    answer = _answer(proc.stdout)
     if "error" in answer:
-        params = {k: v for k, v in (answer.get("params") or {}).items() if k != "file"}
+        raw_params = answer.get("params")
+        params = {str(k): v for k, v in raw_params.items() if k != "file"} if isinstance(raw_params, dict) else {}
         raise IngestError(str(answer["error"]), file=name, **params)
     if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL, TIMED_OUT):
         raise IngestError("ingest.parse_timeout", file=name, seconds=round(lim.parse_timeout_s))
     if proc.returncode != 0 or "text" not in answer:
         # killed by the memory cap (MemoryError could not even be reported) or crashed
         raise IngestError("ingest.parse_memory", file=name, limit_mb=lim.parse_memory_mb)
-    return str(answer["text"]), answer.get("title") or None
+    title = answer.get("title")
+    return str(answer["text"]), str(title) if title else None
 
 
-def _child(fmt: str, path: str, limits_json: str) -> dict[str, Any]:
+def _answer(stdout: bytes) -> dict[str, object]:
+    """The child's JSON object ({} when it wrote none: killed, or crashed before answering)."""
+    try:
+        decoded: object = json.loads(stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return {str(k): v for k, v in decoded.items()} if isinstance(decoded, dict) else {}
+
+
+def _child(fmt: str, path: str, limits_json: str) -> JSONDict:
     import resource
 
     lim = IngestLimits(**json.loads(limits_json))
@@ -83,7 +91,7 @@ def _child(fmt: str, path: str, limits_json: str) -> dict[str, Any]:
     return {"text": text, "title": title}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> JSONScalar:
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
 
