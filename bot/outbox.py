@@ -15,7 +15,7 @@ import os
 import random
 import socket
 from collections.abc import Mapping, MutableMapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.channels.base import Channel
 from handlers.i18n import Catalog
@@ -51,13 +51,21 @@ def undeliverable_reason(adapter: Channel, exc: BaseException) -> str | None:
     return adapter.undeliverable_reason(exc) or None
 
 
+@runtime_checkable
+class WaitHint(Protocol):
+    """An error carrying the platform's requested wait in seconds (HTTP 429): aiogram's
+    TelegramRetryAfter, bot/retry.py's Retryable and GaveUp, the Zalo channels' errors."""
+
+    retry_after: float | None
+
+
 def retry_after(exc: BaseException) -> float | None:
     """A platform's `retry_after` carried by the error or its cause (HTTP 429)."""
     seen: BaseException | None = exc
     for _ in range(4):
         if seen is None:
             return None
-        value = getattr(seen, "retry_after", None)
+        value = seen.retry_after if isinstance(seen, WaitHint) else None
         if isinstance(value, int | float):
             return float(value)
         seen = seen.__cause__

@@ -15,7 +15,6 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
-from typing import Any
 
 from bot.app import App
 from bot.channels.base import Channel
@@ -24,6 +23,8 @@ from bot.hub import Hub
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S = 10.0
+Job = Coroutine[object, object, None]
+"""A background job of `civicbot run` (the outbox worker, the scheduler, the HTTP server...): runs until `stop`."""
 
 
 def build_hub(app: App) -> Hub:
@@ -59,7 +60,7 @@ async def run_bot(app: App, *, fallback: Callable[[Hub], Channel] | None = None,
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
             signals.append(sig)
-    tasks: list[asyncio.Task[Any]] = [asyncio.create_task(t) for t in _background(app, hub, channels, stop)]
+    tasks: list[asyncio.Task[None]] = [asyncio.create_task(t) for t in _background(app, hub, channels, stop)]
     try:
         if channels:
             log.info("civicbot running: %s", ", ".join(c.name for c in channels))
@@ -82,14 +83,14 @@ async def run_bot(app: App, *, fallback: Callable[[Hub], Channel] | None = None,
         hub.close()
 
 
-def _background(app: App, hub: Hub, channels: list[Channel], stop: asyncio.Event) -> list[Coroutine[Any, Any, Any]]:
+def _background(app: App, hub: Hub, channels: list[Channel], stop: asyncio.Event) -> list[Job]:
     from bot import http, replicas, rule_alerts
     from bot.jobs import JobWorker
     from bot.outbox import OutboxWorker
     from bot.scheduler import ReminderScheduler
 
     staff_lang = app.settings.staff_lang or app.settings.default_lang
-    jobs: list[Coroutine[Any, Any, Any]] = [
+    jobs: list[Job] = [
         OutboxWorker(app.outbox, hub, staff_target=app.staff_target, staff_lang=staff_lang).run(stop)]
     if channels:
         jobs.append(JobWorker(app.jobs, hub, app.outbox).run(stop))

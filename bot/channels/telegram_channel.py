@@ -20,8 +20,9 @@ import dataclasses
 import hmac
 import logging
 from collections import Counter
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Coroutine, Mapping
+from functools import partial
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
@@ -102,7 +103,7 @@ class TelegramChannel:
         self.api = RetryingApi(self.bot, self.server, token, metrics=self.metrics, max_attempts=max_attempts,
                                backoff_base_s=backoff_base_s, backoff_cap_s=backoff_cap_s,
                                max_retry_after_s=max_retry_after_s, deadline_s=deadline_s)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
         self.dp = Dispatcher(disable_fsm=True)
         self.dp.message.register(self._on_message)
         self.dp.callback_query.register(self._on_callback)
@@ -142,7 +143,7 @@ class TelegramChannel:
                     log.info("telegram webhook set (path %s)", self.webhook_path)
                 await stop.wait()
             elif await self._until_done(DeleteWebhook(drop_pending_updates=False), stop):
-                await (self._poll_durable(stop) if self.inbox is not None else self._poll(stop))
+                await (poll_into_inbox(self, stop) if self.inbox is not None else self._poll(stop))
         finally:
             await self._drain()
             await self.close()
@@ -150,7 +151,7 @@ class TelegramChannel:
     async def close(self) -> None:
         await self.bot.session.close()
 
-    async def _until_done(self, method: TelegramMethod[Any], stop: asyncio.Event) -> bool:
+    async def _until_done(self, method: TelegramMethod[bool], stop: asyncio.Event) -> bool:
         """Call `method` (with the usual retries) again and again until it succeeds or `stop` is set."""
         while not stop.is_set():
             try:
@@ -180,13 +181,12 @@ class TelegramChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
 
-    async def _poll_durable(self, stop: asyncio.Event) -> None:
-        await poll_into_inbox(self, stop)
-
-    async def _from_inbox(self, payload: dict[str, Any]) -> None:
+    async def _from_inbox(self, payload: Mapping[str, object]) -> None:
         """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
-        update = Update.model_validate(payload, context={"bot": self.bot})
-        token = _LEASED.set(True)
+        await self._feed(Update.model_validate(payload, context={"bot": self.bot}), leased=True)
+
+    async def _feed(self, update: Update, leased: bool) -> None:
+        token = _LEASED.set(leased)  # a lease is the deduplication: the dialog must not see the id again
         try:
             await self.dp.feed_update(self.bot, update)
         finally:
@@ -218,15 +218,7 @@ class TelegramChannel:
             update = Update.model_validate(await request.json(), context={"bot": self.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="bad update")
-
-        async def handle(leased: bool) -> None:
-            token = _LEASED.set(leased)  # a lease is the deduplication: the dialog must not see the id again
-            try:
-                await self.dp.feed_update(self.bot, update)
-            finally:
-                _LEASED.reset(token)
-
-        if await run_once(f"{self.name}:{update.update_id}", self.deduper, handle) == "busy":
+        if await run_once(f"{self.name}:{update.update_id}", self.deduper, partial(self._feed, update)) == "busy":
             return web.Response(status=503, text="busy")
         return web.Response(text="ok")
 
@@ -279,11 +271,11 @@ class TelegramChannel:
     def _typing(self, chat_id: str) -> None:
         self._spawn(self._quiet(SendChatAction(chat_id=chat_id, action="typing")))
 
-    async def _quiet(self, method: TelegramMethod[Any]) -> None:
+    async def _quiet(self, method: SendChatAction) -> None:
         with contextlib.suppress(Exception):
             await self.bot(method)
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+    def _spawn(self, coro: Coroutine[object, object, object]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

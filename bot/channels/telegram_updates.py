@@ -23,34 +23,22 @@ TEXT_LIMIT = CAPABILITIES.max_text
 CAPTION_LIMIT = 1024
 GROUP_TYPES = ("group", "supergroup")
 
-_MEDIA_KINDS: tuple[tuple[str, Kind], ...] = (
-    ("photo", "photo"),
-    ("sticker", "sticker"),
-    ("voice", "voice"),
-    ("audio", "voice"),
-    ("video_note", "video"),
-    ("video", "video"),
-    ("animation", "video"),
-    ("location", "location"),
-    ("venue", "location"),
-    ("contact", "contact"),
-)
-"""Checked in order: a venue also carries a location, an animation also carries a document."""
 
-_SERVICE_FIELDS = (
-    "new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "delete_chat_photo",
-    "group_chat_created", "supergroup_chat_created", "migrate_to_chat_id", "migrate_from_chat_id",
-    "pinned_message", "message_auto_delete_timer_changed", "forum_topic_created", "forum_topic_closed",
-    "forum_topic_reopened", "video_chat_started", "video_chat_ended", "video_chat_scheduled",
-    "video_chat_participants_invited", "write_access_allowed", "users_shared", "chat_shared",
-    "boost_added", "chat_background_set",
-)
-"""Service messages (someone joined the staff group, a pin...): nobody asked anything, no reply."""
+def _is_service(m: Message) -> bool:
+    """Service messages (someone joined the staff group, a pin...): nobody asked anything, no reply."""
+    return any((
+        m.new_chat_members, m.left_chat_member, m.new_chat_title, m.new_chat_photo, m.delete_chat_photo,
+        m.group_chat_created, m.supergroup_chat_created, m.migrate_to_chat_id, m.migrate_from_chat_id,
+        m.pinned_message, m.message_auto_delete_timer_changed, m.forum_topic_created, m.forum_topic_closed,
+        m.forum_topic_reopened, m.video_chat_started, m.video_chat_ended, m.video_chat_scheduled,
+        m.video_chat_participants_invited, m.write_access_allowed, m.users_shared, m.chat_shared,
+        m.boost_added, m.chat_background_set,
+    ))
 
 
 def message_to_incoming(message: Message, update_id: int | None) -> Incoming | None:
     """A user's message as an `Incoming`; None for service messages the dialog must not answer."""
-    if any(getattr(message, name, None) for name in _SERVICE_FIELDS):
+    if _is_service(message):
         return None
     user = message.from_user
     kind, attachment = _kind_of(message)
@@ -77,22 +65,32 @@ def message_to_incoming(message: Message, update_id: int | None) -> Incoming | N
 
 
 def _kind_of(message: Message) -> tuple[Kind, Attachment | None]:
+    """Checked in this order: a venue also carries a location, an animation also carries a document."""
     if message.text is not None:
         return "text", None
-    for field, kind in _MEDIA_KINDS:
-        value = getattr(message, field, None)
-        if not value:
-            continue
-        if field == "photo":  # sizes, smallest first: keep the largest
-            best = value[-1]
-            return kind, Attachment(best.file_id, None, "image/jpeg", best.file_size)
-        file_id = getattr(value, "file_id", None)
-        if file_id is None:  # location, venue, contact
-            return kind, None
-        return kind, Attachment(
-            file_id, getattr(value, "file_name", None), getattr(value, "mime_type", None),
-            getattr(value, "file_size", None),
-        )
+    if message.photo:  # sizes, smallest first: keep the largest
+        best = message.photo[-1]
+        return "photo", Attachment(best.file_id, None, "image/jpeg", best.file_size)
+    if message.sticker:
+        return "sticker", Attachment(message.sticker.file_id, None, None, message.sticker.file_size)
+    if message.voice:
+        voice = message.voice
+        return "voice", Attachment(voice.file_id, None, voice.mime_type, voice.file_size)
+    if message.audio:
+        audio = message.audio
+        return "voice", Attachment(audio.file_id, audio.file_name, audio.mime_type, audio.file_size)
+    if message.video_note:
+        return "video", Attachment(message.video_note.file_id, None, None, message.video_note.file_size)
+    if message.video:
+        video = message.video
+        return "video", Attachment(video.file_id, video.file_name, video.mime_type, video.file_size)
+    if message.animation:
+        animation = message.animation
+        return "video", Attachment(animation.file_id, animation.file_name, animation.mime_type, animation.file_size)
+    if message.location or message.venue:
+        return "location", None
+    if message.contact:
+        return "contact", None
     if message.document is not None:
         doc = message.document
         return "document", Attachment(doc.file_id, doc.file_name, doc.mime_type, doc.file_size)

@@ -21,7 +21,6 @@ import hmac
 import json
 import logging
 from collections.abc import Coroutine, Mapping
-from typing import Any
 
 from aiohttp import web
 
@@ -44,6 +43,7 @@ from bot.inbox import SqlInbox
 from bot.once import handle_once
 from bot.retry import RetryPolicy
 from bot.speech import SpeechToText, transcribed
+from handlers.jsondata import JsonObject
 from handlers.messages import Reply
 from handlers.state import Deduper, Leases
 
@@ -81,7 +81,7 @@ class ZaloBotChannel:
         self.api = ZaloBotApi(token, api_base, channel=self.name, poll_timeout_s=poll_timeout_s,
                               send_timeout_s=send_timeout_s,
                               policy=RetryPolicy(attempts=retries, base_s=backoff_s, cap_s=30.0, max_wait_s=30.0))
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
         self.inbox: SqlInbox | None = None
         """A durable inbox (bot.inbox.SqlInbox): polled updates are stored before they are handled."""
         if webhook_url and not valid_secret(webhook_secret):
@@ -133,7 +133,7 @@ class ZaloBotChannel:
             log.debug("sendChatAction failed: %s", exc)
 
     # ---- in ----------------------------------------------------------------------------------
-    async def handle_update(self, update: dict[str, Any]) -> str:
+    async def handle_update(self, update: Mapping[str, object]) -> str:
         """Turn one update into an Incoming and process it once; returns the outcome."""
         msg = to_incoming(update, self.name)
         if msg is None:
@@ -145,7 +145,7 @@ class ZaloBotChannel:
             self._spawn(self._typing(msg.chat_id))
         return await handle_once(self.hub, msg, self.deduper)
 
-    async def _from_inbox(self, update: dict[str, Any]) -> None:
+    async def _from_inbox(self, update: Mapping[str, object]) -> None:
         """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
         msg = to_incoming(update, self.name)
         if msg is None:
@@ -255,7 +255,7 @@ class ZaloBotChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await consumer
 
-    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+    def _spawn(self, coro: Coroutine[object, object, object]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -266,13 +266,13 @@ class ZaloBotChannel:
         await self.api.close()
 
 
-def _updates(result: object) -> list[dict[str, Any]]:
+def _updates(result: object) -> list[JsonObject]:
     """getUpdates' result: a list of updates, or one update."""
     items = result if isinstance(result, list) else [result]
     return [u for u in items if isinstance(u, dict)]
 
 
-def _update_key(update: dict[str, Any]) -> str:
+def _update_key(update: Mapping[str, object]) -> str:
     """The message id (Zalo's duplicate key), else a digest of the update."""
     inner = update.get("result") if "event_name" not in update and isinstance(update.get("result"), dict) else update
     message = inner.get("message") if isinstance(inner, dict) else None

@@ -8,7 +8,8 @@ An update has an `event_name` and a `message` with `from.id`, `chat.id`, `chat.c
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict, cast
 
 from handlers.messages import Attachment, Incoming, Kind
 
@@ -29,19 +30,47 @@ EVENT_KINDS: dict[str, Kind] = {
 }
 
 
-def to_incoming(update: dict[str, Any], channel: str = "zalo_bot") -> Incoming | None:
-    """A Bot Platform update (or the `result` envelope around one) as a neutral Incoming."""
-    if "event_name" not in update and isinstance(update.get("result"), dict):
-        update = update["result"]
-    message = update.get("message")
+class Sender(TypedDict, total=False):
+    id: str | int
+    display_name: str
+    name: str
+
+
+class Chat(TypedDict, total=False):
+    id: str | int
+    chat_type: str
+    """PRIVATE or GROUP."""
+
+
+Message = TypedDict("Message", {
+    "from": Sender, "chat": Chat, "message_id": str | int, "date": int, "text": str, "caption": str,
+    "photo_url": str, "photo": str, "voice_url": str, "url": str, "file_url": str, "file_name": str,
+}, total=False)
+"""The fields read here (`from` is a keyword, hence the functional form)."""
+
+
+class Update(TypedDict, total=False):
+    event_name: str
+    message: Message
+    result: Update
+    """Some answers wrap the update in a `{"ok": ..., "result": update}` envelope."""
+
+
+def to_incoming(update: Mapping[str, object], channel: str = "zalo_bot") -> Incoming | None:
+    """A Bot Platform update (or the `result` envelope around one), decoded JSON, as a neutral Incoming.
+    Read through `Update`: the fields are what Zalo documents, unchecked beyond that."""
+    read = cast(Update, update)
+    if "event_name" not in read and isinstance(read.get("result"), dict):
+        read = read["result"]
+    message = read.get("message")
     if not isinstance(message, dict):
         return None
-    sender = message.get("from") or {}
-    chat = message.get("chat") or {}
+    sender: Sender = message.get("from") or {}
+    chat: Chat = message.get("chat") or {}
     user_id, chat_id = sender.get("id"), chat.get("id") or sender.get("id")
     if not user_id or not chat_id:
         return None
-    kind: Kind = EVENT_KINDS.get(str(update.get("event_name", "")), "other")
+    kind: Kind = EVENT_KINDS.get(str(read.get("event_name", "")), "other")
     text = message.get("text") if kind == "text" else None
     if kind == "text" and isinstance(text, str) and text.startswith("/"):
         kind = "command"
@@ -62,7 +91,7 @@ def to_incoming(update: dict[str, Any], channel: str = "zalo_bot") -> Incoming |
     )
 
 
-def _attachment(kind: Kind, message: dict[str, Any]) -> Attachment | None:
+def _attachment(kind: Kind, message: Message) -> Attachment | None:
     """The media URL of an image (`photo_url`), a voice message (`voice_url`) or a file."""
     if kind == "photo":
         url = message.get("photo_url") or message.get("photo") or message.get("url")

@@ -11,8 +11,8 @@ ZALO_OAUTH_BASE. Webhook only, at `/zalo/oa/webhook`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
@@ -28,7 +28,8 @@ SIGNATURE_HEADER = "X-ZEvent-Signature"
 WEBHOOK_PATH = "/zalo/oa/webhook"
 CAPABILITIES = Capabilities(buttons=False, max_text=TEXT_LIMIT, max_buttons=0, files=True, voice=False)
 
-Alert = Callable[[str, dict[str, Any]], Awaitable[None]]
+Alert = Callable[[str, Mapping[str, object]], Awaitable[None]]
+"""A note to the staff chat: a catalog key and its parameters."""
 
 
 def configured(settings: Settings) -> bool:
@@ -69,7 +70,7 @@ def staff_alerter(hub: ChannelHub, app: App) -> Alert | None:
 
     catalog, lang = hub.dialog.catalog, app.settings.staff_lang or app.settings.default_lang
 
-    async def alert(key: str, params: dict[str, Any]) -> None:
+    async def alert(key: str, params: Mapping[str, object]) -> None:
         await hub.notify(target.channel, target.chat_id, [Reply(catalog.t(lang, key, **params))])
 
     return alert

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from typing import Any, Protocol
+from typing import Protocol, TypedDict, cast
 
 import aiohttp
 import httpx
@@ -21,6 +21,7 @@ from bot.channels.zalo_oa_out import PERMANENT, uploadable
 from bot.retry import GaveUp, Retryable, RetryPolicy, retry_after_header, with_retries
 from bot.zalo_tokens import Refresher, Tokens, TokenStatus
 from handlers.messages import Undeliverable
+from knowledge.jsontypes import JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,15 @@ class ZaloOAError(Exception):
         super().__init__(f"Zalo OA error {code}: {message}")
         self.code = code
         self.retry_after = retry_after
+
+
+class Answer(TypedDict, total=False):
+    """What the OA API answers (decoded JSON, read through these fields)."""
+
+    error: int | str
+    """0: done; else Zalo's error code (-216: the access token expired)."""
+    message: str
+    data: dict[str, object]
 
 
 class TokenStore(Protocol):
@@ -59,15 +69,15 @@ class ZaloOAApi:
         self._refresh_lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
 
-    async def call(self, path: str, payload: dict[str, Any] | None = None, *,
-                   form: aiohttp.FormData | None = None) -> dict[str, Any]:
+    async def call(self, path: str, payload: JSONObject | None = None, *,
+                   form: aiohttp.FormData | None = None) -> dict[str, object]:
         """One OA API call (its `data`): retries transient failures, refreshes an expired token once,
         and turns refusals a retry cannot fix (PERMANENT) into Undeliverable."""
         refreshed = False
         while True:
             access = await self._access_token()
 
-            async def attempt(token: str = access) -> dict[str, Any]:
+            async def attempt(token: str = access) -> Answer:
                 return await self._post(f"{self.api_base}{path}", payload, token, form=form)
 
             try:
@@ -103,13 +113,14 @@ class ZaloOAApi:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s))
         return self._session
 
-    async def _post(self, url: str, payload: dict[str, Any] | None, access: str, *,
-                    form: aiohttp.FormData | None = None) -> dict[str, Any]:
+    async def _post(self, url: str, payload: JSONObject | None, access: str, *,
+                    form: aiohttp.FormData | None = None) -> Answer:
         """One try; Retryable when it surely did nothing (or repeating it is harmless)."""
         session = self._client(20)
-        body: dict[str, Any] = {"data": form} if form is not None else {"json": payload}
+        headers = {"access_token": access}
         try:
-            async with session.post(url, headers={"access_token": access}, **body) as resp:
+            async with (session.post(url, headers=headers, data=form) if form is not None
+                        else session.post(url, headers=headers, json=payload)) as resp:
                 if resp.status == 429 or resp.status >= 500:
                     raise Retryable(f"HTTP {resp.status}", wait=retry_after_header(resp.headers.get("Retry-After")))
                 answer = await resp.json(content_type=None)
@@ -117,7 +128,7 @@ class ZaloOAApi:
             raise Retryable(type(exc).__name__) from None
         if not isinstance(answer, dict):
             raise Retryable("malformed answer")
-        return answer
+        return cast(Answer, answer)
 
     async def _access_token(self) -> str:
         if self._access is None:

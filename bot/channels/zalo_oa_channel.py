@@ -22,8 +22,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Coroutine, Mapping
 
 from aiohttp import web
 
@@ -41,6 +40,7 @@ from bot.zalo_tokens import MemoryTokenStore, Tokens
 from handlers.messages import Reply
 from handlers.state import Deduper, MemoryDeduper
 from handlers.usage import UsageCounter
+from knowledge.jsontypes import JSONDict, JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class ZaloOAChannel:
         self.inbox = inbox
         """bot.inbox.RedisInbox: accepted events survive a crash (several replicas); None: in-process tasks."""
         self.max_age_s = max_age_s
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
         self.window = ReplyWindow()
         """The users' latest incoming messages: answers go out as free replies to them."""
         self.alert = alert
@@ -92,7 +92,7 @@ class ZaloOAChannel:
         hub.register(self)
 
     # ---- in: the webhook ---------------------------------------------------------------------
-    def verify(self, body: bytes, header: str) -> dict[str, Any] | None:
+    def verify(self, body: bytes, header: str) -> JSONDict | None:
         """The event if the signature and timestamp hold, else None."""
         given = header.strip()
         given = given[4:] if given.lower().startswith("mac=") else given
@@ -132,7 +132,7 @@ class ZaloOAChannel:
         self._spawn(self.hub.process(dataclasses.replace(msg, update_id=None)))  # the dialog runs after the 200
         return web.json_response({"error": 0, "message": "accepted"})
 
-    async def handle_event(self, event: dict[str, Any]) -> None:
+    async def handle_event(self, event: Mapping[str, object]) -> None:
         """An event from the inbox: handled once across replicas (RetryLater while another has it)."""
         msg = to_incoming(event, self.name)
         if msg is None:
@@ -169,7 +169,7 @@ class ZaloOAChannel:
             return "/v2.0/oa/message", {"anonymous_id": anonymous_id, "conversation_id": conversation_id}
         return "/v3.0/oa/message/cs", self.window.recipient(chat_id)
 
-    async def _send_message(self, chat_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    async def _send_message(self, chat_id: str, message: JSONObject) -> dict[str, object]:
         path, recipient = self._recipient(chat_id)
         try:
             data = await self.api.call(path, {"recipient": recipient, "message": message})
@@ -197,7 +197,7 @@ class ZaloOAChannel:
         return None
 
     # ---- lifecycle ---------------------------------------------------------------------------
-    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+    def _spawn(self, coro: Coroutine[object, object, object]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

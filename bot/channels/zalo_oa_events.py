@@ -10,7 +10,8 @@ file|link|business_card`, the same for anonymous users (`anonymous_send_*`: thei
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict, cast
 
 from handlers.messages import Attachment, Incoming, Kind
 
@@ -39,21 +40,53 @@ def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def to_incoming(event: dict[str, Any], channel: str = "zalo_oa") -> Incoming | None:
-    """A user event as an Incoming; None for events that are not a user's message (seen, OA sent...)."""
-    name = str(event.get("event_name", ""))
+class User(TypedDict, total=False):
+    id: str | int
+
+
+class Payload(TypedDict, total=False):
+    url: str
+
+
+class Attached(TypedDict, total=False):
+    type: str
+    payload: Payload
+
+
+class Message(TypedDict, total=False):
+    msg_id: str
+    text: str
+    attachments: list[Attached]
+    conversation_id: str
+
+
+class Event(TypedDict, total=False):
+    """The fields read here of a webhook event."""
+
+    event_name: str
+    follower: User
+    sender: User
+    message: Message
+    conversation_id: str
+
+
+def to_incoming(event: Mapping[str, object], channel: str = "zalo_oa") -> Incoming | None:
+    """A user event (decoded JSON, read through `Event`) as an Incoming; None for events that are not
+    a user's message (seen, OA sent...)."""
+    read = cast(Event, event)
+    name = str(read.get("event_name", ""))
     if name == "follow":
-        follower = str((event.get("follower") or {}).get("id") or "")
+        follower = str((read.get("follower") or {}).get("id") or "")
         return Incoming(channel, follower, follower, kind="command", text="/start") if follower else None
     if name not in EVENT_KINDS:
         return None
-    user = str((event.get("sender") or {}).get("id") or "")
-    message = event.get("message") or {}
+    user = str((read.get("sender") or {}).get("id") or "")
+    message = read.get("message") or {}
     if not user or not isinstance(message, dict):
         return None
     chat = user
     if name.startswith("anonymous_"):  # an anonymous user: replies need the conversation id too
-        conversation = message.get("conversation_id") or event.get("conversation_id")
+        conversation = message.get("conversation_id") or read.get("conversation_id")
         if not conversation:
             return None
         chat = f"{ANON_PREFIX}{user}:{conversation}"

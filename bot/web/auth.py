@@ -21,7 +21,7 @@ import time
 
 from aiohttp import web
 
-from bot.web.context import ACCESS, ADMIN, LANG_KEY, PREFIX, PUBLIC, STAFF_KEY, Console, Handler, Staff, url
+from bot.web.context import ADMIN, LANG_KEY, PREFIX, PUBLIC, STAFF_KEY, Console, Handler, Staff, url
 from bot.web.render import CSRF_FIELD, CSRF_HEADER, SECURITY_HEADERS
 from handlers.i18n import LANGS, pick_lang
 from handlers.roles import ROLES
@@ -90,7 +90,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 async def _guarded(console: Console, request: web.Request, handler: Handler) -> web.StreamResponse:
-    access = getattr(request.match_info.handler, ACCESS, None)
+    access = console.access.get(request.match_info.handler)
     if access == PUBLIC or request.path.startswith(PREFIX + "/static/"):
         return await handler(request)
     session = await console.run(console.auth.session, request.cookies.get(COOKIE))

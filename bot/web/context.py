@@ -30,7 +30,6 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 PREFIX = "/staff"
-ACCESS = "_console_access"
 PUBLIC, STAFF, ADMIN = "public", "staff", "admin"
 
 
@@ -94,11 +93,13 @@ class Console:
     csrf_key: bytes
     secure_cookie: bool
     renderer: Renderer = field(init=False)
+    """The page renderer (bot/web/render.py), set when the console is built."""
     staff_actions: StaffActions | None = field(default=None, init=False)
     """The staff pages' shared actions (bot/web/staff_ctx.py `actions_of`), made on first use."""
-    """The page renderer (bot/web/render.py), set when the console is built."""
     bench_paths: list[str] = field(default_factory=list)
     """Paths with parameters the page benchmark should also load (benchmarks/console_bench.py)."""
+    access: dict[Handler, str] = field(default_factory=dict)
+    """Who may call each handler `Routes` added (PUBLIC, STAFF or ADMIN): read by the guard (bot/web/auth.py)."""
     idle: timedelta = timedelta(minutes=60)
     _auth: WebAuthStore | None = None
 
@@ -138,25 +139,25 @@ class Routes:
 
     def get(self, path: str, handler: Handler, *, admin: bool = False, bench: Iterable[str] = ()) -> None:
         """A page. `bench`: sample paths with parameters for the page benchmark (`/bookings/1`)."""
-        self.router.add_get(path, _mark(handler, ADMIN if admin else STAFF))
+        self.router.add_get(path, self._mark(handler, ADMIN if admin else STAFF))
         self.console.bench_paths.extend(bench)
 
     def post(self, path: str, handler: Handler, *, admin: bool = False) -> None:
         """A form action: the guard has checked the session, the role and the CSRF token before."""
-        self.router.add_post(path, _mark(handler, ADMIN if admin else STAFF))
+        self.router.add_post(path, self._mark(handler, ADMIN if admin else STAFF))
 
     def public(self, method: str, path: str, handler: Handler) -> None:
         """No session needed (sign-in pages only: core use)."""
-        self.router.add_route(method, path, _mark(handler, PUBLIC))
+        self.router.add_route(method, path, self._mark(handler, PUBLIC))
 
+    def _mark(self, handler: Handler, access: str) -> Handler:
+        """The handler as the route's own (one per registration), its access recorded on the console."""
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            return await handler(request)
 
-def _mark(handler: Handler, access: str) -> Handler:
-    async def guarded(request: web.Request) -> web.StreamResponse:
-        return await handler(request)
-
-    setattr(guarded, ACCESS, access)
-    guarded.__name__ = handler.__name__
-    return guarded
+        guarded.__name__ = handler.__name__
+        self.console.access[guarded] = access
+        return guarded
 
 
 def staff_of(request: web.Request) -> Staff:

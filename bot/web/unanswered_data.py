@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.web.staff_ctx import StaffActions
 from handlers.staff.answers import save_answer
 from handlers.staff.flow import service_of
 from handlers.staff.grouping import Group
+from handlers.staff.service import StaffService
 from knowledge.errors import CivicError, NotFound
 
 SHOWN_WORDINGS = 6
@@ -46,7 +46,7 @@ def _local(value: datetime, tz: ZoneInfo) -> str:
     return aware.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def group_row(service: Any, g: Group, tz: ZoneInfo) -> GroupRow:
+def group_row(service: StaffService, g: Group, tz: ZoneInfo) -> GroupRow:
     reasons = g.to_json()["reasons"]
     assert isinstance(reasons, dict)
     wordings = [q for q in dict.fromkeys(" ".join(m.question.split()) for m in g.members) if q != g.question]
@@ -54,7 +54,7 @@ def group_row(service: Any, g: Group, tz: ZoneInfo) -> GroupRow:
                     int(reasons.get("abstained", 0)), int(reasons.get("downvoted", 0)), service.waiting(g.query_ids))
 
 
-def groups(service: Any, timezone: str) -> list[GroupRow]:
+def groups(service: StaffService, timezone: str) -> list[GroupRow]:
     """Open groups, the most frequent first (as in the chat's /unanswered)."""
     tz = ZoneInfo(timezone)
     return [group_row(service, g, tz) for g in service.unanswered()]

@@ -10,7 +10,7 @@ role before any handler here runs.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -20,6 +20,9 @@ from bot.web.pages.bookings_common import BadInput, bad_input, page, parse_day, 
 from bot.web.pages.bookings_data import closure_impact, closures_ahead, details, queue
 from bot.web.pages.bookings_grid import day_view, week_view
 from knowledge.errors import CivicError
+
+if TYPE_CHECKING:
+    from bookings.service import BookingService
 
 
 def register(routes: Routes, ctx: Console) -> None:
@@ -39,11 +42,12 @@ class _Pages:
         self.ctx = ctx
 
     @property
-    def svc(self) -> Any:
+    def svc(self) -> BookingService:
         return self.ctx.app.bookings
 
-    async def _page(self, request: web.Request, template: str, **values: Any) -> web.Response:
-        return await page(self.ctx, request, template, **values)
+    async def _page(self, request: web.Request, template: str, *, status: int = 200,
+                    **values: object) -> web.Response:
+        return await page(self.ctx, request, template, status=status, **values)
 
     async def week(self, request: web.Request) -> web.StreamResponse:
         lang = lang_of(request)

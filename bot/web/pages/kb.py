@@ -8,7 +8,6 @@ Removal is the chat's removal (bot/web/kb_actions.py), the preview is `civicbot 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from aiohttp import web
 
@@ -32,7 +31,7 @@ def register(routes: Routes, ctx: Console) -> None:
     actions.install()  # this replica's upload jobs can read files staged by any console
     tz = ctx.app.settings.timezone
 
-    async def index_page(request: web.Request, *, status: int = 200, **values: Any) -> web.Response:
+    async def index_page(request: web.Request, *, status: int = 200, **values: object) -> web.Response:
         docs = await ctx.run(kb_data.documents, ctx.app.kb, tz)
         return ctx.render(request, "kb/index.html", status=status, docs=docs, langs=kb_data.ASK_LANGS,
                           countries=kb_data.COUNTRIES, max_mb=ctx.app.settings.max_upload_mb,
@@ -72,10 +71,10 @@ def register(routes: Routes, ctx: Console) -> None:
         question = " ".join(request.query.get("q", "").split())
         lang = request.query.get("lang", "")
         country = request.query.get("country", "") or None
-        values: dict[str, Any] = {"question": question, "ask_lang": lang, "country": country or "",
+        values: dict[str, object] = {"question": question, "ask_lang": lang, "country": country or "",
                                   "langs": kb_data.ASK_LANGS, "countries": kb_data.COUNTRIES}
         if not question:  # the form alone (a question sent empty is refused by the form itself)
-            return ctx.render(request, "kb/ask.html", **values)
+            return ctx.render(request, "kb/ask.html", status=200, **values)
         if len(question) > kb_data.MAX_QUESTION_CHARS or lang not in ("", *kb_data.ASK_LANGS) or \
                 country not in (None, *kb_data.COUNTRIES):
             values["failure"] = ctx.t(request, "web_kb.ask.bad", limit=kb_data.MAX_QUESTION_CHARS)
@@ -83,7 +82,7 @@ def register(routes: Routes, ctx: Console) -> None:
         handoff = ctx.app.staff_target is not None
         preview = await ctx.run(kb_data.ask_preview, ctx.app, ctx.catalog, question, lang or None, country,
                                 handoff=handoff)
-        return ctx.render(request, "kb/ask.html", preview=preview,
+        return ctx.render(request, "kb/ask.html", status=200, preview=preview,
                           json_text=json.dumps(preview.data, ensure_ascii=False, indent=2), **values)
 
     routes.get("/kb", index)

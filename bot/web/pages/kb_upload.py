@@ -11,7 +11,6 @@ the outcome (a background job's page can be reloaded).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from aiohttp import BodyPartReader, web
 
@@ -19,6 +18,7 @@ from bot.web import kb_actions
 from bot.web.context import Console, Routes, lang_of, staff_of, url
 from bot.web.staff_ctx import StaffActions
 from handlers.staff.upload import EXTENSIONS
+from knowledge.jsontypes import JSONDict
 
 ACCEPT = ",".join(EXTENSIONS)
 MAX_FILES = 20
@@ -49,7 +49,7 @@ async def _read_file(part: BodyPartReader, limit: int) -> tuple[bytes, int]:
     return (b"".join(chunks) if size <= limit else b""), size
 
 
-def _json(status: kb_actions.UploadStatus) -> dict[str, Any]:
+def _json(status: kb_actions.UploadStatus) -> JSONDict:
     return {"token": status.token, "file": status.file_name, "size": status.size, "state": status.state,
             "progress": status.progress, "messages": status.messages, "finished": status.finished,
             "status_url": url(f"/kb/uploads/{status.token}")}

@@ -4,8 +4,8 @@ before anything is written; a refused value leaves the last good rules serving (
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 
 from aiohttp import web
 
@@ -16,14 +16,15 @@ from bot.web.context import Console, Routes, lang_of, staff_of
 def register(routes: Routes, ctx: Console) -> None:
     staff_dir = ctx.app.settings.data_dir / "rules"
 
-    def today() -> Any:
+    def today() -> date:
         registry = ctx.app.rules
         try:
             return registry.today(rules_data.PROGRAM, datetime.now(UTC))
         except Exception:  # the program is not loaded: the server's date
             return datetime.now(UTC).date()
 
-    async def page(request: web.Request, *, status: int = 200, **values: Any) -> web.Response:
+    async def page(request: web.Request, *, status: int = 200, form: Mapping[str, str] | None = None,
+                   **values: object) -> web.Response:
         registry = ctx.app.rules
         await ctx.run(registry.refresh)  # a file changed by hand or on the command line shows at once
         lang = lang_of(request)
@@ -32,10 +33,10 @@ def register(routes: Routes, ctx: Console) -> None:
             return ctx.catalog.t(lang, key, **params)
 
         view = await ctx.run(rules_data.rules_view, registry, staff_dir, lang, today(), t)
-        form = {"region": request.query.get("region", ""), "quarter": request.query.get("quarter", view.quarter),
-                "value": "", "note": ""}
-        form.update(values.pop("form", {}))
-        return ctx.render(request, "rules/index.html", status=status, view=view, form=form, **values)
+        shown = {"region": request.query.get("region", ""), "quarter": request.query.get("quarter", view.quarter),
+                 "value": "", "note": ""}
+        shown.update(form or {})
+        return ctx.render(request, "rules/index.html", status=status, view=view, form=shown, **values)
 
     async def index(request: web.Request) -> web.StreamResponse:
         return await page(request)

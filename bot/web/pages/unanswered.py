@@ -4,7 +4,7 @@ answered (a curated staff answer, relayed to the users who asked to be told) or 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -13,7 +13,7 @@ from bot.web.context import Console, Routes, lang_of, staff_of
 from bot.web.staff_ctx import actions_of
 
 
-def _group_id(form: Any) -> int | None:
+def _group_id(form: Mapping[str, object]) -> int | None:
     raw = str(form.get("group", "")).strip().lstrip("Gg#")
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
@@ -22,7 +22,7 @@ def register(routes: Routes, ctx: Console) -> None:
     actions = actions_of(ctx)
     tz = ctx.app.settings.timezone
 
-    async def page(request: web.Request, *, status: int = 200, **values: Any) -> web.Response:
+    async def page(request: web.Request, *, status: int = 200, **values: object) -> web.Response:
         groups = await ctx.run(unanswered_data.groups, ctx.app.staff, tz)
         return ctx.render(request, "unanswered/index.html", status=status, groups=groups,
                           total=sum(g.count for g in groups), **values)
