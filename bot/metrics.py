@@ -7,6 +7,8 @@
 - `civicbot_errors_total{kind}`: dialog failures, send failures, undeliverable replies, and the
   failures the dialog answered with an apology: `infrastructure` (database, Redis, OS; logged with a
   traceback) and `internal` (bugs) (this process).
+- `civicbot_slow_work_total`: slow work (an LLM answer, a download) the hub settled in its slow pool,
+  off the dialog workers (this process).
 - `civicbot_update_latency_seconds`: histogram, update received → replies delivered, or stored in the
   outbox for delivery under `civicbot run` (this process).
 - `civicbot_answers_total`, `civicbot_abstentions_total`: questions answered / abstained, from the
@@ -104,6 +106,8 @@ class _HubCollector(Collector):
         for key, kind in DIALOG_ERROR_KEYS.items():
             errors.add_metric([kind], dialog_counters.get(key, 0))
         yield from (updates, replies, errors, media, oa_quota, oa_refused)
+        yield CounterMetricFamily("civicbot_slow_work", "Slow work settled off the dialog workers (LLM, downloads)",
+                                  value=counters.get("slow_work_total", 0))
         db = self._db_numbers()
         if "answered" in db:
             yield CounterMetricFamily("civicbot_answers", "Questions answered (all replicas)", value=db["answered"])

@@ -81,6 +81,7 @@ async def test_webhooks_health_and_metrics(tmp_path: Path, fake: FakeZalo) -> No
         assert 'civicbot_errors_total{kind="dialog"} 0.0' in metrics
         assert "civicbot_answers_total 0.0" in metrics and "civicbot_abstentions_total 0.0" in metrics
         assert 'civicbot_corpus_version{source="index"}' in metrics
+        assert "civicbot_slow_work_total 0.0" in metrics  # /help is quick: nothing went to the slow pool
     finally:
         await runner.cleanup()
         await zalo.close()

@@ -13,6 +13,7 @@ import pytest
 
 from bot.db import create_schema, make_engine
 from bot.hub import Hub
+from bot.metrics import Metrics
 from handlers.ask import AskFlow
 from handlers.dialog import Dialog
 from handlers.flow import Ctx, Flow, Services
@@ -119,6 +120,7 @@ async def test_other_chats_are_answered_while_the_work_waits_and_the_chat_keeps_
     assert channel.texts("1") == ["before", CATALOG.t("vi", "ask.preparing"), "done x", "fast y"]
     assert len(slow.threads) == 1 and slow.threads[0].startswith("slow")  # the slow pool, not a dialog worker
     assert hub.metrics["slow_work_total"] == 1
+    assert "civicbot_slow_work_total 1.0" in Metrics(hub).render()[0].decode()  # exported on /metrics
     hub.close()
 
 
