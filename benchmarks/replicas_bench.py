@@ -37,11 +37,14 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from tests.fakes.zalo_api import FakeZalo
+
+if TYPE_CHECKING:
+    from handlers.flow import Flow
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-webhook-secret"
@@ -72,13 +75,35 @@ def replica_main() -> None:
     asyncio.run(run_bot(app))
 
 
-def _reduced_dialog(app: Any) -> Any:
-    """The App's dialog without the services/flows whose modules do not import yet."""
+FLOW_MODULES = (("handlers.ask", "AskFlow"), ("handlers.eligibility", "EligibilityFlow"),
+                ("handlers.booking", "BookingFlow"), ("handlers.staff", "StaffFlow"), ("handlers.staff.web", "WebFlow"))
+"""The flows of handlers/flows.py `default_flows()` one by one, in menu order: for a reduced dialog when
+one of their packages does not import (then `handlers.flows` itself does not)."""
+
+
+def _importable_flows() -> list[Flow]:
+    """The dialog's flows (`default_flows()`, as `civicbot run`), else those whose modules import."""
     import importlib
 
+    try:
+        from handlers.flows import default_flows
+    except ImportError:
+        pass
+    else:
+        return default_flows()
+    flows: list[Flow] = []
+    for module, cls in FLOW_MODULES:
+        try:
+            flows.append(getattr(importlib.import_module(module), cls)())
+        except ImportError:
+            continue
+    return flows
+
+
+def _reduced_dialog(app: Any) -> Any:
+    """The App's dialog without the services/flows whose modules do not import yet."""
     from handlers.dialog import Dialog
     from handlers.flow import Services
-    from handlers.flows import FLOW_CLASSES
     from handlers.i18n import Catalog
 
     values: dict[str, Any] = {}
@@ -87,12 +112,7 @@ def _reduced_dialog(app: Any) -> Any:
             values[name] = getattr(app, name)
         except ImportError:
             values[name] = None
-    flows = []
-    for module, cls in FLOW_CLASSES:
-        try:
-            flows.append(getattr(importlib.import_module(module), cls)())
-        except ImportError:
-            continue
+    flows = _importable_flows()
     app.search.refresh()
     s = app.settings
     services = Services(**values, settings={"timezone": s.timezone, "house_timezone": s.house_timezone})
