@@ -1,5 +1,7 @@
 """docs/WRITING_A_FLOW.md is true: its example flow and catalog, as written there, plug into a real
-Dialog beside the default flows through the flow contract only."""
+Dialog through the flow contract only — alone (menu button, command, buttons, typed steps, back and
+cancel words, a domain error, a note to the staff chat, an old button) and beside the default flows
+(the menu, /help, a second registration refused)."""
 
 from __future__ import annotations
 
@@ -40,27 +42,59 @@ def example() -> tuple[type[Flow], dict[str, str]]:
     return module.RatingFlow, texts
 
 
-def make_dialog(*extra: Flow) -> tuple[Dialog, dict[str, str]]:
+def make_dialog(*extra: Flow, beside_defaults: bool = True) -> tuple[Dialog, dict[str, str]]:
+    """A dialog with the guide's flow, after the default flows (or alone), then `extra`."""
     rating, texts = example()
     catalog = Catalog.load()
     for lang in catalog.messages:
         catalog.messages[lang].update(texts)
-    flows = [*default_flows(), rating(), *extra]
+    flows = [*(default_flows() if beside_defaults else []), rating(), *extra]
     dialog = Dialog(catalog, Services(staff_target=STAFF), flows, MemoryStateStore(),
                     limiter=MemoryRateLimiter(1000), clock=lambda: datetime(2026, 3, 2, 9, tzinfo=UTC))
     return dialog, texts
 
 
-def say(dialog: Dialog, text: str = "", callback: str | None = None) -> list[Reply]:
+def say(dialog: Dialog, text: str = "", callback: str | None = None, channel: str = "telegram") -> list[Reply]:
     kind = "callback" if callback else "text"
-    return dialog.handle(Incoming("telegram", "7", "7", kind=kind, text=text or None, callback=callback,
+    return dialog.handle(Incoming(channel, "7", "7", kind=kind, text=text or None, callback=callback,
                                   language_code="ru"))
 
 
+def datas(reply: Reply) -> list[str]:
+    return [c.data for c in reply.all_choices()]
+
+
+# ---- the guide's flow alone ------------------------------------------------------------------
+def test_the_guides_flow_runs_in_the_dialog_from_the_menu_to_the_staff_note() -> None:
+    dialog, t = make_dialog(beside_defaults=False)
+    menu = say(dialog, "/menu")[-1]
+    assert "menu:rate" in datas(menu) and t["rate.menu"] in [c.label for c in menu.all_choices()]
+    ask = say(dialog, callback="menu:rate")[0]
+    assert ask.text == t["rate.ask_score"] and datas(ask)[:5] == [f"rate:score:{n}" for n in range(1, 6)]
+    comment = say(dialog, callback="rate:score:4")[0]
+    assert comment.text == t["rate.ask_comment"] and comment.input == "text"
+    assert say(dialog, callback="rate:score:5")[0].text != t["rate.ask_comment"]  # pressed twice: stale
+    assert [r.text for r in say(dialog, "12345")] == [t["error.rate.comment_words"]]  # still at the comment
+    thanks, note = say(dialog, "Очень удобный зал")
+    assert thanks.text == t["rate.thanks"].format(score=4) and thanks.target is None
+    assert note.target == STAFF and note.text == t["rate.staff_note"].format(score=4, comment="Очень удобный зал")
+    assert say(dialog, callback="rate:score:3")[0].text == dialog.catalog.t("ru", "common.stale_button")
+
+
+def test_the_guides_flow_by_command_with_back_and_cancel_words_on_a_numbered_channel() -> None:
+    dialog, t = make_dialog(beside_defaults=False)
+    assert say(dialog, "/rate", channel="console")[0].text == t["rate.ask_score"]
+    assert say(dialog, "2", channel="console")[0].text == t["rate.ask_comment"]  # the second button, typed
+    assert say(dialog, "назад", channel="console")[0].text == t["rate.ask_score"]  # back to the score
+    cancelled = say(dialog, "отмена", channel="console")
+    assert cancelled[0].text == dialog.catalog.t("ru", "common.cancelled") and "menu:rate" in datas(cancelled[-1])
+
+
+# ---- beside the default flows ----------------------------------------------------------------
 def test_the_guide_s_flow_runs_beside_the_default_flows() -> None:
     dialog, t = make_dialog()
     menu = say(dialog, "/menu")[-1]
-    assert [c.data for c in menu.all_choices()] == ["menu:rate", "ask:contact", "menu:help", "menu:lang"]
+    assert datas(menu) == ["menu:rate", "ask:contact", "menu:help", "menu:lang"]
     assert t["rate.help"] in say(dialog, "/help")[0].text
     assert say(dialog, callback="menu:rate")[0].text == t["rate.ask_score"]
     assert say(dialog, callback="rate:score:4")[0].input == "text"
