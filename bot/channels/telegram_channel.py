@@ -21,8 +21,6 @@ import hmac
 import logging
 from collections import Counter
 from collections.abc import Coroutine, Mapping
-from functools import partial
-from typing import TypeVar
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
@@ -49,7 +47,6 @@ from handlers.state import Deduper, Leases
 
 log = logging.getLogger(__name__)
 _LEASED: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_update_leased", default=False)
-T = TypeVar("T")
 
 TYPING_AFTER_S = 0.8
 MAX_CONCURRENT_UPDATES = 512
@@ -155,7 +152,7 @@ class TelegramChannel:
         """Call `method` (with the usual retries) again and again until it succeeds or `stop` is set."""
         while not stop.is_set():
             try:
-                await self._call(method)
+                await self.api.call(method)
                 return True
             except DeliveryFailed:
                 with contextlib.suppress(TimeoutError):
@@ -183,10 +180,8 @@ class TelegramChannel:
 
     async def _from_inbox(self, payload: Mapping[str, object]) -> None:
         """Handle one stored update (the inbox row is the deduplication: the dialog must not see its id)."""
-        await self._feed(Update.model_validate(payload, context={"bot": self.bot}), leased=True)
-
-    async def _feed(self, update: Update, leased: bool) -> None:
-        token = _LEASED.set(leased)  # a lease is the deduplication: the dialog must not see the id again
+        update = Update.model_validate(payload, context={"bot": self.bot})
+        token = _LEASED.set(True)
         try:
             await self.dp.feed_update(self.bot, update)
         finally:
@@ -218,7 +213,15 @@ class TelegramChannel:
             update = Update.model_validate(await request.json(), context={"bot": self.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="bad update")
-        if await run_once(f"{self.name}:{update.update_id}", self.deduper, partial(self._feed, update)) == "busy":
+
+        async def handle(leased: bool) -> None:
+            token = _LEASED.set(leased)  # a lease is the deduplication: the dialog must not see the id again
+            try:
+                await self.dp.feed_update(self.bot, update)
+            finally:
+                _LEASED.reset(token)
+
+        if await run_once(f"{self.name}:{update.update_id}", self.deduper, handle) == "busy":
             return web.Response(status=503, text="busy")
         return web.Response(text="ok")
 
@@ -244,7 +247,7 @@ class TelegramChannel:
 
     async def _answer_callback(self, query_id: str) -> None:
         try:
-            await self._call(AnswerCallbackQuery(callback_query_id=query_id))
+            await self.api.call(AnswerCallbackQuery(callback_query_id=query_id))
         except (DeliveryFailed, TelegramBadRequest) as exc:  # too old to answer: harmless
             log.info("answerCallbackQuery failed: %s", exc)
 
@@ -284,9 +287,6 @@ class TelegramChannel:
     async def download(self, file_ref: str) -> bytes:
         """The bytes of a user's file (getFile, then the file URL); over 20 MB is refused first."""
         return await self.api.download(file_ref)
-
-    async def _call(self, method: TelegramMethod[T]) -> T:
-        return await self.api.call(method)
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """One reply: text parts (≤ 4096, on sentences), the keyboard last, a document (telegram_send.py)."""
