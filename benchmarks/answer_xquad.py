@@ -51,7 +51,8 @@ def load_xquad(split: str | None = None, sets: tuple[str, ...] = SETS) -> list[d
                 continue
             question = fold_lower(d["text"]) if name.endswith("nodiac") else d["text"]
             rows.append({"id": f"{name}:{d['id']}", "set": name, "lang": lang, "question": question,
-                         "answers": d["answers"], "doc": para, "split": part})
+                         "answers": d["answers"], "doc": para, "split": part,
+                         "article": para_title[para]})
     return rows
 
 

@@ -24,14 +24,19 @@ from __future__ import annotations
 
 import argparse
 import random
+import zlib
+from pathlib import Path
 from typing import Any
 
 from benchmarks.answer_common import build, load_questions, right_answer
 from benchmarks.answer_xquad import load_xquad, span_in
+from knowledge.text import clean_input
 from retrieval.answer import Answerer
 from retrieval.confidence import MODEL_PATH, ConfidenceModel, fit_logistic, save_models
 from retrieval.context import PassageContext
+from retrieval.domain_model import DOMAIN_MODEL_PATH, DomainModel, fit_domain
 from retrieval.extract import CANDIDATE_PASSAGES, Query, candidates
+from retrieval.searcher import VectorSearcher
 from retrieval.sentence_model import DENSE_FEATURES, LEXICAL_FEATURES, SENTENCE_MODEL_PATH, prior
 from retrieval.sentvec import sentence_similarity
 
@@ -40,7 +45,7 @@ from retrieval.sentvec import sentence_similarity
 MODEL_FEATURES = ("dense", "cov_passage", "bigram_passage", "cov_sentence", "bigram_sentence",
                   "idf_sentence", "miss_sentence", "miss_passage", "sent_prob", "sent_margin", "sent_dense",
                   "sent_dense_rel", "dense_margin", "numeric", "found_max_passage", "found_sum_passage",
-                  "found_max_sentence", "found_sum_sentence")
+                  "found_max_sentence", "found_sum_sentence", "is_ru", "p_dom")
 LEXICAL = ("cov_passage", "bigram_passage", "cov_sentence", "bigram_sentence", "idf_sentence", "miss_sentence",
            "miss_passage", "sent_prob", "sent_margin", "numeric")
 """The lexical fallback keeps its former features (the tests' hash embedder runs with it)."""
@@ -56,8 +61,18 @@ with a `mismatch`, and weighing them as much as the rest made the model decline 
 (fit: XQuAD vi 0.84 → 0.88 with them at 0.1, near-miss still 0.98 declined or with mismatch).
 The probabilities are then recalibrated on the fit questions unweighted (Platt), so the weights
 move the ranking, not the meaning of the confidence."""
-OFF_TOPIC_DECLINED = 0.95
-"""The threshold is the lowest that declines at least this share of the fit off-topic questions."""
+OFF_TOPIC_FIT = Path(__file__).parent / "data" / "offtopic_fit.jsonl"
+"""More off-topic questions, for fitting only (never in the benchmark): everyday questions, in vi (with
+and without diacritics) and ru, that the knowledge base cannot answer."""
+OFF_TOPIC_DECLINED = 0.98
+"""The threshold is the lowest that declines at least this share of the fit off-topic questions.
+Not 0.95 although that is the goal: cross-validated on the fit part (5 folds by article / base
+question), the threshold that declines 95 % of the training folds' off-topic questions declined only
+about 89 % of the held-out fold's, so the rule aims higher to hold 95 % on questions it has not seen."""
+DOMAIN_C = 1.0
+"""Inverse L2 strength of the domain model (retrieval/domain_model.py); cross-validated on fit among
+0.3, 1 and 3 (the same within 0.5 point)."""
+FOLDS = 5
 
 
 def fit_rows(limit: int | None = None) -> list[dict[str, Any]]:
@@ -66,7 +81,8 @@ def fit_rows(limit: int | None = None) -> list[dict[str, Any]]:
 
     xq = load_xquad("fit")
     dom = [r for r in load_questions() if r["split"] == "fit"]
-    rows = xq + dom + [r for r in near_miss(dom) if r["split"] == "fit"]
+    extra = [{**r, "extra": True} for r in load_questions(OFF_TOPIC_FIT)] if OFF_TOPIC_FIT.exists() else []
+    rows = xq + dom + [r for r in near_miss(dom) if r["split"] == "fit"] + extra
     if limit:
         random.Random(1).shuffle(rows)
         rows = rows[:limit]
@@ -105,6 +121,7 @@ def sentence_examples(search: Any, rows: list[dict[str, Any]]) -> tuple[list[dic
 
 
 _answered_rows: list[dict[str, Any]] = []
+_vectors: list[Any] = []
 
 
 def _kind(row: dict[str, Any]) -> str:
@@ -147,6 +164,30 @@ def choose_threshold(model: ConfidenceModel, feats: list[dict[str, float]], labe
     return round(off[len(off) - may_answer - 1] + 1e-4, 4)
 
 
+def _group(row: dict[str, Any]) -> str:
+    """Questions that must fall in the same cross-validation fold: an XQuAD article, a base question."""
+    return str(row.get("article") or row.get("base") or row["id"])
+
+
+def domain_features(vectors: list[Any], rows: list[dict[str, Any]], feats: list[dict[str, float]],
+                    embedder: str) -> DomainModel:
+    """Fit the domain model on every fit question (off-topic = 0, the rest = 1) and set each row's
+    `p_dom` to the value of a model fitted WITHOUT that row's fold (out of fold), so the confidence
+    model learns how far to trust the domain model on questions it has not seen."""
+    labels = [0 if _kind(r) == "off_topic" else 1 for r in rows]
+    folds = [zlib.crc32(_group(r).encode()) % FOLDS for r in rows]
+    for k in range(FOLDS):
+        train = [i for i, f in enumerate(folds) if f != k]
+        model = fit_domain([vectors[i] for i in train], [labels[i] for i in train], c=DOMAIN_C)
+        for i, f in enumerate(folds):
+            if f == k:
+                feats[i]["p_dom"] = model.probability(vectors[i])
+    final = fit_domain(vectors, labels, c=DOMAIN_C)
+    final.meta.update({"embedder": embedder, "split": "fit", "label": "not an off-topic question",
+                       "source": "benchmarks/fit_confidence.py", "questions": len(rows)})
+    return final
+
+
 def confidence_examples(answerer: Answerer, rows: list[dict[str, Any]],
                         docs: dict[str, str]) -> tuple[list[dict[str, float]], list[int], list[float]]:
     feats: list[dict[str, float]] = []
@@ -161,9 +202,11 @@ def confidence_examples(answerer: Answerer, rows: list[dict[str, Any]],
             y = span_in(row["answers"], ans.text)
         else:
             y = bool(row.get("in_scope")) and not row.get("near_miss") and right_answer(ans, row, docs)
-        feats.append(ans.features)
+        feats.append(dict(ans.features))
         labels.append(int(y))
         _answered_rows.append(row)
+        _vectors.append(answerer.search.query_vector(clean_input(row["question"]).strip())
+                        if isinstance(answerer.search, VectorSearcher) else None)
         origin.append("xquad" if "answers" in row else "domain")
         sets.append(str(row.get("set", "near-miss" if row.get("near_miss") else "domain")))
     n_x, n_d = origin.count("xquad"), origin.count("domain")
@@ -200,11 +243,17 @@ def main() -> None:
     if args.stage in ("both", "confidence"):
         answerer = Answerer(bench.search, threshold=0.0)
         feats, labels, weights = confidence_examples(answerer, rows, bench.docs)
+        if any(v is None for v in _vectors):
+            raise SystemExit("a fit question has no query vector: the domain model needs them all")
+        domain = domain_features(_vectors, _answered_rows, feats, name)
         # The lexical fallback (any embedder without a fitted model, e.g. the tests' hash embedder) is
         # fitted on the in-domain part only: without the dense similarity, the all-answerable XQuAD
         # questions teach it to accept half-covered questions ("thoi tiet ha noi" answered from a
         # document that mentions Hà Nội).
-        domain_only = [0.0 if "set" in r else w for r, w in zip(_answered_rows, weights, strict=True)]
+        # The extra off-topic questions (OFF_TOPIC_FIT) are left out of it too: they were written for the
+        # domain model and the dense threshold, and the fallback stays what it was before them.
+        domain_only = [0.0 if "set" in r or r.get("extra") else w
+                       for r, w in zip(_answered_rows, weights, strict=True)]
         models = []
         grouped = group_weights(_answered_rows)
         for features, embedder, sw in ((MODEL_FEATURES, name, grouped), (LEXICAL, "*", domain_only)):
@@ -220,7 +269,8 @@ def main() -> None:
             models.append(m)
         if not args.dry_run:
             save_models(models, MODEL_PATH)
-            print(f"saved {MODEL_PATH}")
+            domain.save(DOMAIN_MODEL_PATH)
+            print(f"saved {MODEL_PATH}, {DOMAIN_MODEL_PATH}")
 
 
 def _report(model: ConfidenceModel, feats: list[dict[str, float]], labels: list[int],

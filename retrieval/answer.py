@@ -21,6 +21,7 @@ from retrieval.candidates import CANDIDATE_PASSAGES
 from retrieval.confidence import ConfidenceModel
 from retrieval.constraint_check import Mismatch
 from retrieval.context import UNKNOWN, PassageContext
+from retrieval.domain_model import DomainModel
 from retrieval.extract import Extract, extract
 from retrieval.llm import LLMRephraser
 from retrieval.query import Query, bigram_coverage, term_coverage, trigram_coverage
@@ -205,6 +206,8 @@ class Answerer:
         self.threshold = threshold if threshold is not None else self.model.threshold
         self.sentence_model = SentenceModel.load(embedder=embedder)
         self.lexical_sentence_model = SentenceModel.load(embedder="*")
+        self.domain = DomainModel.load(embedder)
+        """P(the question is one the bot answers) from its vector (retrieval/domain_model.py)."""
         self.llm: LLMRephraser | None = None
         if llm_base_url and llm_model:
             self.llm = LLMRephraser(llm_base_url, llm_model, llm_api_key, llm_timeout_s)
@@ -225,8 +228,9 @@ class Answerer:
         shown = (pool + plan.foreign[offset:])[:k]
         restored = self.search.restored_text(question) if isinstance(self.search, VectorSearcher) else None
         q = Query.of(question, restored)
+        asked = self.question_features(question, lang_out)
         (text, hit, feats, confidence), mismatch = plan.settle(
-            lambda hits: self._attempt(q, question, hits, plan), pool, self.threshold, foreign=not offset)
+            lambda hits: self._attempt(q, question, hits, plan, asked), pool, self.threshold, foreign=not offset)
         if hit is None or not text or confidence < self.threshold:
             return Answer("", lang_out, True, confidence if hit is not None else 0.0, hits=shown, features=feats)
         if mismatch is not None:
@@ -248,7 +252,19 @@ class Answerer:
             return replace(answer, text=text, generated=True, rephrase=None)
         return replace(answer, rephrase=None)
 
-    def _attempt(self, q: Query, question: str, pool: Sequence[SearchHit], plan: Plan) -> Attempt:
+    def question_features(self, question: str, lang: str) -> dict[str, float]:
+        """What the confidence model knows of the question alone: its language and, with the vector
+        the search computed for it, the domain model's P(a question the bot answers); without a
+        vector the fitted mean stands in (no evidence either way)."""
+        out = {"is_ru": 1.0 if lang == "ru" else 0.0}
+        if self.domain is not None:
+            vector = self.search.query_vector(question) if isinstance(self.search, VectorSearcher) else None
+            out["p_dom"] = (self.domain.probability(vector) if vector is not None
+                            else self.model.mean.get("p_dom", 0.5))
+        return out
+
+    def _attempt(self, q: Query, question: str, pool: Sequence[SearchHit], plan: Plan,
+                 asked: dict[str, float] | None = None) -> Attempt:
         """(answer text, its hit, features, confidence) from `pool`.
         A staff answer is used when the question paraphrases one it was written for, unless a
         document answers confidently with a sentence that covers more of the question's words than
@@ -258,14 +274,15 @@ class Answerer:
         confidence = 0.0
         if hit is not None and text:
             feats = features(q, pool, hit, text, qa=False, sentence_score=sentence_score, idf=self.context.term_idf(),
-                             best=ext)
+                             best=ext) | (asked or {})
             confidence = self.model.predict(feats)
         staff = plan.curated(question, pool[:3])
         doc_better = confidence >= self.threshold and feats.get("cov_sentence", 0.0) > (staff[1] if staff else 1.0)
         if staff is not None and not doc_better:
             qa_hit, sim = staff
             text, hit = _qa_text(qa_hit), qa_hit
-            feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim, idf=self.context.term_idf())
+            feats = features(q, pool, qa_hit, text, qa=True, sentence_score=sim,
+                             idf=self.context.term_idf()) | (asked or {})
             confidence = max(sim, self.model.predict(feats))
         return text, hit, feats, confidence
 
