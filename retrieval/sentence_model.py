@@ -1,7 +1,7 @@
 """The fitted sentence scorer: P(this sentence holds the answer) from the extractor's features.
 
 A logistic model (the same form as the confidence model, retrieval/confidence.py) over the features
-`retrieval.extract._score` computes for each candidate sentence. Fitted by
+`retrieval.candidates._score` computes for each candidate sentence. Fitted by
 `benchmarks/fit_confidence.py` on the `fit` part of the frozen split only (XQuAD articles and the
 in-domain questions; label = the sentence contains the gold answer). Two models are kept in
 `sentence_model.json`: one with the dense sentence similarity for the embedder it was fitted with,
