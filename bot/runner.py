@@ -20,6 +20,7 @@ from bot.app import App
 from bot.channels.base import Channel
 from bot.channels.registry import CHANNELS
 from bot.hub import Hub
+from handlers.flow import PENDING_REPLIES
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S = 10.0
@@ -108,14 +109,16 @@ def _background(app: App, hub: Hub, channels: list[Channel], stop: asyncio.Event
 
 
 async def relay_console_answers(app: App, hub: Hub, stop: asyncio.Event, interval_s: float = 30.0) -> None:
-    """Deliver answers staff wrote from the console (`civicbot answer`) to the users who opted in."""
-    from handlers.staff import flow as staff
-
+    """Deliver answers staff wrote from the console (`civicbot answer`) to the users who opted in: the
+    replies the flow offering PENDING_REPLIES has waiting (none when no flow offers it)."""
+    provider = app.dialog.registry.capability(PENDING_REPLIES)
+    if provider is None:
+        return
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         try:
             replies = await loop.run_in_executor(
-                hub.executor, staff.pending_relay_replies, app.dialog.catalog, app.staff
+                hub.executor, provider.pending_replies, app.dialog.services, app.dialog.catalog
             )
             for reply in replies:
                 if reply.target is not None:

@@ -202,6 +202,19 @@ class FollowUp(Protocol):
 FOLLOW_UP = Capability[FollowUp]("follow_up", FollowUp)
 
 
+@runtime_checkable
+class PendingReplies(Protocol):
+    """Replies waiting for delivery outside any conversation (answers staff wrote in the console for
+    users who asked to be told); the runner polls them and sends each to its `target`."""
+
+    def pending_replies(self, services: Services, catalog: Catalog) -> list[Reply]:
+        """The waiting replies, marked delivered (the hub retries sends on its side)."""
+        ...
+
+
+PENDING_REPLIES = Capability[PendingReplies]("pending_replies", PendingReplies)
+
+
 class Flow:
     """Declarations (class attributes, checked by handlers/registry.py) and hooks (methods)."""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handlers.errors import error_reply, error_text
-from handlers.flow import FOLLOW_UP, Capability, Ctx, Flow, Services, Stale, need
+from handlers.flow import FOLLOW_UP, PENDING_REPLIES, Capability, Ctx, Flow, Services, Stale, need
 from handlers.i18n import Catalog
 from handlers.jsondata import JsonObject
 from handlers.messages import Choice, Reply
@@ -71,7 +71,11 @@ class StaffFlow(Flow):
     staff_only = True
 
     def capabilities(self) -> dict[Capability[object], object]:
-        return {FOLLOW_UP: self}
+        return {FOLLOW_UP: self, PENDING_REPLIES: self}
+
+    def pending_replies(self, services: Services, catalog: Catalog) -> list[Reply]:
+        """PENDING_REPLIES: console answers waiting for the users who opted in (none without staff)."""
+        return pending_relay_replies(catalog, services.staff) if services.staff is not None else []
 
     def follow_up_data(self, services: Services, query_id: int) -> str | None:
         """FOLLOW_UP: the "notify me" button under an abstention (needs the staff service)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.flow import PENDING_REPLIES
 from handlers.i18n import Catalog
 from handlers.messages import Target
 from handlers.roles import UserRef
@@ -109,3 +110,16 @@ def test_empty_answer_keeps_asking(env: StaffEnv) -> None:
     assert len(env.staff.unanswered()) == 1
     out = env.send("Có.", user=STAFF)  # a short answer is still an answer
     assert env.staff.unanswered() == []
+
+
+def test_console_answers_reach_the_runner_through_the_flow_contract(env: StaffEnv) -> None:
+    """The runner finds waiting console answers by capability (PENDING_REPLIES), not by naming a flow."""
+    provider = env.dialog.registry.capability(PENDING_REPLIES)
+    assert provider is not None
+    assert provider.pending_replies(env.dialog.services, env.dialog.catalog) == []
+    q1 = ask_and_abstain(env, HOURS_Q, "1")
+    env.press(f"staff:n:{q1}", user="1")
+    env.staff.answer(f"G{q1}", HOURS_A, actor="cli:root", channel="cli")
+    sent = provider.pending_replies(env.dialog.services, env.dialog.catalog)
+    assert [r.target for r in sent] == [Target("telegram", "1")] and HOURS_A in sent[0].text
+    assert provider.pending_replies(env.dialog.services, env.dialog.catalog) == []
