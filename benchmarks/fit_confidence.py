@@ -5,7 +5,8 @@ Training data (never the `test` part; benchmarks/data/answer_split.json is check
 * XQuAD `fit` articles (vi, ru, vi typed without diacritics), asked against the whole benchmark
   knowledge base (benchmarks/answer_common.py);
 * the in-domain questions of the `fit` half (benchmarks/data/answer_questions.jsonl), in-scope and
-  off-topic, and the near-miss questions generated from them (benchmarks/answer_slices.py).
+  off-topic, and the near-miss questions generated from them (benchmarks/answer_slices.py);
+* 180 more off-topic questions written for fitting only (benchmarks/data/offtopic_fit.jsonl).
 
 1. Sentence scorer: every candidate sentence the extractor considers for an answerable question
    (search → the best documents' chunks → sentences) is a row of features
@@ -14,6 +15,9 @@ Training data (never the `test` part; benchmarks/data/answer_split.json is check
 2. Confidence: every question answered at threshold 0 with the NEW sentence scorer; label = the
    answer is right (XQuAD: a gold span inside it; in-domain: the expected fact, citing the expected
    document; off-topic and near-miss: always 0). The in-domain part weighs as much as all XQuAD.
+3. Domain model (retrieval/domain_model.py), fitted with the confidence model: off-topic questions
+   against all others, over the question vectors; its out-of-fold output is the confidence feature
+   `p_dom`.
 
 Each model is also fitted without the dense features (`"embedder": "*"`, used with other embedders).
 
@@ -251,7 +255,8 @@ def main() -> None:
         # questions teach it to accept half-covered questions ("thoi tiet ha noi" answered from a
         # document that mentions Hà Nội).
         # The extra off-topic questions (OFF_TOPIC_FIT) are left out of it too: they were written for the
-        # domain model and the dense threshold, and the fallback stays what it was before them.
+        # domain model and the dense model's threshold; the fallback keeps the benchmark's own in-domain
+        # fit questions as its only data, as before them.
         domain_only = [0.0 if "set" in r or r.get("extra") else w
                        for r, w in zip(_answered_rows, weights, strict=True)]
         models = []
