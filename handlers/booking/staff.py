@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bookings.models import Booking
 from bookings.rules import clean_text
 from bookings.service import BookingService
 from handlers.audit import audit_refusal
@@ -27,6 +28,15 @@ def _require_staff(ctx: Ctx, action: str, booking_id: int | None = None) -> None
     if not ctx.is_staff():
         audit_refusal(ctx, f"booking_{action}", target=None if booking_id is None else f"booking:{booking_id}")
         raise Forbidden("booking.forbidden")
+
+
+def _own_or_staff(ctx: Ctx, b: Booking, action: str) -> bool:
+    """True when `b` is the caller's own request; otherwise the caller must be staff (checked and
+    audited by `_require_staff`, which raises) and False is returned."""
+    if (b.channel, b.requester_id) == (ctx.msg.channel, ctx.msg.user_id):
+        return True
+    _require_staff(ctx, action, b.id)
+    return False
 
 
 def _actor(ctx: Ctx) -> str:
@@ -92,8 +102,7 @@ def ask_cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
     """Cancelling asks first: the booking as it stands, then Yes, cancel / No, keep it."""
     svc = bookings(ctx)
     b = svc.get(booking_id)
-    if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
-        _require_staff(ctx, "cancel", booking_id)
+    _own_or_staff(ctx, b, "cancel")
     if b.status not in ("pending", "approved"):
         return [Reply(ctx.t("error.booking.bad_status", id=b.id, status=ctx.t(f"booking.status_{b.status}")))]
     rows = [[Choice(ctx.t("booking.cancel_yes", id=b.id), f"bk:cxy:{b.id}"),
@@ -109,9 +118,7 @@ def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
     """The requester cancels their own booking (after confirming); staff may cancel any."""
     svc = bookings(ctx)
     b = svc.get(booking_id)
-    own = (b.channel, b.requester_id) == (ctx.msg.channel, ctx.msg.user_id)
-    if not own:
-        _require_staff(ctx, "cancel", booking_id)
+    own = _own_or_staff(ctx, b, "cancel")
     b = svc.cancel(booking_id, _actor(ctx), requester=(ctx.msg.channel, ctx.msg.user_id) if own else None)
     replies = [Reply(ctx.t("booking.cancelled_user", id=b.id))]
     lang = staff_lang(ctx.services)
@@ -128,8 +135,7 @@ def cancel(ctx: Ctx, booking_id: int) -> list[Reply]:
 def send_ics(ctx: Ctx, booking_id: int) -> list[Reply]:
     svc = bookings(ctx)
     b = svc.get(booking_id)
-    if (b.channel, b.requester_id) != (ctx.msg.channel, ctx.msg.user_id):
-        _require_staff(ctx, "ics", booking_id)
+    _own_or_staff(ctx, b, "ics")
     if b.status != "approved":
         raise Stale()
     return [views.ics_reply(ctx.catalog, ctx.lang, svc, b)]
